@@ -1,0 +1,15 @@
+# The two commands a newcomer types: `make run` and `make test`. See README.md.
+.PHONY: run test lint bootstrap bench
+
+run:
+	@scripts/run.sh
+
+# make test TESTS="membership_loyalty/tests/test_install.py" runs one file.
+test:
+	@scripts/test.sh $(TESTS)
+
+lint:
+	@scripts/lint.sh
+
+bootstrap:
+	@scripts/bootstrap.sh

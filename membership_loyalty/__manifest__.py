@@ -1,0 +1,32 @@
+{
+    "name": "Membership & Loyalty",
+    "summary": "Membership cards, tiers, points and a stored-value wallet at the Point of Sale",
+    "version": "19.0.0.1.0",
+    "category": "Sales/Point of Sale",
+    "author": "membership_loyalty",
+    "website": "https://github.com/membership-loyalty/membership_loyalty",
+    "license": "LGPL-3",
+    "application": True,
+    "depends": [
+        "account",
+        "loyalty",
+        "phone_validation",
+        "point_of_sale",
+        "sms",
+        "stock",
+    ],
+    "data": [
+        "security/membership_loyalty_groups.xml",
+        "views/membership_loyalty_menus.xml",
+        "views/res_config_settings_views.xml",
+    ],
+    "demo": [
+        "demo/membership_loyalty_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "membership_loyalty/static/tests/tours/**/*",
+        ],
+    },
+    "installable": True,
+}

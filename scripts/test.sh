@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# make test: install everything (bootstrap), build a fresh test database with the addon,
+# then run the whole suite in one pytest run: the addon's tests (pytest-odoo, POS tours in
+# headless Chromium), the daemon's tests and the end-to-end tests in tests/.
+# Extra arguments go to pytest: scripts/test.sh membership_loyalty/tests/test_install.py
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+started=$SECONDS
+"$ROOT/scripts/bootstrap.sh"
+setup_done=$SECONDS
+
+TEST_DB="${TEST_DB:-membership_loyalty_test}"
+step "test database $TEST_DB (fresh, membership_loyalty installed)" "see the Odoo log above for the module that failed to install"
+dropdb --if-exists "$TEST_DB"
+"$ODOO_BIN" -d "$TEST_DB" -i membership_loyalty --without-demo=all --stop-after-init \
+    --log-level=warn --http-port="$(( 20000 + RANDOM % 20000 ))"
+db_done=$SECONDS
+
+step "pytest" "read the failures above; rerun one file with: make test TESTS=path/to/test_file.py"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(membership_loyalty/tests iot_reader_box/tests tests)
+set +e
+(cd "$ROOT" && TEST_DB="$TEST_DB" "$VENV/bin/pytest" \
+    --odoo-config="$ODOO_CONF" --odoo-database="$TEST_DB" --odoo-http \
+    --odoo-log-level=warn "${targets[@]}")
+rc=$?
+set -e
+printf '\ntimings: setup %ss, test database %ss, tests %ss, total %ss\n' \
+    "$((setup_done - started))" "$((db_done - setup_done))" "$((SECONDS - db_done))" "$((SECONDS - started))"
+exit $rc
