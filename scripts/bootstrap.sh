@@ -97,7 +97,9 @@ install_venv() {
     "$VENV/bin/pip" install -q --upgrade pip wheel
     # pip's notes on this machine's extra local indexes are noise: keep real errors.
     "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" 2> >(grep -v "^WARNING: Location" >&2)
-    "$VENV/bin/pip" install -q --no-deps -e "$ROOT/iot_reader_box"
+    # compat mode puts the daemon's folder on sys.path, so `import iot_reader_box` finds the
+    # package even where the repository root (holding a folder of that name) is on the path.
+    "$VENV/bin/pip" install -q --no-deps --config-settings editable_mode=compat -e "$ROOT/iot_reader_box"
     echo "$want" >"$VENV/.installed"
 }
 
