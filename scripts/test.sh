@@ -13,7 +13,7 @@ setup_done=$SECONDS
 TEST_DB="${TEST_DB:-membership_loyalty_test}"
 step "test database $TEST_DB (fresh, membership_loyalty installed)" "see the Odoo log above for the module that failed to install"
 dropdb --if-exists "$TEST_DB"
-"$ODOO_BIN" -d "$TEST_DB" -i membership_loyalty --without-demo=all --stop-after-init \
+"$ODOO_BIN" -d "$TEST_DB" -i membership_loyalty --without-demo --stop-after-init \
     --log-level=warn --http-port="$(( 20000 + RANDOM % 20000 ))"
 db_done=$SECONDS
 
