@@ -24,6 +24,7 @@ BOOKWORM_PACKAGES=(fonts-font-awesome fonts-inconsolata)
 install_system_packages() {
     step "system packages" "apt-get could not reach the Debian registry or a package is missing from it; check /etc/apt/sources.list.d and the network"
     local wanted=("${SYSTEM_PACKAGES[@]}") missing=()
+    command -v python3 >/dev/null || wanted+=(python3)
     python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null \
         || wanted+=(python3-venv)
     python3 -c 'import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' 2>/dev/null \
