@@ -141,26 +141,27 @@ class MembershipCard(models.Model):
                     self.env._("Chip UID: %s is not a hexadecimal chip UID.", card.chip_uid)
                 )
 
-    @api.constrains("number", "chip_uid", "state", "company_id")
-    def _check_live_duplicates(self):
-        # The partial unique indexes guard the database; this gives the user a clear message.
-        for card in self.filtered(lambda c: c.state in LIVE_STATES):
-            domain = [
-                ("id", "!=", card.id),
-                ("company_id", "=", card.company_id.id),
-                ("state", "in", LIVE_STATES),
-                ("active", "in", (True, False)),
-            ]
-            if self.sudo().search_count([*domain, ("number", "=", card.number)], limit=1):
-                raise ValidationError(
-                    self.env._("Number: another live card already has the number %s.", card.number)
-                )
-            if card.chip_uid and self.sudo().search_count(
-                [*domain, ("chip_uid", "=", card.chip_uid)], limit=1
-            ):
-                raise ValidationError(
-                    self.env._("Chip UID: another live card already has the UID %s.", card.chip_uid)
-                )
+    def _check_live_duplicates(self, company_id, number=None, chip_uid=None):
+        """Refuse a number or chip UID already carried by a live card of the company.
+
+        Runs before writing so the user reads which field clashes; the partial unique
+        indexes above still guard the database against concurrent writers."""
+        domain = [
+            ("id", "not in", self.ids),
+            ("company_id", "=", company_id),
+            ("state", "in", LIVE_STATES),
+            ("active", "in", (True, False)),
+        ]
+        # sudo: the clash may be with a card the operator cannot read; only its existence leaks.
+        cards = self.sudo()
+        if number and cards.search_count([*domain, ("number", "=", number)], limit=1):
+            raise ValidationError(
+                self.env._("Number: another live card already has the number %s.", number)
+            )
+        if chip_uid and cards.search_count([*domain, ("chip_uid", "=", chip_uid)], limit=1):
+            raise ValidationError(
+                self.env._("Chip UID: another live card already has the UID %s.", chip_uid)
+            )
 
     @api.constrains("partner_id", "state")
     def _check_partner_active(self):
@@ -185,6 +186,9 @@ class MembershipCard(models.Model):
                 vals["number"] = self.with_company(company)._next_number()
             if "chip_uid" in vals:
                 vals["chip_uid"] = normalise_uid(vals["chip_uid"])
+            self.browse()._check_live_duplicates(
+                vals.get("company_id") or self.env.company.id, vals["number"], vals.get("chip_uid")
+            )
         return super().create(vals_list)
 
     def write(self, vals):
@@ -200,6 +204,13 @@ class MembershipCard(models.Model):
             )
         if "chip_uid" in vals:
             vals["chip_uid"] = normalise_uid(vals["chip_uid"])
+        if vals.get("number") or vals.get("chip_uid"):
+            for card in self:
+                card._check_live_duplicates(
+                    vals.get("company_id") or card.company_id.id,
+                    vals.get("number"),
+                    vals.get("chip_uid"),
+                )
         return super().write(vals)
 
     def action_activate(self):
