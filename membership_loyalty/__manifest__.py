@@ -31,6 +31,7 @@
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
+        "demo/membership_members_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

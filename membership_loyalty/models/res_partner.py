@@ -364,9 +364,17 @@ class ResPartner(models.Model):
     def _cron_membership_tier_review(self):
         """Periodic review: downgrade members under their tier for longer than its grace
         period, upgrade any who qualify, and refresh age bands."""
+        members = self.search([("is_member", "=", True)])
+        by_company = members.grouped(
+            lambda p: p.company_id or p.member_tier_id.company_id or self.env.company
+        )
+        for company, partners in by_company.items():
+            partners.with_company(company)._membership_review_tiers()
+
+    def _membership_review_tiers(self):
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
-        members = self.search([("is_member", "=", True)])
+        members = self
         for partner in members:
             tier, value = partner._membership_qualified_tier(now)
             current = partner.member_tier_id
