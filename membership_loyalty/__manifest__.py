@@ -19,9 +19,19 @@
         "security/membership_loyalty_groups.xml",
         "views/membership_loyalty_menus.xml",
         "views/res_config_settings_views.xml",
+        "security/ir.model.access.csv",
+        "security/membership_card_security.xml",
+        "data/membership_sequence_data.xml",
+        "data/membership_blank_card_data.xml",
+        "reports/membership_card_report.xml",
+        "wizards/membership_card_wizard_views.xml",
+        "views/membership_card_views.xml",
+        "views/membership_tier_views.xml",
+        "views/res_partner_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
+        "demo/membership_members_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,2 +1,5 @@
 from . import test_install
 from . import test_pos_tour
+from . import test_members
+from . import test_cards
+from . import test_tiers

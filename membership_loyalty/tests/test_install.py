@@ -74,6 +74,14 @@ class TestMembershipInstall(TransactionCase):
         for group in (self.cashier, self.supervisor, self.manager):
             self.assertNotIn(self.settings_menu.id, visible[group], group.name)
         self.assertNotIn(self.config_menu.id, visible[self.cashier])
+        self.assertNotIn(self.config_menu.id, visible[self.supervisor])
+        # Managers configure tiers and card types under Configuration, without Settings.
+        tiers_menu = self.env.ref("membership_loyalty.membership_loyalty_menu_tiers")
+        card_types_menu = self.env.ref("membership_loyalty.membership_loyalty_menu_card_types")
+        self.assertIn(self.config_menu.id, visible[self.manager])
+        self.assertIn(tiers_menu.id, visible[self.manager])
+        self.assertIn(card_types_menu.id, visible[self.manager])
+        self.assertNotIn(tiers_menu.id, visible[self.supervisor])
         self.assertIn(self.settings_menu.id, visible[self.admin])
         self.assertIn(self.config_menu.id, visible[self.admin])
 

@@ -1,0 +1,508 @@
+import re
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+LIVE_STATES = ("draft", "active", "lost", "blocked", "expired")
+# Allowed moves of the card life cycle: draft -> active -> lost/blocked/expired ->
+# replaced/returned; lost/blocked/expired cards can be reactivated by a supervisor.
+TRANSITIONS = {
+    "activate": ({"draft"}, "active"),
+    "report_lost": ({"active", "blocked"}, "lost"),
+    "block": ({"active"}, "blocked"),
+    "expire": ({"active"}, "expired"),
+    "reactivate": ({"lost", "blocked", "expired"}, "active"),
+    "replace": ({"active", "lost", "blocked", "expired"}, "replaced"),
+    "return": ({"draft", "active", "lost", "blocked", "expired"}, "returned"),
+}
+SUPERVISOR_ACTIONS = {"reactivate", "replace"}
+SUPERVISOR_GROUP = "membership_loyalty.membership_loyalty_group_supervisor"
+CASHIER_GROUP = "membership_loyalty.membership_loyalty_group_cashier"
+
+
+def luhn_check_digit(digits):
+    """Check digit that makes ``digits`` + digit pass the Luhn test."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return str((10 - total % 10) % 10)
+
+
+def luhn_valid(number):
+    return (
+        bool(number)
+        and number.isdigit()
+        and len(number) > 1
+        and (luhn_check_digit(number[:-1]) == number[-1])
+    )
+
+
+def normalise_uid(uid):
+    """Chip UIDs are stored as uppercase hex without separators."""
+    if not uid:
+        return False
+    return re.sub(r"[\s:\-]", "", uid).upper() or False
+
+
+class MembershipCard(models.Model):
+    _name = "membership.card"
+    _description = "Membership Card"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _rec_name = "number"
+
+    number = fields.Char(required=True, readonly=True, copy=False, tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Member",
+        required=True,
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    card_type_id = fields.Many2one(
+        "membership.card.type",
+        string="Card Type",
+        required=True,
+        tracking=True,
+        check_company=True,
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("lost", "Lost"),
+            ("blocked", "Blocked"),
+            ("expired", "Expired"),
+            ("replaced", "Replaced"),
+            ("returned", "Returned"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    chip_uid = fields.Char(string="Chip UID", copy=False, tracking=True)
+    magstripe_data = fields.Char(string="Magstripe Data", copy=False, groups=SUPERVISOR_GROUP)
+    lot_id = fields.Many2one("stock.lot", string="Blank Card Serial", readonly=True, copy=False)
+    issue_date = fields.Date(readonly=True, copy=False)
+    expiry_date = fields.Date(tracking=True, copy=False)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    deposit_amount = fields.Monetary(
+        string="Deposit Held",
+        readonly=True,
+        copy=False,
+        currency_field="currency_id",
+        help="Refundable deposit collected at issue and paid back when the card is returned.",
+    )
+    replaced_by_id = fields.Many2one(
+        "membership.card", string="Replaced By", readonly=True, copy=False
+    )
+    replaces_id = fields.Many2one("membership.card", string="Replaces", readonly=True, copy=False)
+    active = fields.Boolean(default=True)
+
+    _number_live_unique = models.UniqueIndex(
+        "(company_id, number) WHERE state NOT IN ('replaced', 'returned')",
+        "Another live card of this company already has this number.",
+    )
+    _chip_uid_live_unique = models.UniqueIndex(
+        "(company_id, chip_uid) WHERE chip_uid IS NOT NULL"
+        " AND state NOT IN ('replaced', 'returned')",
+        "Another live card of this company already has this chip UID.",
+    )
+    _deposit_positive = models.Constraint(
+        "CHECK (deposit_amount >= 0)", "A card deposit cannot be negative."
+    )
+
+    @api.constrains("number")
+    def _check_number(self):
+        for card in self:
+            if not luhn_valid(card.number):
+                raise ValidationError(
+                    self.env._("Number: %s is not a valid card number (check digit).", card.number)
+                )
+
+    @api.constrains("chip_uid")
+    def _check_chip_uid(self):
+        for card in self.filtered("chip_uid"):
+            if not re.fullmatch(r"[0-9A-F]{8,20}", card.chip_uid):
+                raise ValidationError(
+                    self.env._("Chip UID: %s is not a hexadecimal chip UID.", card.chip_uid)
+                )
+
+    def _check_live_duplicates(self, company_id, number=None, chip_uid=None):
+        """Refuse a number or chip UID already carried by a live card of the company.
+
+        Runs before writing so the user reads which field clashes; the partial unique
+        indexes above still guard the database against concurrent writers."""
+        domain = [
+            ("id", "not in", self.ids),
+            ("company_id", "=", company_id),
+            ("state", "in", LIVE_STATES),
+            ("active", "in", (True, False)),
+        ]
+        # sudo: the clash may be with a card the operator cannot read; only its existence leaks.
+        cards = self.sudo()
+        if number and cards.search_count([*domain, ("number", "=", number)], limit=1):
+            raise ValidationError(
+                self.env._("Number: another live card already has the number %s.", number)
+            )
+        if chip_uid and cards.search_count([*domain, ("chip_uid", "=", chip_uid)], limit=1):
+            raise ValidationError(
+                self.env._("Chip UID: another live card already has the UID %s.", chip_uid)
+            )
+
+    @api.constrains("partner_id", "state")
+    def _check_partner_active(self):
+        for card in self.filtered(lambda c: c.state == "active"):
+            if not card.partner_id.active:
+                raise ValidationError(
+                    self.env._(
+                        "Member: %s is archived and cannot hold an active card.",
+                        card.partner_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("state", "draft") != "draft" and not self.env.context.get(
+                "membership_card_transition"
+            ):
+                raise UserError(self.env._("A new card starts as a draft; use the Issue wizard."))
+            if not vals.get("number"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["number"] = self.with_company(company)._next_number()
+            if "chip_uid" in vals:
+                vals["chip_uid"] = normalise_uid(vals["chip_uid"])
+            self.browse()._check_live_duplicates(
+                vals.get("company_id") or self.env.company.id, vals["number"], vals.get("chip_uid")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "state" in vals and not self.env.context.get("membership_card_transition"):
+            raise UserError(self.env._("The state of a card changes only through its actions."))
+        if (
+            {"number", "company_id", "partner_id"} & set(vals)
+            and not self.env.context.get("membership_card_transition")
+            and self.filtered(lambda c: c.state != "draft")
+        ):
+            raise UserError(
+                self.env._("The number, member and company of an issued card cannot change.")
+            )
+        if "chip_uid" in vals:
+            vals["chip_uid"] = normalise_uid(vals["chip_uid"])
+        if vals.get("number") or vals.get("chip_uid"):
+            for card in self:
+                card._check_live_duplicates(
+                    vals.get("company_id") or card.company_id.id,
+                    vals.get("number"),
+                    vals.get("chip_uid"),
+                )
+        return super().write(vals)
+
+    def action_activate(self):
+        return self._membership_transition("activate", self.env._("Activated"))
+
+    def action_block(self):
+        return self._membership_transition("block", self.env._("Blocked"))
+
+    @api.model
+    def _next_number(self):
+        base = self.env["ir.sequence"].next_by_code("membership.card")
+        if not base:
+            raise UserError(self.env._("The membership card sequence is missing."))
+        return base + luhn_check_digit(base)
+
+    @api.model
+    def _find_by_code(self, code):
+        """Card matching a scanned code: its number (printed/barcode/QR) or chip UID."""
+        code = (code or "").strip()
+        if not code:
+            return self.browse()
+        domain = [("number", "=", code)]
+        uid = normalise_uid(code)
+        if uid and re.fullmatch(r"[0-9A-F]+", uid):
+            domain = ["|", ("number", "=", code), ("chip_uid", "=", uid)]
+        cards = self.search([*domain, ("company_id", "in", self.env.companies.ids)])
+        # Prefer a live card when an old, returned card carried the same code.
+        live = cards.filtered(lambda c: c.state in LIVE_STATES)
+        return (live or cards)[:1]
+
+    def _check_usable(self):
+        """Raise unless the card may be used to identify the member, earn or pay."""
+        for card in self:
+            if card.state != "active":
+                raise UserError(
+                    self.env._(
+                        "Card %(number)s cannot be used: it is %(state)s.",
+                        number=card.number,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            card.state
+                        ],
+                    )
+                )
+            if card.expiry_date and card.expiry_date < fields.Date.context_today(self):
+                raise UserError(self.env._("Card %s has expired.", card.number))
+            if not card.partner_id.active:
+                raise UserError(self.env._("The member of card %s is archived.", card.number))
+        return True
+
+    def _membership_transition(self, action, reason, extra_vals=None):
+        """Move the cards through the life cycle and note who, why and when in the chatter."""
+        sources, target = TRANSITIONS[action]
+        if action in SUPERVISOR_ACTIONS:
+            group = SUPERVISOR_GROUP
+        else:
+            group = CASHIER_GROUP
+        if not self.env.su and not self.env.user.has_group(group):
+            raise AccessError(
+                self.env._(
+                    "Only a Membership %s may do this.",
+                    "Supervisor" if group == SUPERVISOR_GROUP else "Cashier",
+                )
+            )
+        self.lock_for_update()
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for card in self:
+            if card.state not in sources:
+                raise UserError(
+                    self.env._(
+                        "Card %(number)s is %(state)s: it cannot become %(target)s.",
+                        number=card.number,
+                        state=labels[card.state],
+                        target=labels[target],
+                    )
+                )
+        vals = {"state": target, **(extra_vals or {})}
+        if target == "active":
+            today = fields.Date.context_today(self)
+            for card in self:
+                card_vals = dict(vals)
+                if not card.issue_date:
+                    card_vals["issue_date"] = today
+                    months = card.card_type_id.validity_months
+                    if months and not card.expiry_date:
+                        card_vals["expiry_date"] = today + relativedelta(months=months)
+                elif card.expiry_date and card.expiry_date < today:
+                    raise UserError(
+                        self.env._(
+                            "Card %s is past its expiry date: replace it instead.", card.number
+                        )
+                    )
+                card.with_context(membership_card_transition=True).write(card_vals)
+        else:
+            self.with_context(membership_card_transition=True).write(vals)
+        for card in self:
+            card._membership_log(labels[target], reason)
+        return True
+
+    def _membership_log(self, what, reason):
+        self.ensure_one()
+        self.message_post(
+            body=self.env._(
+                "%(what)s by %(operator)s on %(when)s. Reason: %(reason)s",
+                what=what,
+                operator=self.env.user.name,
+                when=fields.Datetime.to_string(fields.Datetime.now()),
+                reason=reason or "-",
+            )
+        )
+
+    def _cron_expire_cards(self):
+        today = fields.Date.context_today(self)
+        cards = self.search([("state", "=", "active"), ("expiry_date", "<", today)])
+        cards._membership_transition("expire", self.env._("Expiry date reached"))
+
+    @api.model
+    def _membership_issue(
+        self,
+        partner,
+        card_type,
+        company,
+        lot=None,
+        location=None,
+        chip_uid=None,
+        reason=None,
+        deposit=None,
+    ):
+        """Create and activate a card for ``partner``; with a blank-card serial, the card takes
+        its pre-printed number and the serial leaves the shop's stock."""
+        if not partner.active:
+            raise UserError(
+                self.env._("%s is archived and cannot receive a card.", partner.display_name)
+            )
+        if card_type.company_id and card_type.company_id != company:
+            raise UserError(self.env._("Card type %s belongs to another company.", card_type.name))
+        if card_type.blank_product_id and not lot:
+            raise UserError(
+                self.env._(
+                    "Blank Card Serial: pick the serial of the blank card handed to the member."
+                )
+            )
+        if deposit is None:
+            deposit = card_type.amount if card_type.charge_type == "deposit" else 0.0
+        vals = {
+            "partner_id": partner.id,
+            "card_type_id": card_type.id,
+            "company_id": company.id,
+            "chip_uid": chip_uid or False,
+            "deposit_amount": deposit,
+        }
+        if lot:
+            if lot.product_id != card_type.blank_product_id:
+                raise UserError(
+                    self.env._("Blank Card Serial: %s is not a blank card of this type.", lot.name)
+                )
+            vals.update(number=lot.name, lot_id=lot.id)
+        card = self.with_company(company).create(vals)
+        if lot:
+            card._membership_consume_blank(lot, location)
+        card._membership_transition("activate", reason or self.env._("Card issued"))
+        if card_type.charge_type != "none" and card_type.amount:
+            card._membership_log(
+                self.env._(
+                    "%(charge)s of %(amount)s collected",
+                    charge=dict(card_type._fields["charge_type"]._description_selection(self.env))[
+                        card_type.charge_type
+                    ],
+                    amount=card_type.amount,
+                ),
+                reason,
+            )
+        return card
+
+    def _membership_consume_blank(self, lot, location):
+        """Move the blank card's serial out of the shop's stock to the member."""
+        self.ensure_one()
+        if not location:
+            raise UserError(
+                self.env._("Shop Stock: choose the stock location the blank card comes from.")
+            )
+        quant = (
+            self.env["stock.quant"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "=", lot.id),
+                    ("location_id", "child_of", location.id),
+                    ("quantity", ">", 0),
+                ],
+                limit=1,
+            )
+        )  # sudo: cashiers hand out cards without Inventory rights; the move is checked here.
+        if not quant:
+            raise UserError(
+                self.env._(
+                    "Blank Card Serial: %(serial)s is not in stock at %(location)s.",
+                    serial=lot.name,
+                    location=location.display_name,
+                )
+            )
+        product = lot.product_id
+        destination = self.partner_id.property_stock_customer or self.env.ref(
+            "stock.stock_location_customers"
+        )
+        move = (
+            self.env["stock.move"]
+            .sudo()
+            .create(
+                {
+                    "product_id": product.id,
+                    "product_uom": product.uom_id.id,
+                    "product_uom_qty": 1.0,
+                    "location_id": quant.location_id.id,
+                    "location_dest_id": destination.id,
+                    "company_id": self.company_id.id,
+                    "origin": self.number,
+                    "partner_id": self.partner_id.id,
+                    "move_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "product_uom_id": product.uom_id.id,
+                                "lot_id": lot.id,
+                                "quantity": 1.0,
+                                "location_id": quant.location_id.id,
+                                "location_dest_id": destination.id,
+                                "company_id": self.company_id.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )  # sudo: same reason as above
+        move._action_confirm()
+        move.picked = True
+        move._action_done()
+        if move.state != "done":
+            raise UserError(self.env._("The blank card %s could not leave the stock.", lot.name))
+        return move
+
+    def _membership_replace(self, reason, lot=None, location=None, chip_uid=None):
+        """Close this card for good and give the member a new one of the same type; the
+        deposit moves to the new card, balances stay with the member."""
+        self.ensure_one()
+        deposit = self.deposit_amount
+        self._membership_transition("replace", reason, {"deposit_amount": 0.0})
+        new_card = self._membership_issue(
+            self.partner_id,
+            self.card_type_id,
+            self.company_id,
+            lot=lot,
+            location=location,
+            chip_uid=chip_uid,
+            reason=self.env._(
+                "Replaces card %(number)s: %(reason)s", number=self.number, reason=reason
+            ),
+            deposit=deposit,
+        )
+        new_card.with_context(membership_card_transition=True).replaces_id = self
+        self.with_context(membership_card_transition=True).replaced_by_id = new_card
+        return new_card
+
+    def _membership_return(self, reason, journal):
+        """Close the card, refund its deposit and pay out the wallet's paid balance."""
+        self.ensure_one()
+        deposit = self.deposit_amount
+        self._membership_transition("return", reason, {"deposit_amount": 0.0})
+        if deposit and not journal:
+            raise UserError(self.env._("Pay Out Through: choose how the member is paid back."))
+        wallet = self.partner_id._membership_wallet_payout(self, journal) or 0.0
+        total = deposit + wallet
+        limit = self.company_id.membership_cashier_refund_limit
+        if (
+            self.currency_id.compare_amounts(total, limit) > 0
+            and not self.env.su
+            and not self.env.user.has_group(SUPERVISOR_GROUP)
+        ):
+            raise AccessError(
+                self.env._(
+                    "Refunding %(amount)s is over the cashier limit of %(limit)s: "
+                    "ask a Supervisor.",
+                    amount=total,
+                    limit=limit,
+                )
+            )
+        self._membership_log(
+            self.env._(
+                "Deposit %(deposit)s and wallet %(wallet)s paid back through %(journal)s",
+                deposit=deposit,
+                wallet=wallet,
+                journal=journal.name or "-",
+            ),
+            reason,
+        )
+        return total

@@ -1,0 +1,78 @@
+from odoo import api, fields, models
+
+
+class MembershipTier(models.Model):
+    _name = "membership.tier"
+    _description = "Membership Tier"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(
+        default=10, help="Tiers are ranked by sequence: a higher one is a better tier."
+    )
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
+    qualification = fields.Selection(
+        [("spend", "Spend"), ("points", "Points Earned")],
+        required=True,
+        default="spend",
+        help="What the member must reach over the rolling window to hold this tier.",
+    )
+    threshold = fields.Float(
+        string="Threshold",
+        help="Spend (company currency) or points over the window; 0 = entry tier.",
+    )
+    window_months = fields.Integer(string="Window (months)", default=12, required=True)
+    grace_days = fields.Integer(
+        string="Grace Period (days)",
+        default=30,
+        help="Days a member may stay below the threshold before the review moves them down.",
+    )
+    earn_multiplier = fields.Float(default=1.0, digits=(16, 2))
+    discount_ids = fields.One2many(
+        "membership.tier.discount", "tier_id", string="Category Discounts"
+    )
+    pricelist_id = fields.Many2one("product.pricelist", string="Pricelist", check_company=True)
+    card_type_id = fields.Many2one(
+        "membership.card.type", string="Default Card Type", check_company=True
+    )
+    entry_reward_points = fields.Float(
+        string="Entry Reward (points)", help="Points granted when a member reaches this tier."
+    )
+    member_count = fields.Integer(compute="_compute_member_count")
+
+    _threshold_positive = models.Constraint(
+        "CHECK (threshold >= 0)", "A tier threshold cannot be negative."
+    )
+    _window_positive = models.Constraint(
+        "CHECK (window_months > 0)", "The qualification window must be at least one month."
+    )
+    _grace_positive = models.Constraint(
+        "CHECK (grace_days >= 0)", "The grace period cannot be negative."
+    )
+    _multiplier_positive = models.Constraint(
+        "CHECK (earn_multiplier >= 0)", "The earn multiplier cannot be negative."
+    )
+    _entry_reward_positive = models.Constraint(
+        "CHECK (entry_reward_points >= 0)", "The entry reward cannot be negative."
+    )
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for tier in self:
+            tier.currency_id = (tier.company_id or self.env.company).currency_id
+
+    def _compute_member_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [("member_tier_id", "in", self.ids)], ["member_tier_id"], ["__count"]
+            )
+        )
+        for tier in self:
+            tier.member_count = counts.get(tier, 0)
+
+    def _rank(self):
+        """Sort key: position in the tier ladder (sequence, then id)."""
+        self.ensure_one()
+        return (self.sequence, self.id)

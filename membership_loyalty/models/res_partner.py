@@ -1,0 +1,392 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+AGE_BANDS = [
+    ("under_18", "Under 18"),
+    ("18_24", "18-24"),
+    ("25_34", "25-34"),
+    ("35_44", "35-44"),
+    ("45_54", "45-54"),
+    ("55_64", "55-64"),
+    ("65_plus", "65+"),
+]
+# Lower bound of each band, in the order of AGE_BANDS.
+_BAND_FLOORS = [
+    (65, "65_plus"),
+    (55, "55_64"),
+    (45, "45_54"),
+    (35, "35_44"),
+    (25, "25_34"),
+    (18, "18_24"),
+]
+
+
+def age_band(birthdate, today):
+    if not birthdate:
+        return False
+    age = relativedelta(today, birthdate).years
+    for floor, band in _BAND_FLOORS:
+        if age >= floor:
+            return band
+    return "under_18"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    is_member = fields.Boolean(string="Member", tracking=True, copy=False)
+    member_number = fields.Char(copy=False, readonly=True, index="btree_not_null", tracking=True)
+    member_since = fields.Date(copy=False)
+    member_birthdate = fields.Date(string="Birthdate")
+    member_birth_month = fields.Integer(
+        compute="_compute_member_birth_month", store=True, help="Used by the birthday filter."
+    )
+    member_gender = fields.Selection(
+        [("male", "Male"), ("female", "Female"), ("other", "Other")], string="Gender"
+    )
+    member_age_band = fields.Selection(
+        AGE_BANDS, string="Age Band", compute="_compute_member_age_band", store=True
+    )
+    member_region = fields.Char(
+        string="Region",
+        compute="_compute_member_region",
+        store=True,
+        help="State of the address, or its country when there is no state.",
+    )
+    member_enrol_config_id = fields.Many2one(
+        "pos.config",
+        string="Enrolled At",
+        copy=False,
+        help="Point of Sale that enrolled the member.",
+    )
+    member_phone_invalid = fields.Boolean(
+        string="Invalid Phone",
+        copy=False,
+        help="Set when an imported phone number could not be read as an international number.",
+    )
+    # Activity figures: updated when a POS order is paid (see pos_order.py), never by scanning.
+    member_last_visit = fields.Datetime(string="Last Visit", readonly=True, copy=False)
+    member_visit_count = fields.Integer(string="Visits", readonly=True, copy=False)
+    member_total_spent = fields.Monetary(
+        string="Total Spent", readonly=True, copy=False, currency_field="member_currency_id"
+    )
+    member_average_basket = fields.Monetary(
+        string="Average Basket",
+        compute="_compute_member_average_basket",
+        store=True,
+        currency_field="member_currency_id",
+    )
+    member_inactive = fields.Boolean(
+        string="Inactive Member",
+        compute="_compute_member_inactive",
+        search="_search_member_inactive",
+        help="No visit for the number of days set in the Membership settings.",
+    )
+    member_tier_id = fields.Many2one(
+        "membership.tier", string="Tier", tracking=True, copy=False, index="btree_not_null"
+    )
+    member_tier_below_since = fields.Date(
+        string="Below Tier Since",
+        copy=False,
+        readonly=True,
+        help="First review that found the member under their tier's threshold "
+        "(start of the grace period).",
+    )
+    member_tier_history_ids = fields.One2many(
+        "membership.tier.history", "partner_id", string="Tier History"
+    )
+    membership_card_ids = fields.One2many("membership.card", "partner_id", string="Cards")
+    membership_card_count = fields.Integer(
+        compute="_compute_membership_card_count", string="Card Count"
+    )
+    member_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_member_currency_id", string="Member Currency"
+    )
+
+    _member_number_unique = models.UniqueIndex(
+        "(member_number) WHERE member_number IS NOT NULL",
+        "This member number is already used by another member.",
+    )
+
+    @api.depends("member_birthdate")
+    def _compute_member_birth_month(self):
+        for partner in self:
+            partner.member_birth_month = (
+                partner.member_birthdate.month if partner.member_birthdate else 0
+            )
+
+    @api.depends("member_birthdate")
+    def _compute_member_age_band(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            partner.member_age_band = age_band(partner.member_birthdate, today)
+
+    @api.depends("state_id", "country_id")
+    def _compute_member_region(self):
+        for partner in self:
+            partner.member_region = partner.state_id.name or partner.country_id.name or False
+
+    def _member_inactive_limit(self):
+        days = self.env.company.membership_inactive_days
+        return fields.Datetime.now() - relativedelta(days=days)
+
+    @api.depends("member_last_visit", "member_since")
+    def _compute_member_inactive(self):
+        limit = self._member_inactive_limit()
+        for partner in self:
+            partner.member_inactive = partner.is_member and (
+                not partner.member_last_visit or partner.member_last_visit < limit
+            )
+
+    def _search_member_inactive(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        inactive = [
+            ("is_member", "=", True),
+            "|",
+            ("member_last_visit", "=", False),
+            ("member_last_visit", "<", self._member_inactive_limit()),
+        ]
+        if (operator == "=") == value:
+            return inactive
+        return ["!", *inactive]
+
+    @api.depends("member_total_spent", "member_visit_count")
+    def _compute_member_average_basket(self):
+        for partner in self:
+            visits = partner.member_visit_count
+            partner.member_average_basket = partner.member_total_spent / visits if visits else 0.0
+
+    def _compute_membership_card_count(self):
+        counts = dict(
+            self.env["membership.card"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.membership_card_count = counts.get(partner, 0)
+
+    @api.depends("company_id")
+    def _compute_member_currency_id(self):
+        for partner in self:
+            partner.member_currency_id = (partner.company_id or self.env.company).currency_id
+
+    @api.constrains("member_birthdate")
+    def _check_member_birthdate(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            if partner.member_birthdate and partner.member_birthdate > today:
+                raise ValidationError(
+                    self.env._("The birthdate of %s cannot be in the future.", partner.display_name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        today = fields.Date.context_today(self)
+        for vals in vals_list:
+            if vals.get("is_member"):
+                vals.setdefault("member_since", today)
+        partners = super().create(vals_list)
+        members = partners.filtered("is_member")
+        members._membership_assign_number()
+        members._membership_normalise_phone()
+        return partners
+
+    def write(self, vals):
+        if vals.get("is_member"):
+            new_members = self.filtered(lambda p: not p.is_member)
+        else:
+            new_members = self.browse()
+        res = super().write(vals)
+        if new_members:
+            new_members.filtered(
+                lambda p: not p.member_since
+            ).member_since = fields.Date.context_today(self)
+            new_members._membership_assign_number()
+        if not self.env.context.get("membership_phone_normalised") and (
+            {"phone", "is_member", "country_id"} & set(vals)
+        ):
+            self.filtered("is_member")._membership_normalise_phone()
+        return res
+
+    def action_membership_cards(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_loyalty.membership_card_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def _membership_assign_number(self):
+        for partner in self.filtered(lambda p: not p.member_number):
+            sequence = self.env["ir.sequence"].with_company(partner.company_id or self.env.company)
+            partner.member_number = sequence.next_by_code("membership.member")
+
+    def _membership_normalise_phone(self):
+        """Store member phones as E.164. A wrong number is refused at enrolment; during an
+        import the row is kept and the number flagged, so no member is lost."""
+        importing = self.env.context.get("import_file")
+        for partner in self:
+            if not partner.phone:
+                if partner.member_phone_invalid:
+                    partner.with_context(
+                        membership_phone_normalised=True
+                    ).member_phone_invalid = False
+                continue
+            try:
+                formatted = partner._phone_format(number=partner.phone, raise_exception=True)
+            except UserError as error:
+                if importing:
+                    partner.with_context(
+                        membership_phone_normalised=True
+                    ).member_phone_invalid = True
+                    continue
+                raise ValidationError(
+                    self.env._(
+                        "Phone: %(number)s is not a valid phone number for %(member)s "
+                        "(%(reason)s).",
+                        number=partner.phone,
+                        member=partner.display_name,
+                        reason=error.args[0] if error.args else "",
+                    )
+                ) from error
+            vals = {}
+            if formatted != partner.phone:
+                vals["phone"] = formatted
+            if partner.member_phone_invalid:
+                vals["member_phone_invalid"] = False
+            if vals:
+                partner.with_context(membership_phone_normalised=True).write(vals)
+
+    def _membership_record_orders(self, orders):
+        """Add paid POS orders to the member's stored activity figures (refunds subtract)."""
+        self.ensure_one()
+        # Two tills paying for the same member at once must not lose an update.
+        self.lock_for_update()
+        visits = orders.filtered(lambda o: o.amount_total > 0)
+        vals = {
+            "member_total_spent": self.member_total_spent + sum(orders.mapped("amount_total")),
+            "member_visit_count": self.member_visit_count + len(visits),
+        }
+        if visits:
+            last = max(visits.mapped("date_order"))
+            if not self.member_last_visit or last > self.member_last_visit:
+                vals["member_last_visit"] = last
+        self.write(vals)
+
+    def _membership_wallet_payout(self, card, journal):
+        """Pay out the member's paid wallet balance when ``card`` is returned.
+
+        Returns the amount paid. The wallet lives in the ledgers module, which overrides this
+        method; without it there is nothing to pay."""
+        self.ensure_one()
+        return 0.0
+
+    def _membership_earn_multiplier(self):
+        """Points multiplier of the member's tier (1.0 without a tier)."""
+        self.ensure_one()
+        return self.member_tier_id.earn_multiplier if self.member_tier_id else 1.0
+
+    def _membership_points_earned(self, date_from):
+        """Points earned since ``date_from``; the ledgers module overrides this."""
+        self.ensure_one()
+        return 0.0
+
+    def _membership_tiers(self):
+        company = self.company_id or self.env.company
+        return self.env["membership.tier"].search(
+            [("company_id", "in", (company.id, False))], order="sequence desc, id desc"
+        )
+
+    def _membership_qualifying_value(self, tier, now):
+        """Spend or points of the member over ``tier``'s rolling window ending at ``now``."""
+        self.ensure_one()
+        date_from = now - relativedelta(months=tier.window_months)
+        if tier.qualification == "points":
+            return self._membership_points_earned(date_from)
+        company = self.company_id or self.env.company
+        # One indexed aggregate per member and window, only when an order is paid or at review.
+        [(total,)] = (
+            self.env["pos.order"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "=", self.id),
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("paid", "done")),
+                    ("date_order", ">=", date_from),
+                    ("date_order", "<=", now),
+                ],
+                aggregates=["amount_total:sum"],
+            )
+        )  # sudo: a cashier's order triggers this; members' totals are not secret to the system
+        return total or 0.0
+
+    def _membership_qualified_tier(self, now):
+        """Best tier the member qualifies for now, with the value that qualified."""
+        self.ensure_one()
+        cache = {}
+        for tier in self._membership_tiers():
+            key = (tier.qualification, tier.window_months)
+            if key not in cache:
+                cache[key] = self._membership_qualifying_value(tier, now)
+            if cache[key] >= tier.threshold:
+                return tier, cache[key]
+        return self.env["membership.tier"], 0.0
+
+    def _membership_set_tier(self, tier, reason, value=0.0):
+        self.ensure_one()
+        self.env["membership.tier.history"].sudo().create(
+            {
+                "partner_id": self.id,
+                "company_id": (self.company_id or self.env.company).id,
+                "from_tier_id": self.member_tier_id.id,
+                "to_tier_id": tier.id,
+                "reason": reason,
+                "qualifying_value": value,
+            }
+        )  # sudo: history is written by the system, cashiers only read it
+        self.write({"member_tier_id": tier.id, "member_tier_below_since": False})
+
+    def _membership_check_upgrade(self):
+        """Move members up as soon as they qualify for a better tier (never down here)."""
+        now = fields.Datetime.now()
+        for partner in self.filtered("is_member"):
+            tier, value = partner._membership_qualified_tier(now)
+            current = partner.member_tier_id
+            if tier and (not current or tier._rank() > current._rank()):
+                partner._membership_set_tier(tier, "upgrade", value)
+
+    @api.model
+    def _cron_membership_tier_review(self):
+        """Periodic review: downgrade members under their tier for longer than its grace
+        period, upgrade any who qualify, and refresh age bands."""
+        members = self.search([("is_member", "=", True)])
+        by_company = members.grouped(
+            lambda p: p.company_id or p.member_tier_id.company_id or self.env.company
+        )
+        for company, partners in by_company.items():
+            partners.with_company(company)._membership_review_tiers()
+
+    def _membership_review_tiers(self):
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        members = self
+        for partner in members:
+            tier, value = partner._membership_qualified_tier(now)
+            current = partner.member_tier_id
+            if tier and (not current or tier._rank() > current._rank()):
+                partner._membership_set_tier(tier, "upgrade", value)
+            elif current and (not tier or tier._rank() < current._rank()):
+                below_since = partner.member_tier_below_since
+                if not below_since:
+                    partner.member_tier_below_since = today
+                elif (today - below_since).days >= current.grace_days:
+                    partner._membership_set_tier(tier, "downgrade", value)
+            elif partner.member_tier_below_since:
+                partner.member_tier_below_since = False
+        stale = members.filtered(lambda p: p.member_age_band != age_band(p.member_birthdate, today))
+        stale._compute_member_age_band()

@@ -1,0 +1,72 @@
+from odoo.tests import TransactionCase, new_test_user
+
+from odoo.addons.membership_loyalty.models.membership_card import luhn_check_digit
+
+GROUP = "membership_loyalty.membership_loyalty_group_"
+
+
+def luhn_number(base):
+    return base + luhn_check_digit(base)
+
+
+class MembershipCommon(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company.membership_cashier_refund_limit = 50.0
+        cls.stock_location = (
+            cls.env["stock.warehouse"]
+            .search([("company_id", "=", cls.company.id)], limit=1)
+            .lot_stock_id
+        )
+        cls.blank = cls.env.ref("membership_loyalty.product_blank_membership_card")
+        cls.card_type = cls.env["membership.card.type"].create(
+            {
+                "name": "Standard",
+                "charge_type": "deposit",
+                "amount": 20.0,
+                "blank_product_id": cls.blank.id,
+            }
+        )
+        cls.plain_type = cls.env["membership.card.type"].create({"name": "Virtual"})
+        cls.lots = cls.env["stock.lot"].create(
+            [
+                {
+                    "name": luhn_number(f"70000000{i:03d}"),
+                    "product_id": cls.blank.id,
+                    "company_id": cls.company.id,
+                }
+                for i in range(6)
+            ]
+        )
+        for lot in cls.lots:
+            cls.env["stock.quant"]._update_available_quantity(
+                cls.blank, cls.stock_location, 1.0, lot_id=lot
+            )
+        cls.cashier = new_test_user(
+            cls.env, login="ml_t_cashier", groups=f"base.group_user,{GROUP}cashier"
+        )
+        cls.supervisor = new_test_user(
+            cls.env, login="ml_t_supervisor", groups=f"base.group_user,{GROUP}supervisor"
+        )
+        cls.manager = new_test_user(
+            cls.env, login="ml_t_manager", groups=f"base.group_user,{GROUP}manager"
+        )
+        cls.member = cls.env["res.partner"].create(
+            {"name": "Ada Member", "is_member": True, "country_id": cls.env.ref("base.be").id}
+        )
+
+    def issue(self, partner=None, lot=None, user=None, card_type=None, **kw):
+        env = self.env(user=user) if user else self.env
+        card_type = card_type or self.card_type
+        wizard = env["membership.card.issue.wizard"].create(
+            {
+                "partner_id": (partner or self.member).id,
+                "card_type_id": card_type.id,
+                "lot_id": (lot.id if lot else False) if card_type.blank_product_id else False,
+                **kw,
+            }
+        )
+        action = wizard.action_issue()
+        return env["membership.card"].browse(action["res_id"])

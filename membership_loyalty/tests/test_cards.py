@@ -1,0 +1,294 @@
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.membership_loyalty.models.membership_card import luhn_valid
+
+from .common import MembershipCommon, luhn_number
+
+
+@tagged("post_install", "-at_install")
+class TestCards(MembershipCommon):
+    def _stock_qty(self, lot):
+        return sum(
+            self.env["stock.quant"]
+            .search([("lot_id", "=", lot.id), ("location_id", "=", self.stock_location.id)])
+            .mapped("quantity")
+        )
+
+    def test_sequence_number_has_luhn_check_digit(self):
+        card = self.issue(card_type=self.plain_type)
+        self.assertEqual(card.state, "active")
+        self.assertTrue(luhn_valid(card.number))
+        self.assertEqual(len(card.number), 12)
+        self.assertFalse(luhn_valid(card.number[:-1] + str((int(card.number[-1]) + 1) % 10)))
+
+    def test_bad_number_refused(self):
+        with self.assertRaisesRegex(ValidationError, "Number"):
+            self.env["membership.card"].create(
+                {
+                    "number": "123456789012",
+                    "partner_id": self.member.id,
+                    "card_type_id": self.plain_type.id,
+                }
+            )
+
+    def test_issue_consumes_blank_serial_with_stock_move(self):
+        lot = self.lots[0]
+        self.assertEqual(self._stock_qty(lot), 1.0)
+        card = self.issue(lot=lot, user=self.cashier)
+        self.assertEqual(card.number, lot.name)
+        self.assertEqual(card.lot_id, lot)
+        self.assertEqual(card.state, "active")
+        self.assertEqual(card.deposit_amount, 20.0)
+        self.assertEqual(self._stock_qty(lot), 0.0)
+        move = (
+            self.env["stock.move.line"]
+            .search([("lot_id", "=", lot.id), ("state", "=", "done")])
+            .move_id
+        )
+        self.assertEqual(move.location_id, self.stock_location)
+        self.assertEqual(move.location_dest_id.usage, "customer")
+        self.assertIn(self.cashier.name, " ".join(card.message_ids.mapped("body")))
+
+    def test_issue_same_serial_twice_fails_and_writes_nothing(self):
+        lot = self.lots[1]
+        self.issue(lot=lot)
+        other = self.env["res.partner"].create({"name": "Other", "is_member": True})
+        with self.assertRaises(UserError), self.env.cr.savepoint():
+            self.issue(partner=other, lot=lot)
+        self.assertFalse(other.membership_card_ids)
+
+    def test_issue_needs_serial_for_stocked_type(self):
+        with self.assertRaisesRegex(UserError, "Serial"):
+            self.issue(lot=None)
+
+    def test_issue_to_archived_partner_refused(self):
+        self.member.active = False
+        with self.assertRaisesRegex(UserError, "archived"):
+            self.issue(lot=self.lots[2])
+
+    def test_duplicate_number_and_uid_refused(self):
+        card = self.issue(card_type=self.plain_type, chip_uid="04:a2:3b:c4")
+        self.assertEqual(card.chip_uid, "04A23BC4")
+        with self.assertRaisesRegex(ValidationError, "Chip UID"):
+            self.issue(card_type=self.plain_type, chip_uid="04a23bc4")
+        with self.assertRaisesRegex(ValidationError, "Number"):
+            self.env["membership.card"].create(
+                {
+                    "number": card.number,
+                    "partner_id": self.member.id,
+                    "card_type_id": self.plain_type.id,
+                }
+            )
+        with self.assertRaisesRegex(ValidationError, "Chip UID"):
+            card.chip_uid = "not-hex!"
+
+    @mute_logger("odoo.sql_db")
+    def test_unique_index_guards_database(self):
+        card = self.issue(card_type=self.plain_type, chip_uid="AABBCCDD")
+        other = self.issue(card_type=self.plain_type)
+        with self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.env.cr.execute(
+                "UPDATE membership_card SET chip_uid = %s WHERE id = %s", (card.chip_uid, other.id)
+            )
+
+    def test_uid_reusable_after_return(self):
+        card = self.issue(card_type=self.plain_type, chip_uid="A1B2C3D4")
+        card._membership_return("Leaving", self.env["account.journal"])
+        again = self.issue(card_type=self.plain_type, chip_uid="A1B2C3D4")
+        self.assertEqual(self.env["membership.card"]._find_by_code("a1:b2:c3:d4"), again)
+
+    def test_find_by_code_and_check_usable(self):
+        card = self.issue(lot=self.lots[3], chip_uid="DEADBEEF")
+        find = self.env["membership.card"]._find_by_code
+        self.assertEqual(find(card.number), card)
+        self.assertEqual(find(" de:ad:be:ef "), card)
+        self.assertFalse(find("nothing"))
+        self.assertFalse(find(""))
+        self.assertTrue(card._check_usable())
+        self.env["membership.card.lost.wizard"].create(
+            {"card_id": card.id, "reason": "Wallet stolen"}
+        ).action_confirm()
+        self.assertEqual(card.state, "lost")
+        self.assertEqual(find(card.number), card)
+        with self.assertRaisesRegex(UserError, "Lost"):
+            card._check_usable()
+
+    def test_state_cannot_be_written_directly(self):
+        card = self.issue(card_type=self.plain_type)
+        with self.assertRaises(UserError):
+            card.with_user(self.cashier).write({"state": "draft"})
+        with self.assertRaises(UserError):
+            card.with_user(self.cashier).write({"number": luhn_number("12345678901")})
+
+    def test_report_lost_twice_refused(self):
+        card = self.issue(card_type=self.plain_type)
+        wizard = self.env["membership.card.lost.wizard"].with_user(self.cashier)
+        wizard.create({"card_id": card.id, "reason": "Lost"}).action_confirm()
+        with self.assertRaisesRegex(UserError, "cannot become"):
+            wizard.create({"card_id": card.id, "reason": "Lost again"}).action_confirm()
+
+    def test_transitions_block_expire_reactivate(self):
+        card = self.issue(card_type=self.plain_type)
+        card.with_user(self.cashier).action_block()
+        self.assertEqual(card.state, "blocked")
+        with self.assertRaises(AccessError):
+            self.env["membership.card.reactivate.wizard"].with_user(self.cashier).create(
+                {"card_id": card.id, "reason": "Found"}
+            )
+        with self.assertRaises(AccessError):
+            card.with_user(self.cashier)._membership_transition("reactivate", "over RPC-like call")
+        self.env["membership.card.reactivate.wizard"].with_user(self.supervisor).create(
+            {"card_id": card.id, "reason": "Found it"}
+        ).action_confirm()
+        self.assertEqual(card.state, "active")
+        body = card.message_ids[0].body
+        self.assertIn(self.supervisor.name, body)
+        self.assertIn("Found it", body)
+        card._membership_transition("expire", "test")
+        self.assertEqual(card.state, "expired")
+        with self.assertRaises(UserError):
+            card._check_usable()
+
+    def test_replace_moves_deposit_and_closes_old_card(self):
+        old = self.issue(lot=self.lots[0])
+        with self.assertRaises(AccessError):
+            self.env["membership.card.replace.wizard"].with_user(self.cashier).create(
+                {"card_id": old.id, "reason": "Broken"}
+            )
+        action = (
+            self.env["membership.card.replace.wizard"]
+            .with_user(self.supervisor)
+            .create({"card_id": old.id, "reason": "Broken", "lot_id": self.lots[1].id})
+            .action_confirm()
+        )
+        new = self.env["membership.card"].browse(action["res_id"])
+        self.assertEqual(old.state, "replaced")
+        self.assertEqual(old.replaced_by_id, new)
+        self.assertEqual(new.replaces_id, old)
+        self.assertEqual(new.state, "active")
+        self.assertEqual(new.number, self.lots[1].name)
+        self.assertEqual(new.deposit_amount, 20.0)
+        self.assertEqual(old.deposit_amount, 0.0)
+        self.assertEqual(self._stock_qty(self.lots[1]), 0.0)
+        with self.assertRaises(UserError):
+            old._check_usable()
+        with self.assertRaises(UserError):
+            old._membership_transition("reactivate", "never again")
+
+    def test_replace_returned_card_refused(self):
+        card = self.issue(card_type=self.plain_type)
+        card._membership_return("Leaving", self.env["account.journal"])
+        with self.assertRaisesRegex(UserError, "cannot become"):
+            self.env["membership.card.replace.wizard"].with_user(self.supervisor).create(
+                {"card_id": card.id, "reason": "Oops"}
+            ).action_confirm()
+
+    def test_return_refund_limits(self):
+        journal = self.env["account.journal"].create(
+            {"name": "Till cash", "type": "cash", "code": "MLTC"}
+        )
+        card = self.issue(lot=self.lots[0])
+        wizard = (
+            self.env["membership.card.return.wizard"]
+            .with_user(self.cashier)
+            .create({"card_id": card.id, "reason": "Moving away", "journal_id": journal.id})
+        )
+        wizard.action_confirm()
+        self.assertEqual(card.state, "returned")
+        self.assertEqual(card.deposit_amount, 0.0)
+        self.assertIn("Moving away", card.message_ids[0].body)
+        # Over the cashier limit: the cashier is stopped, the card stays as it was.
+        self.card_type.amount = 80.0
+        big = self.issue(lot=self.lots[1])
+        self.assertEqual(big.deposit_amount, 80.0)
+        wizard = (
+            self.env["membership.card.return.wizard"]
+            .with_user(self.cashier)
+            .create({"card_id": big.id, "reason": "Moving", "journal_id": journal.id})
+        )
+        with self.assertRaisesRegex(AccessError, "limit"), self.env.cr.savepoint():
+            wizard.action_confirm()
+        big.invalidate_recordset()
+        self.assertEqual(big.state, "active")
+        self.assertEqual(big.deposit_amount, 80.0)
+        self.env["membership.card.return.wizard"].with_user(self.supervisor).create(
+            {"card_id": big.id, "reason": "Moving", "journal_id": journal.id}
+        ).action_confirm()
+        self.assertEqual(big.state, "returned")
+
+    def test_return_with_deposit_needs_journal(self):
+        card = self.issue(lot=self.lots[0])
+        with self.assertRaisesRegex(UserError, "Pay Out"):
+            card._membership_return("no journal", self.env["account.journal"])
+
+    def test_negative_deposit_refused(self):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.env["membership.card.type"].create(
+                {"name": "Bad", "charge_type": "deposit", "amount": -5}
+            )
+
+    def test_cashier_cannot_configure_card_types(self):
+        with self.assertRaises(AccessError):
+            self.env["membership.card.type"].with_user(self.cashier).create({"name": "Mine"})
+        self.env["membership.card.type"].with_user(self.manager).create({"name": "Staff"})
+
+    def test_multi_company_isolation(self):
+        card = self.issue(card_type=self.plain_type, chip_uid="0102030405")
+        other_company = self.env["res.company"].create({"name": "Branch B"})
+        user_b = self.env["res.users"].create(
+            {
+                "name": "Branch cashier",
+                "login": "ml_branch_b",
+                "company_id": other_company.id,
+                "company_ids": [(6, 0, other_company.ids)],
+                "group_ids": [
+                    (
+                        6,
+                        0,
+                        [
+                            self.env.ref("base.group_user").id,
+                            self.env.ref("membership_loyalty.membership_loyalty_group_cashier").id,
+                        ],
+                    )
+                ],
+            }
+        )
+        cards_b = self.env["membership.card"].with_user(user_b)
+        self.assertFalse(cards_b.search([("id", "=", card.id)]))
+        self.assertFalse(cards_b._find_by_code(card.number))
+        with self.assertRaises(AccessError):
+            card.with_user(user_b).read(["number"])
+        # The same UID may live in another company.
+        type_b = self.env["membership.card.type"].create(
+            {"name": "B", "company_id": other_company.id}
+        )
+        card_b = (
+            self.env["membership.card"]
+            .with_company(other_company)
+            ._membership_issue(self.member, type_b, other_company, chip_uid="0102030405")
+        )
+        self.assertEqual(card_b.company_id, other_company)
+
+    def test_expiry_cron(self):
+        self.plain_type.validity_months = 12
+        card = self.issue(card_type=self.plain_type)
+        self.assertTrue(card.expiry_date)
+        card.expiry_date = "2000-01-01"
+        self.env["membership.card"]._cron_expire_cards()
+        self.assertEqual(card.state, "expired")
+
+    def test_card_pdf_renders(self):
+        card = self.issue(card_type=self.plain_type)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("membership_loyalty.membership_card_report", card.ids)[0]
+            .decode()
+        )
+        self.assertIn(card.number, html)
+        self.assertIn("/report/barcode/?barcode_type=QR", html)
+        report = self.env.ref("membership_loyalty.membership_card_report_action")
+        self.assertEqual(report.paperformat_id.page_width, 86)

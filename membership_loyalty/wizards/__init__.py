@@ -1,0 +1,5 @@
+from . import membership_card_issue_wizard
+from . import membership_card_lost_wizard
+from . import membership_card_replace_wizard
+from . import membership_card_return_wizard
+from . import membership_card_reactivate_wizard

@@ -1,0 +1,85 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+CASHIER_GROUP = "membership_loyalty.membership_loyalty_group_cashier"
+
+
+class MembershipCardIssueWizard(models.TransientModel):
+    _name = "membership.card.issue.wizard"
+    _description = "Issue a Membership Card"
+
+    partner_id = fields.Many2one("res.partner", string="Member", required=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    card_type_id = fields.Many2one(
+        "membership.card.type",
+        string="Card Type",
+        required=True,
+        domain="[('company_id', 'in', (company_id, False))]",
+    )
+    blank_product_id = fields.Many2one(related="card_type_id.blank_product_id")
+    location_id = fields.Many2one(
+        "stock.location",
+        string="Shop Stock",
+        compute="_compute_location_id",
+        store=True,
+        readonly=False,
+        domain="[('usage', '=', 'internal'), ('company_id', '=', company_id)]",
+    )
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Blank Card Serial",
+        domain="[('product_id', '=', blank_product_id), ('company_id', 'in', (company_id, False))]",
+        help="Serial number pre-printed on the blank card: it becomes the card number.",
+    )
+    chip_uid = fields.Char(string="Chip UID")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    charge_type = fields.Selection(related="card_type_id.charge_type")
+    amount = fields.Monetary(
+        string="To Collect", compute="_compute_amount", currency_field="currency_id"
+    )
+    reason = fields.Char(default=lambda self: self.env._("New member card"))
+
+    @api.depends("company_id")
+    def _compute_location_id(self):
+        for wizard in self:
+            warehouse = self.env["stock.warehouse"].search(
+                [("company_id", "=", wizard.company_id.id)], limit=1
+            )
+            wizard.location_id = warehouse.lot_stock_id
+
+    @api.depends("card_type_id")
+    def _compute_amount(self):
+        for wizard in self:
+            wizard.amount = wizard.card_type_id.amount if wizard.charge_type != "none" else 0.0
+
+    def action_issue(self):
+        self.ensure_one()
+        if not self.env.user.has_group(CASHIER_GROUP):
+            raise AccessError(self.env._("Only a Membership Cashier may issue cards."))
+        partner = self.partner_id
+        if not partner.active:
+            raise UserError(
+                self.env._(
+                    "%s is archived: restore the contact before issuing a card.",
+                    partner.display_name,
+                )
+            )
+        if not partner.is_member:
+            partner.is_member = True
+        card = self.env["membership.card"]._membership_issue(
+            partner,
+            self.card_type_id,
+            self.company_id,
+            lot=self.lot_id,
+            location=self.location_id,
+            chip_uid=self.chip_uid,
+            reason=self.reason,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "membership.card",
+            "res_id": card.id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,47 @@
+from odoo import api, fields, models
+
+
+class MembershipCardReplaceWizard(models.TransientModel):
+    _name = "membership.card.replace.wizard"
+    _description = "Replace a Membership Card"
+
+    card_id = fields.Many2one(
+        "membership.card", required=True, default=lambda self: self.env.context.get("active_id")
+    )
+    company_id = fields.Many2one(related="card_id.company_id")
+    blank_product_id = fields.Many2one(related="card_id.card_type_id.blank_product_id")
+    location_id = fields.Many2one(
+        "stock.location",
+        string="Shop Stock",
+        compute="_compute_location_id",
+        store=True,
+        readonly=False,
+        domain="[('usage', '=', 'internal'), ('company_id', '=', company_id)]",
+    )
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="New Blank Card Serial",
+        domain="[('product_id', '=', blank_product_id), ('company_id', 'in', (company_id, False))]",
+    )
+    chip_uid = fields.Char(string="New Chip UID")
+    reason = fields.Char(required=True)
+
+    @api.depends("card_id")
+    def _compute_location_id(self):
+        for wizard in self:
+            warehouse = self.env["stock.warehouse"].search(
+                [("company_id", "=", wizard.card_id.company_id.id)], limit=1
+            )
+            wizard.location_id = warehouse.lot_stock_id
+
+    def action_confirm(self):
+        self.ensure_one()
+        new_card = self.card_id._membership_replace(
+            self.reason, lot=self.lot_id, location=self.location_id, chip_uid=self.chip_uid
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "membership.card",
+            "res_id": new_card.id,
+            "view_mode": "form",
+        }
