@@ -25,6 +25,7 @@
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
+        "demo/membership_reader_device_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
