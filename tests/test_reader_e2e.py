@@ -4,6 +4,7 @@ websocket subscriber of the till's channel standing in for the POS."""
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -300,3 +301,74 @@ def test_unpaced_frames_do_get_closed_by_odoo(odoo_server):
     finally:
         ws.close()
     assert codes == [1013]
+
+
+class CuttableProxy:
+    """A TCP relay to Odoo whose connections the test can cut, like a flaky shop network."""
+
+    def __init__(self, target_port):
+        self.target = ("127.0.0.1", target_port)
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.sockets = []
+        self.accepted = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _addr = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.accepted += 1
+            self.sockets += [client, upstream]
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for sock in (src, dst):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.sockets = []
+
+    def close(self):
+        self.server.close()
+        self.cut()
+
+
+def test_link_reconnects_after_the_network_drops(paired, subscriber, odoo_server):
+    _device_id, token = paired
+    proxy = CuttableProxy(int(odoo_server["url"].rsplit(":", 1)[1]))
+    link = OdooLink(f"http://127.0.0.1:{proxy.port}", token, timeout=2)
+    stop = threading.Event()
+    thread = threading.Thread(target=link.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert link.connected.wait(10)
+        proxy.cut()
+        assert _wait_for(lambda: not link.connected.is_set(), 5)
+        read = CardRead(uid="0A0B0C0E", reader="Virtual PCD 00 00")
+        link.submit(read)  # tapped while the network is down
+        assert _wait_for(lambda: subscriber.for_events([read.event_id]), 15), "not re-sent"
+        assert link.connections == 2
+        assert proxy.accepted == 2
+    finally:
+        stop.set()
+        thread.join(5)
+        proxy.close()

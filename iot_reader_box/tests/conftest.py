@@ -35,57 +35,82 @@ def _pcscd_running():
     return True
 
 
-@pytest.fixture(scope="session")
-def pcscd(tmp_path_factory):
-    """Start pcscd with one vpcd reader on a free port; yield the port vpcd listens on.
+class Pcscd:
+    """pcscd in the foreground with one vpcd reader (two slots) on ``port``/``port + 1``."""
 
-    pcscd has one socket per machine (/run/pcscd/pcscd.comm): if another pcscd runs, the
-    test fails rather than talk to a stack it did not configure.
-    """
-    binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
-    if not os.path.exists(binary) or not os.path.exists(VPCD_DRIVER):
-        pytest.fail("pcscd and vsmartcard-vpcd are needed: run scripts/bootstrap.sh")
-    if _pcscd_running():
-        pytest.fail(f"another pcscd already serves {PCSCD_SOCKET}: stop it first")
-    port = next(
-        p for p in iter(lambda: random.randrange(30000, 60000, 2), None) if _port_pair_free(p)
-    )
-    conf_dir = tmp_path_factory.mktemp("reader.conf.d")
-    (conf_dir / "vpcd").write_text(
-        f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x{port:04X}\n'
-        f"LIBPATH {VPCD_DRIVER}\nCHANNELID 0x{port:04X}\n"
-    )
-    log = open(conf_dir / "pcscd.log", "wb")  # closed after pcscd stops
-    proc = subprocess.Popen(
-        [binary, "--foreground", "--apdu", "--config", str(conf_dir)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    from smartcard.System import readers
+    def __init__(self, conf_dir):
+        binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
+        if not os.path.exists(binary) or not os.path.exists(VPCD_DRIVER):
+            pytest.fail("pcscd and vsmartcard-vpcd are needed: run scripts/bootstrap.sh")
+        self.binary = binary
+        # pcscd parses every file of its config folder: the log lives beside it, not in it
+        self.log_path = conf_dir / "pcscd.log"
+        self.conf_dir = conf_dir / "reader.conf.d"
+        self.conf_dir.mkdir()
+        self.port = next(
+            p for p in iter(lambda: random.randrange(30000, 60000, 2), None) if _port_pair_free(p)
+        )
+        (self.conf_dir / "vpcd").write_text(
+            f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x{self.port:04X}\n'
+            f"LIBPATH {VPCD_DRIVER}\nCHANNELID 0x{self.port:04X}\n"
+        )
+        self.proc = None
+        self.log = None
 
-    deadline = time.monotonic() + 15
-    while True:
-        if proc.poll() is not None:
-            log.close()
-            pytest.fail(
-                f"pcscd exited with {proc.returncode}: {(conf_dir / 'pcscd.log').read_text()}"
-            )
+    def start(self):
+        if _pcscd_running():
+            pytest.fail(f"another pcscd already serves {PCSCD_SOCKET}: stop it first")
+        self.log = open(self.log_path, "ab")  # closed in stop()
+        self.proc = subprocess.Popen(
+            [self.binary, "--foreground", "--apdu", "--config", str(self.conf_dir)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        from smartcard.System import readers
+
+        deadline = time.monotonic() + 15
+        while True:
+            if self.proc.poll() is not None:
+                self.log.close()
+                pytest.fail(
+                    f"pcscd exited with {self.proc.returncode}: {self.log_path.read_text()}"
+                )
+            try:
+                if any("Virtual PCD" in str(reader) for reader in readers()):
+                    return
+            except Exception:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                pytest.fail("pcscd did not list the Virtual PCD reader within 15 s")
+            time.sleep(0.1)
+
+    def stop(self):
+        self.proc.terminate()
         try:
-            if any("Virtual PCD" in str(reader) for reader in readers()):
-                break
-        except Exception:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("pcscd did not list the Virtual PCD reader within 15 s")
-        time.sleep(0.1)
-    yield port
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def pcscd_process(tmp_path_factory):
+    """A real pcscd (one socket per machine, /run/pcscd/pcscd.comm: if another pcscd
+    runs, the tests fail rather than talk to a stack they did not configure)."""
+    process = Pcscd(tmp_path_factory.mktemp("pcscd"))
+    process.start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def pcscd(pcscd_process):
+    """The TCP port on which vpcd waits for a virtual card."""
+    if pcscd_process.proc.poll() is not None:
+        pcscd_process.start()
+    return pcscd_process.port
 
 
 class _Lines(logging.Handler):

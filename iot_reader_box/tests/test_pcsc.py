@@ -6,6 +6,7 @@ import pytest
 from box_testing import wait_for
 from iot_reader_box.events import Debouncer
 from iot_reader_box.pcsc import PcscReader
+from iot_reader_box.supervisor import Supervisor
 from virtual_card import VirtualCard
 
 UID = "04A21B3C5D6E80"
@@ -135,3 +136,31 @@ def test_random_uid_is_refused(pcsc_reader, box_log, tap):
         assert reads == []
     finally:
         card.remove()
+
+
+def test_daemon_survives_pcscd_going_away_and_reads_again(pcscd_process, box_log):
+    """pcscd stops (the readers vanish): the PC/SC reader fails, the supervisor keeps the
+    daemon up and restarts it once pcscd is back; a tap then reads as before."""
+    reads = []
+    reader = PcscReader(reads.append, Debouncer(1.0), poll_ms=100)
+    supervisor = Supervisor([reader], period=0.1, max_backoff=0.5)
+    stop = threading.Event()
+    thread = threading.Thread(target=supervisor.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: box_log.text.count("Virtual PCD 00 00 appeared") == 1)
+        pcscd_process.stop()
+        assert wait_for(lambda: "pcsc failed" in box_log.text), box_log.text
+        pcscd_process.start()
+        assert wait_for(lambda: box_log.text.count("Virtual PCD 00 00 appeared") == 2, 10)
+        assert supervisor.restarts >= 1
+        card = VirtualCard(pcscd_process.port, UID).insert()
+        try:
+            assert wait_for(lambda: reads)
+            assert reads[0].uid == UID
+        finally:
+            card.remove()
+            wait_for(lambda: "card removed" in box_log.text)
+    finally:
+        stop.set()
+        thread.join(5)
