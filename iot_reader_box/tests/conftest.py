@@ -3,15 +3,18 @@
 import logging
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
 PCSCD_SOCKET = "/run/pcscd/pcscd.comm"
+SYSTEM_VPCD_CONF = "/etc/reader.conf.d/vpcd"
 
 
 def _port_pair_free(port):
@@ -95,10 +98,36 @@ class Pcscd:
         self.log.close()
 
 
+def _system_vpcd_port():
+    """The port of the vpcd reader a system pcscd (socket-activated by systemd on most
+    Debian machines) was configured with by the vsmartcard-vpcd package, or None."""
+    try:
+        text = Path(SYSTEM_VPCD_CONF).read_text()
+    except OSError:
+        return None
+    match = re.search(r"^\s*CHANNELID\s+(0x[0-9A-Fa-f]+|\d+)", text, re.MULTILINE)
+    return int(match.group(1), 0) if match else None
+
+
+class SystemPcscd:
+    """A pcscd this test run did not start: used as is, never stopped."""
+
+    proc = None
+
+    def __init__(self, port):
+        self.port = port
+
+
 @pytest.fixture(scope="session")
 def pcscd_process(tmp_path_factory):
-    """A real pcscd (one socket per machine, /run/pcscd/pcscd.comm: if another pcscd
-    runs, the tests fail rather than talk to a stack they did not configure)."""
+    """A real pcscd of our own; pcscd has one socket per machine (/run/pcscd/pcscd.comm),
+    so when the system's pcscd already serves it, its vpcd reader is used instead."""
+    if _pcscd_running():
+        port = _system_vpcd_port()
+        if port is None:
+            pytest.fail(f"a pcscd without vsmartcard's vpcd reader serves {PCSCD_SOCKET}")
+        yield SystemPcscd(port)
+        return
     process = Pcscd(tmp_path_factory.mktemp("pcscd"))
     process.start()
     yield process
@@ -108,7 +137,7 @@ def pcscd_process(tmp_path_factory):
 @pytest.fixture
 def pcscd(pcscd_process):
     """The TCP port on which vpcd waits for a virtual card."""
-    if pcscd_process.proc.poll() is not None:
+    if pcscd_process.proc is not None and pcscd_process.proc.poll() is not None:
         pcscd_process.start()
     return pcscd_process.port
 

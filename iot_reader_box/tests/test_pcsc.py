@@ -141,6 +141,8 @@ def test_random_uid_is_refused(pcsc_reader, box_log, tap):
 def test_daemon_survives_pcscd_going_away_and_reads_again(pcscd_process, box_log):
     """pcscd stops (the readers vanish): the PC/SC reader fails, the supervisor keeps the
     daemon up and restarts it once pcscd is back; a tap then reads as before."""
+    if pcscd_process.proc is None:
+        pytest.skip("the system's pcscd serves this machine: the test cannot restart it")
     reads = []
     reader = PcscReader(reads.append, Debouncer(1.0), poll_ms=100)
     supervisor = Supervisor([reader], period=0.1, max_backoff=0.5)

@@ -107,6 +107,7 @@ class MembershipReaderDevice(models.Model):
         }
 
     def action_revoke(self):
+        self.check_access("write")  # before the sudo below: only who may edit a box revokes it
         for device in self:
             # sudo: token_hash is readable/writable by Settings administrators only; the
             # Membership administrator revoking a box must be able to clear it.

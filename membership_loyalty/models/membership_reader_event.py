@@ -1,6 +1,9 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from odoo import api, fields, models
+
+# Card reads are an operational log, not member history: kept this many days.
+RETENTION_DAYS = 90
 
 STATUSES = [
     ("ok", "Member card"),
@@ -40,6 +43,11 @@ class MembershipReaderEvent(models.Model):
         "UNIQUE(device_id, event_id)", "A reader box sent the same event twice."
     )
     _device_date_idx = models.Index("(device_id, create_date)")
+
+    @api.autovacuum
+    def _gc_old_reads(self):
+        limit = fields.Datetime.now() - timedelta(days=RETENTION_DAYS)
+        self.search([("create_date", "<", limit)]).unlink()
 
     @api.model
     @api.private

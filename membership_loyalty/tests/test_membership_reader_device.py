@@ -180,6 +180,25 @@ class TestMembershipReaderDevice(TransactionCase):
             self.assertEqual((status, card_id, found), (expected, card.id, partner))
         self.assertEqual(self.device._check_card("FFFFFFFF")[0], "unknown")
 
+    def test_manager_cannot_revoke(self):
+        token = self._pair()
+        with self.assertRaises(AccessError):
+            self.device.with_user(self.manager).action_revoke()
+        self.assertTrue(self.env["membership.reader.device"]._authenticate_token(token))
+
+    def test_old_reads_are_purged(self):
+        device = self.env["membership.reader.device"]._authenticate_token(self._pair())
+        old, recent = device._receive_reads([self._event(), self._event()])
+        self.env.cr.execute(
+            "UPDATE membership_reader_event SET create_date = now() - interval '91 days' "
+            "WHERE id = %s",
+            [old.id],
+        )
+        self.env["membership.reader.event"].invalidate_model()
+        self.env["membership.reader.event"]._gc_old_reads()
+        self.assertFalse(old.exists())
+        self.assertTrue(recent.exists())
+
     def test_company_rule_hides_other_companies_devices(self):
         other = self.env["res.company"].create({"name": "Other shop"})
         user = new_test_user(
