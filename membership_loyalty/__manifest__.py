@@ -7,14 +7,7 @@
     "website": "https://github.com/membership-loyalty/membership_loyalty",
     "license": "LGPL-3",
     "application": True,
-    "depends": [
-        "account",
-        "loyalty",
-        "phone_validation",
-        "point_of_sale",
-        "sms",
-        "stock",
-    ],
+    "depends": ["account", "loyalty", "phone_validation", "point_of_sale", "sms", "stock"],
     "data": [
         "security/membership_loyalty_groups.xml",
         "views/membership_loyalty_menus.xml",
@@ -28,15 +21,14 @@
         "views/membership_card_views.xml",
         "views/membership_tier_views.xml",
         "views/res_partner_views.xml",
+        "security/membership_reader_device_security.xml",
+        "views/membership_reader_device_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
         "demo/membership_members_demo.xml",
+        "demo/membership_reader_device_demo.xml",
     ],
-    "assets": {
-        "web.assets_tests": [
-            "membership_loyalty/static/tests/tours/**/*",
-        ],
-    },
+    "assets": {"web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"]},
     "installable": True,
 }

@@ -7,3 +7,6 @@ from . import membership_card
 from . import membership_tier
 from . import membership_tier_discount
 from . import membership_tier_history
+from . import membership_reader_device
+from . import membership_reader_event
+from . import ir_websocket

@@ -1,0 +1,168 @@
+"""Aliases, configuration, debounce, stale reads, the supervisor and the frame pacer."""
+
+import threading
+import time
+
+import pytest
+from box_testing import wait_for
+from iot_reader_box.aliases import aliases, normalise_hex
+from iot_reader_box.events import CardRead, Debouncer
+from iot_reader_box.odoo_link import FramePacer, OdooLink, websocket_url
+from iot_reader_box.reader import Reader
+from iot_reader_box.supervisor import Supervisor
+
+from iot_reader_box import config
+
+
+def test_aliases_cover_the_printed_forms_of_a_125khz_tag():
+    # EM4100 tag 1A 00 7B 9C 3D: low 32 bits 0x007B9C3D = 8100925; Wiegand-26 123,39997
+    found = aliases("1a:00:7b:9c:3d")
+    assert found[0] == "1A007B9C3D"
+    assert "3D9C7B001A" in found
+    assert "0008100925" in found
+    assert f"{int.from_bytes(bytes.fromhex('007B9C3D')[::-1], 'big'):010d}" in found
+    assert "12339997" in found and "123,39997" in found
+
+
+def test_non_hex_codes_are_their_own_alias():
+    assert normalise_hex("MBR-1") is None
+    assert aliases(" MBR-1 ") == ["MBR-1"]
+    assert aliases("") == []
+
+
+def test_config_file_then_environment_override(tmp_path):
+    ini = tmp_path / "box.ini"
+    ini.write_text(
+        "[odoo]\nurl = http://shop.test:8069/\n[daemon]\nmax_age_seconds = 3\n"
+        "[serial]\nports = /dev/ttyUSB0:em4100:9600, socket://127.0.0.1:7000:barcode\n"
+    )
+    cfg = config.load(
+        str(ini), environ={"IOT_READER_BOX_ODOO_URL": "http://10.0.0.2:8069", "PATH": "/bin"}
+    )
+    assert cfg.odoo_url == "http://10.0.0.2:8069"
+    assert cfg.max_age == 3
+    assert cfg.frames_per_window == 5
+    assert [(p.port, p.protocol, p.baudrate) for p in cfg.serial_ports] == [
+        ("/dev/ttyUSB0", "em4100", 9600),
+        ("socket://127.0.0.1:7000", "barcode", None),
+    ]
+
+
+def test_debounce_one_read_per_presence():
+    now = [0.0]
+    debouncer = Debouncer(window=1.0, clock=lambda: now[0])
+    assert debouncer.accept("r", "A")
+    for _ in range(10):  # repeats every 220 ms for two seconds: same presence
+        now[0] += 0.22
+        assert not debouncer.accept("r", "A")
+    assert debouncer.accept("r", "B")  # another card is another presence
+    now[0] += 1.5
+    assert debouncer.accept("r", "B")  # the card left and came back
+    debouncer.forget("r")
+    assert debouncer.accept("r", "B")
+
+
+def test_stale_reads_are_not_sent():
+    link = OdooLink("http://127.0.0.1:1", "t", max_age=2.0)
+    link.submit(CardRead(uid="OLD", reader="r", at=time.time() - 10))
+    link.submit(CardRead(uid="NEW", reader="r"))
+    assert [read.uid for read in link._take_batch(wait=0)] == ["NEW"]
+
+
+def test_pacer_keeps_below_odoo_websocket_limit():
+    now = [0.0]
+    pacer = FramePacer(frames=5, window=2.0, clock=lambda: now[0])
+    sent = []
+    while now[0] < 10.0:  # a sender trying as fast as it can for 10 s
+        if pacer.delay() == 0:
+            pacer.record()
+            sent.append(now[0])
+        now[0] += 0.01
+    for start in sent:
+        assert sum(1 for t in sent if start <= t < start + 2.0) <= 5
+    assert len(sent) >= 24
+
+
+def test_websocket_url():
+    assert websocket_url("https://shop.test/") == "wss://shop.test/websocket"
+    assert websocket_url("http://127.0.0.1:8069") == "ws://127.0.0.1:8069/websocket"
+
+
+class _Flaky(Reader):
+    name = "flaky"
+
+    def __init__(self):
+        super().__init__(lambda read: None)
+        self.starts = 0
+        self.present = True
+
+    def supported(self):
+        return self.present
+
+    def run(self, stop_event):
+        self.starts += 1
+        if self.starts < 3:
+            raise OSError("device fell over")
+        stop_event.wait()
+
+
+def test_supervisor_restarts_a_failing_reader_and_survives():
+    now = [0.0]
+    reader = _Flaky()
+    supervisor = Supervisor([reader], period=0.01, clock=lambda: now[0])
+    for _ in range(3):
+        supervisor.check()
+        assert wait_for(lambda: not supervisor.slots[0].thread.is_alive() or reader.starts >= 3)
+        now[0] += 60  # past any backoff
+    assert reader.starts == 3
+    assert supervisor.slots[0].thread.is_alive()
+    reader.present = False  # unplugged: stopped
+    supervisor.check()
+    assert wait_for(lambda: not supervisor.slots[0].thread.is_alive())
+    supervisor.stop_all()
+
+
+def test_supervisor_waits_for_the_backoff():
+    now = [0.0]
+    reader = _Flaky()
+    supervisor = Supervisor([reader], clock=lambda: now[0])
+    supervisor.check()
+    assert wait_for(lambda: not supervisor.slots[0].thread.is_alive())
+    supervisor.check()  # still inside the 1 s backoff
+    assert reader.starts == 1
+    now[0] += 1.1
+    supervisor.check()
+    assert wait_for(lambda: reader.starts == 2)
+    supervisor.stop_all()
+
+
+def test_unknown_serial_protocol_is_a_clear_error(tmp_path):
+    ini = tmp_path / "box.ini"
+    ini.write_text("[serial]\nports = /dev/ttyUSB0:wiegand\n")
+    with pytest.raises(ValueError, match="protocol among barcode, em4100, magstripe"):
+        config.load(str(ini), environ={})
+
+
+@pytest.mark.parametrize("name", ["iot-reader-box.service"])
+def test_systemd_unit_is_shipped_hardened(name):
+    from importlib.resources import files
+
+    unit = files("iot_reader_box").joinpath("data", name).read_text()
+    for line in (
+        "User=iot-reader-box",
+        "SupplementaryGroups=dialout",
+        "After=network-online.target pcscd.socket",
+        "Restart=on-failure",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+    ):
+        assert line in unit
+
+
+def test_no_thread_started_at_import():
+    import importlib
+
+    before = threading.active_count()
+    for module in ("pcsc", "serial_frames", "odoo_link", "supervisor", "cli"):
+        importlib.reload(importlib.import_module(f"iot_reader_box.{module}"))
+    assert threading.active_count() == before

@@ -1,0 +1,278 @@
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessDenied, UserError
+
+_logger = logging.getLogger(__name__)
+
+# Unambiguous characters for a code an administrator reads aloud or types on the box.
+PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PAIRING_CODE_LENGTH = 10
+PAIRING_VALIDITY = timedelta(minutes=15)
+# Per device: at most READ_RATE_MAX reads pushed per READ_RATE_WINDOW seconds.
+READ_RATE_MAX = 20
+READ_RATE_WINDOW = 10
+# A read older than this (box clock) is never pushed to a till: it belongs to a past customer.
+READ_MAX_AGE = 60
+MAX_EVENTS_PER_FRAME = 50
+LAST_SEEN_GRANULARITY = timedelta(seconds=30)
+NOTIFICATION = "MEMBERSHIP_CARD_READ"
+
+
+def _digest(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _normalise_pairing_code(code):
+    return "".join(ch for ch in str(code or "").upper() if ch in PAIRING_ALPHABET)
+
+
+class MembershipReaderDevice(models.Model):
+    _name = "membership.reader.device"
+    _description = "Card reader box"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    pos_config_id = fields.Many2one(
+        "pos.config",
+        string="Point of Sale",
+        required=True,
+        index=True,
+        check_company=True,
+        tracking=True,
+        help="The till this box's card reads go to; the box reaches no other.",
+    )
+    state = fields.Selection(
+        [
+            ("unpaired", "Not paired"),
+            ("pairing", "Waiting for the box"),
+            ("paired", "Paired"),
+            ("revoked", "Revoked"),
+        ],
+        default="unpaired",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    last_seen = fields.Datetime(readonly=True, copy=False)
+    pairing_expires = fields.Datetime(readonly=True, copy=False)
+    # Only digests are stored: the code and the token are shown/sent once.
+    pairing_code_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    token_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    event_ids = fields.One2many("membership.reader.event", "device_id", string="Card reads")
+    event_count = fields.Integer(compute="_compute_event_count", string="Reads")
+
+    _token_hash_unique = models.Constraint(
+        "UNIQUE(token_hash)", "A device token is already in use by another reader."
+    )
+    _pairing_code_hash_unique = models.Constraint(
+        "UNIQUE(pairing_code_hash)", "This pairing code is already in use."
+    )
+
+    def _compute_event_count(self):
+        counts = dict(
+            self.env["membership.reader.event"]._read_group(
+                [("device_id", "in", self.ids)], ["device_id"], ["__count"]
+            )
+        )
+        for device in self:
+            device.event_count = counts.get(device, 0)
+
+    def action_generate_pairing_code(self):
+        """Show a one-time code the box exchanges for its token (``iot-reader-box --pair``)."""
+        self.ensure_one()
+        code = self._issue_pairing_code()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Pairing code for %s", self.name),
+                "message": self.env._(
+                    "On the box, run: iot-reader-box --pair %(code)s (valid until %(until)s UTC, "
+                    "once). Any token the box had is revoked.",
+                    code=code,
+                    until=fields.Datetime.to_string(self.pairing_expires),
+                ),
+                "sticky": True,
+                "type": "warning",
+            },
+        }
+
+    def action_revoke(self):
+        self.check_access("write")  # before the sudo below: only who may edit a box revokes it
+        for device in self:
+            # sudo: token_hash is readable/writable by Settings administrators only; the
+            # Membership administrator revoking a box must be able to clear it.
+            device.sudo().write(
+                {"token_hash": False, "pairing_code_hash": False, "pairing_expires": False}
+            )
+        self.write({"state": "revoked"})
+        for device in self:
+            device.message_post(body=self.env._("Device token revoked."))
+        return True
+
+    @api.private
+    def _issue_pairing_code(self):
+        self.ensure_one()
+        if not self.env.user.has_group("membership_loyalty.membership_loyalty_group_admin"):
+            raise UserError(self.env._("Only a Membership administrator can pair card readers."))
+        code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_CODE_LENGTH))
+        # sudo: the digests are Settings-administrator fields (see action_revoke).
+        self.sudo().write(
+            {
+                "pairing_code_hash": _digest(code),
+                "pairing_expires": fields.Datetime.now() + PAIRING_VALIDITY,
+                "token_hash": False,
+                "state": "pairing",
+            }
+        )
+        self.message_post(body=self.env._("Pairing code issued."))
+        return f"{code[:5]}-{code[5:]}"
+
+    @api.model
+    @api.private
+    def _exchange_pairing_code(self, code, remote_addr=None):
+        """Called (sudo) by the pairing route: a valid code becomes the box's token, once."""
+        normalised = _normalise_pairing_code(code)
+        device = self.search(
+            [
+                ("pairing_code_hash", "=", _digest(normalised)),
+                ("state", "=", "pairing"),
+                ("pairing_expires", ">", fields.Datetime.now()),
+            ],
+            limit=1,
+        )
+        if len(normalised) != PAIRING_CODE_LENGTH or not device:
+            _logger.warning(
+                "card reader pairing refused from %s: unknown or expired code", remote_addr
+            )
+            raise AccessDenied(self.env._("This pairing code is unknown, used or expired."))
+        device.lock_for_update()
+        token = secrets.token_urlsafe(32)
+        device.write(
+            {
+                "token_hash": _digest(token),
+                "pairing_code_hash": False,
+                "pairing_expires": False,
+                "state": "paired",
+                "last_seen": fields.Datetime.now(),
+            }
+        )
+        device.message_post(body=self.env._("Paired from %s.", remote_addr or "?"))
+        _logger.info("card reader %s (id %s) paired from %s", device.name, device.id, remote_addr)
+        return {"token": token, "device": device.name}
+
+    @api.model
+    @api.private
+    def _authenticate_token(self, token):
+        """The paired, active device holding ``token``, or an empty recordset."""
+        if not isinstance(token, str) or not 20 <= len(token) <= 200:
+            return self.browse()
+        # sudo: the box is not an Odoo user; its token is its only credential.
+        return (
+            self.sudo()
+            .with_context(active_test=True)
+            .search([("token_hash", "=", _digest(token)), ("state", "=", "paired")], limit=1)
+        )
+
+    @api.private
+    def _touch(self):
+        """Record that the box is alive, at most every LAST_SEEN_GRANULARITY (fewer writes)."""
+        now = fields.Datetime.now()
+        for device in self:
+            if not device.last_seen or now - device.last_seen > LAST_SEEN_GRANULARITY:
+                device.last_seen = now
+
+    @api.private
+    def _receive_reads(self, events, now=None):
+        """Check, deduplicate, rate-limit and push the reads a box sent (self is sudo).
+
+        Returns the event records created (duplicates excluded), for tests and callers.
+        """
+        self.ensure_one()
+        Event = self.env["membership.reader.event"]
+        now = now or fields.Datetime.now()
+        valid = []
+        for event in (events or [])[:MAX_EVENTS_PER_FRAME]:
+            parsed = Event._parse_box_event(event)
+            if parsed is None:
+                _logger.warning("card reader %s sent a malformed event: dropped", self.id)
+                continue
+            if parsed["event_id"] not in {item["event_id"] for item in valid}:
+                valid.append(parsed)
+        if not valid:
+            return Event
+        known = set(
+            Event.search(
+                [("device_id", "=", self.id), ("event_id", "in", [v["event_id"] for v in valid])]
+            ).mapped("event_id")
+        )
+        if known:
+            _logger.info("card reader %s: %s duplicate event(s) dropped", self.id, len(known))
+        fresh = [item for item in valid if item["event_id"] not in known]
+        if not fresh:
+            return Event
+        self.lock_for_update()  # one box's frames are counted one after the other
+        recent = Event.search_count(
+            [
+                ("device_id", "=", self.id),
+                ("status", "!=", "rate_limited"),
+                ("create_date", ">", now - timedelta(seconds=READ_RATE_WINDOW)),
+            ]
+        )
+        budget = max(0, READ_RATE_MAX - recent)
+        vals_list = []
+        for item in fresh:
+            if (now - item["read_at"]).total_seconds() > READ_MAX_AGE:
+                status, card_id, partner = "stale", False, self.env["res.partner"]
+            elif budget <= 0:
+                status, card_id, partner = "rate_limited", False, self.env["res.partner"]
+            else:
+                budget -= 1
+                status, card_id, partner = self._check_card(item["code"])
+            vals_list.append(
+                {
+                    **item,
+                    "device_id": self.id,
+                    "status": status,
+                    "card_ref": card_id,
+                    "partner_id": partner.id,
+                }
+            )
+        created = Event.create(vals_list)
+        limited = created.filtered(lambda e: e.status == "rate_limited")
+        if limited:
+            _logger.warning("card reader %s: %s read(s) over the rate limit", self.id, len(limited))
+        for event in created - limited:
+            if event.status != "stale":
+                self.pos_config_id._notify(NOTIFICATION, event._pos_payload())
+        self._touch()
+        return created
+
+    @api.private
+    def _check_card(self, code):
+        """(status, card id, partner) of a code; the card model belongs to the members branch."""
+        no_partner = self.env["res.partner"]
+        if "membership.card" not in self.env:
+            return "unchecked", False, no_partner
+        # sudo: the box is no Odoo user; the card is looked up only to tell the till its state.
+        card = self.env["membership.card"].sudo()._find_by_code(code)
+        allowed_companies = self.company_id | self.company_id.parent_ids
+        if not card or (card.company_id and card.company_id not in allowed_companies):
+            return "unknown", False, no_partner
+        card.ensure_one()
+        if card.state == "active":
+            status = "ok"
+        elif card.state in ("lost", "blocked"):
+            status = card.state
+        else:
+            status = "inactive"
+        return status, card.id, card.partner_id

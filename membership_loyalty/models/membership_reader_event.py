@@ -1,0 +1,91 @@
+from datetime import UTC, datetime, timedelta
+
+from odoo import api, fields, models
+
+# Card reads are an operational log, not member history: kept this many days.
+RETENTION_DAYS = 90
+
+STATUSES = [
+    ("ok", "Member card"),
+    ("unknown", "Unknown card"),
+    ("lost", "Lost card"),
+    ("blocked", "Blocked card"),
+    ("inactive", "Card not active"),
+    ("unchecked", "Not checked"),
+    ("rate_limited", "Over the rate limit"),
+    ("stale", "Too old"),
+]
+
+
+class MembershipReaderEvent(models.Model):
+    """One card read a box sent: keeps event ids unique per box (duplicates are dropped)."""
+
+    _name = "membership.reader.event"
+    _description = "Card read from a reader box"
+    _order = "id desc"
+    _log_access = True
+
+    device_id = fields.Many2one(
+        "membership.reader.device", required=True, readonly=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="device_id.company_id", store=True, index=True)
+    event_id = fields.Char(required=True, readonly=True)
+    code = fields.Char(readonly=True, help="The code as the reader gave it")
+    reader = fields.Char(readonly=True, help="The reader on the box (PC/SC name or serial port)")
+    read_at = fields.Datetime(required=True, readonly=True)
+    status = fields.Selection(STATUSES, required=True, readonly=True)
+    card_ref = fields.Integer("Card ID", readonly=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Member", readonly=True, index="btree_not_null"
+    )
+
+    _device_event_unique = models.Constraint(
+        "UNIQUE(device_id, event_id)", "A reader box sent the same event twice."
+    )
+    _device_date_idx = models.Index("(device_id, create_date)")
+
+    @api.autovacuum
+    def _gc_old_reads(self):
+        limit = fields.Datetime.now() - timedelta(days=RETENTION_DAYS)
+        self.search([("create_date", "<", limit)]).unlink()
+
+    @api.model
+    @api.private
+    def _parse_box_event(self, event):
+        """The values of one event as the box sends it, or None when malformed."""
+        if not isinstance(event, dict):
+            return None
+        event_id, code = event.get("id"), event.get("code")
+        reader, stamp = event.get("reader", ""), event.get("at")
+        if not (isinstance(event_id, str) and 8 <= len(event_id) <= 64):
+            return None
+        if not (isinstance(code, str) and 0 < len(code.strip()) <= 128):
+            return None
+        if not isinstance(reader, str) or not isinstance(stamp, int | float):
+            return None
+        try:
+            read_at = datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None, microsecond=0)
+        except (OverflowError, OSError, ValueError):
+            return None
+        return {
+            "event_id": event_id,
+            "code": code.strip(),
+            "reader": reader[:128],
+            "read_at": read_at,
+        }
+
+    @api.private
+    def _pos_payload(self):
+        """What the till receives: enough to select the member, nothing for the box."""
+        self.ensure_one()
+        return {
+            "event_id": self.event_id,
+            "device_id": self.device_id.id,
+            "device": self.device_id.name,
+            "code": self.code,
+            "status": self.status,
+            "card_id": self.card_ref or False,
+            "partner_id": self.partner_id.id or False,
+            "partner_name": self.partner_id.display_name or False,
+            "read_at": fields.Datetime.to_string(self.read_at),
+        }

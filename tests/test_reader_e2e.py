@@ -1,0 +1,374 @@
+"""End to end: a real Odoo server, the real daemon link over a real websocket, and a
+websocket subscriber of the till's channel standing in for the POS."""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+import websocket
+from iot_reader_box.events import CardRead
+from iot_reader_box.odoo_link import OdooLink, pair, websocket_url
+
+NOTIFICATION = "MEMBERSHIP_CARD_READ"
+
+
+def _wait_for(predicate, timeout=10.0, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+class Odoo:
+    """JSON-RPC as the administrator."""
+
+    def __init__(self, server):
+        self.url, self.db = server["url"], server["db"]
+        self.uid = self.rpc("common", "login", self.db, "admin", "admin")
+
+    def rpc(self, service, method, *args):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"service": service, "method": method, "args": list(args)},
+            "id": uuid.uuid4().hex,
+        }
+        reply = requests.post(f"{self.url}/jsonrpc", json=payload, timeout=60).json()
+        assert "error" not in reply, reply.get("error")
+        return reply["result"]
+
+    def call(self, model, method, *args, **kwargs):
+        return self.rpc(
+            "object", "execute_kw", self.db, self.uid, "admin", model, method, list(args), kwargs
+        )
+
+
+class Subscriber:
+    """Subscribes to a channel through Odoo's /websocket, like the POS does, and collects
+    the MEMBERSHIP_CARD_READ payloads it receives."""
+
+    def __init__(self, base_url, channel):
+        self.ws = websocket.create_connection(websocket_url(base_url), timeout=10)
+        self.ws.send(
+            json.dumps({"event_name": "subscribe", "data": {"channels": [channel], "last": 0}})
+        )
+        self.kind = f"{channel}-{NOTIFICATION}"
+        self.payloads = []
+        self.received_at = {}
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+        self._thread.start()
+
+    def _listen(self):
+        while True:
+            try:
+                raw = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                continue
+            except Exception:
+                return
+            if not raw:
+                continue
+            for notification in json.loads(raw):
+                message = notification.get("message", {})
+                if message.get("type") == self.kind:
+                    self.received_at[message["payload"]["event_id"]] = time.monotonic()
+                    self.payloads.append(message["payload"])
+
+    def for_events(self, event_ids):
+        return [p for p in self.payloads if p["event_id"] in set(event_ids)]
+
+    def close(self):
+        self.ws.close()
+
+
+@pytest.fixture(scope="module")
+def odoo(odoo_server):
+    return Odoo(odoo_server)
+
+
+@pytest.fixture(scope="module")
+def till(odoo):
+    config_id = odoo.call(
+        "pos.config", "create", {"name": f"E2E reader till {uuid.uuid4().hex[:6]}"}
+    )
+    token = odoo.call("pos.config", "read", [config_id], ["access_token"])[0]["access_token"]
+    assert token, "pos.config has an access token once created"
+    return {"id": config_id, "channel": token}
+
+
+def _new_device(odoo, till):
+    device_id = odoo.call(
+        "membership.reader.device",
+        "create",
+        {"name": f"E2E box {uuid.uuid4().hex[:6]}", "pos_config_id": till["id"]},
+    )
+    action = odoo.call("membership.reader.device", "action_generate_pairing_code", [device_id])
+    code = re.search(r"--pair (\S+)", action["params"]["message"]).group(1)
+    return device_id, code
+
+
+@pytest.fixture
+def paired(odoo, till, odoo_server):
+    device_id, code = _new_device(odoo, till)
+    token = pair(odoo_server["url"], code, timeout=30)["token"]
+    return device_id, token
+
+
+@pytest.fixture
+def subscriber(odoo_server, till):
+    sub = Subscriber(odoo_server["url"], till["channel"])
+    time.sleep(0.3)  # the subscription is served before the first read is sent
+    yield sub
+    sub.close()
+
+
+@pytest.fixture
+def link_factory(odoo_server):
+    started = []
+
+    def start(token, **options):
+        link = OdooLink(odoo_server["url"], token, **options)
+        stop = threading.Event()
+        thread = threading.Thread(target=link.run, args=(stop,), daemon=True)
+        thread.start()
+        started.append((stop, thread))
+        return link
+
+    yield start
+    for stop, thread in started:
+        stop.set()
+        thread.join(5)
+
+
+def test_pairing_through_the_cli_stores_the_token_and_a_code_works_once(
+    odoo, till, odoo_server, tmp_path
+):
+    _device_id, code = _new_device(odoo, till)
+    token_file = tmp_path / "token"
+    env = {
+        **os.environ,
+        "IOT_READER_BOX_ODOO_URL": odoo_server["url"],
+        "IOT_READER_BOX_ODOO_TOKEN_FILE": str(token_file),
+    }
+    script = str(Path(sys.executable).with_name("iot-reader-box"))
+    first = subprocess.run(
+        [script, "--pair", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert first.returncode == 0, first.stderr
+    assert oct(token_file.stat().st_mode & 0o777) == "0o600"
+    assert len(token_file.read_text().strip()) >= 40
+    again = subprocess.run(
+        [script, "--pair", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert again.returncode == 1
+    assert "pairing refused" in again.stderr
+
+
+def test_a_read_reaches_the_tills_channel(paired, subscriber, link_factory, odoo):
+    device_id, token = paired
+    link = link_factory(token)
+    assert link.connected.wait(10)
+    read = CardRead(uid="04A21B3C5D6E80", reader="Virtual PCD 00 00")
+    link.submit(read)
+    got = _wait_for(lambda: subscriber.for_events([read.event_id]))
+    assert got, "the read never reached the till's channel"
+    payload = got[0]
+    assert payload["code"] == "04A21B3C5D6E80"
+    assert payload["device_id"] == device_id
+    assert payload["status"] in ("unchecked", "unknown")
+    last_seen = odoo.call("membership.reader.device", "read", [device_id], ["last_seen"])[0]
+    assert last_seen["last_seen"]
+
+
+def test_the_whole_daemon_relays_a_serial_tag(paired, subscriber, odoo_server, tmp_path):
+    _device_id, token = paired
+    (tmp_path / "token").write_text(token)
+    master, slave = os.openpty()
+    env = {
+        **os.environ,
+        "IOT_READER_BOX_ODOO_URL": odoo_server["url"],
+        "IOT_READER_BOX_ODOO_TOKEN_FILE": str(tmp_path / "token"),
+        "IOT_READER_BOX_PCSC_ENABLED": "no",
+        "IOT_READER_BOX_SERIAL_PORTS": f"{os.ttyname(slave)}:em4100:9600",
+        "IOT_READER_BOX_DAEMON_SUPERVISOR_PERIOD_SECONDS": "0.2",
+    }
+    script = str(Path(sys.executable).with_name("iot-reader-box"))
+    log = open(tmp_path / "daemon.log", "w+")
+    proc = subprocess.Popen([script, "--log-level", "DEBUG"], env=env, stdout=log, stderr=log)
+    try:
+        assert _wait_for(lambda: "connected to" in (tmp_path / "daemon.log").read_text(), 15)
+        assert _wait_for(lambda: "reading em4100" in (tmp_path / "daemon.log").read_text(), 15)
+        frame = b"\x02" + b"1A007B9C3D" + b"C0" + b"\x03"  # 1A^00^7B^9C^3D = C0
+        for _ in range(4):  # a tag held on the antenna repeats its frame
+            os.write(master, frame)
+            time.sleep(0.2)
+        got = _wait_for(lambda: [p for p in subscriber.payloads if p["code"] == "1A007B9C3D"])
+        assert got, (tmp_path / "daemon.log").read_text()
+        time.sleep(0.5)
+        assert len([p for p in subscriber.payloads if p["code"] == "1A007B9C3D"]) == 1
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+        os.close(master)
+        os.close(slave)
+    assert proc.returncode == 0
+
+
+def test_revoked_token_is_refused(paired, subscriber, link_factory, odoo):
+    device_id, token = paired
+    odoo.call("membership.reader.device", "action_revoke", [device_id])
+    link = link_factory(token)
+    read = CardRead(uid="04A21B3C5D6E80", reader="Virtual PCD 00 00")
+    link.submit(read)
+    assert _wait_for(lambda: 1008 in link.close_codes), link.close_codes
+    time.sleep(0.5)
+    assert subscriber.for_events([read.event_id]) == []
+
+
+def test_forged_token_is_refused_and_logged_without_the_token(
+    subscriber, link_factory, odoo_server, till
+):
+    forged = uuid.uuid4().hex + uuid.uuid4().hex
+    link = link_factory(forged)
+    read = CardRead(uid="04A21B3C5D6E80", reader="Virtual PCD 00 00")
+    link.submit(read)
+    assert _wait_for(lambda: 1008 in link.close_codes), link.close_codes
+    time.sleep(0.5)
+    assert subscriber.for_events([read.event_id]) == []
+    port = odoo_server["url"].rsplit(":", 1)[1]
+    server_log = (Path(__file__).resolve().parent.parent / ".odoo" / f"e2e-{port}.log").read_text()
+    assert "card reader websocket from 127.0.0.1 refused" in server_log
+    assert forged not in server_log
+    assert till["channel"] not in server_log
+
+
+def test_duplicate_event_id_is_pushed_once(paired, subscriber, link_factory):
+    _device_id, token = paired
+    link = link_factory(token)
+    assert link.connected.wait(10)
+    read = CardRead(uid="0A0B0C0D", reader="Virtual PCD 00 00")
+    link.submit(read)
+    assert _wait_for(lambda: subscriber.for_events([read.event_id]))
+    link.submit(read)  # e.g. re-sent after a reconnect
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(subscriber.for_events([read.event_id])) == 1
+
+
+def test_a_burst_of_taps_keeps_the_connection(paired, subscriber, link_factory):
+    _device_id, token = paired
+    link = link_factory(token)
+    assert link.connected.wait(10)
+    reads = [CardRead(uid=f"0A0B0C{n:02X}", reader="Virtual PCD 00 00") for n in range(15)]
+    for read in reads:  # 15 taps in ~0.75 s: unpaced, 16 frames would exceed Odoo's 10 / 2 s
+        link.submit(read)
+        time.sleep(0.05)
+    ids = [read.event_id for read in reads]
+    assert _wait_for(lambda: len(subscriber.for_events(ids)) == 15, 15)
+    time.sleep(0.5)
+    assert link.close_codes == []
+    assert link.connections == 1
+
+
+def test_unpaced_frames_do_get_closed_by_odoo(odoo_server):
+    """The limit the daemon paces for is real: 12 frames at once are closed with 1013."""
+    ws = websocket.create_connection(websocket_url(odoo_server["url"]), timeout=10)
+    try:
+        for _ in range(12):
+            ws.send(json.dumps({"event_name": "e2e_noop", "data": {}}))
+        codes = []
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not codes:
+            opcode, frame = ws.recv_data_frame(control_frame=True)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                codes.append(int.from_bytes(frame.data[:2], "big"))
+    except websocket.WebSocketConnectionClosedException:
+        pass
+    finally:
+        ws.close()
+    assert codes == [1013]
+
+
+class CuttableProxy:
+    """A TCP relay to Odoo whose connections the test can cut, like a flaky shop network."""
+
+    def __init__(self, target_port):
+        self.target = ("127.0.0.1", target_port)
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.sockets = []
+        self.accepted = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _addr = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.accepted += 1
+            self.sockets += [client, upstream]
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for sock in (src, dst):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.sockets = []
+
+    def close(self):
+        self.server.close()
+        self.cut()
+
+
+def test_link_reconnects_after_the_network_drops(paired, subscriber, odoo_server):
+    _device_id, token = paired
+    proxy = CuttableProxy(int(odoo_server["url"].rsplit(":", 1)[1]))
+    link = OdooLink(f"http://127.0.0.1:{proxy.port}", token, timeout=2)
+    stop = threading.Event()
+    thread = threading.Thread(target=link.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert link.connected.wait(10)
+        proxy.cut()
+        assert _wait_for(lambda: not link.connected.is_set(), 5)
+        read = CardRead(uid="0A0B0C0E", reader="Virtual PCD 00 00")
+        link.submit(read)  # tapped while the network is down
+        assert _wait_for(lambda: subscriber.for_events([read.event_id]), 15), "not re-sent"
+        assert link.connections == 2
+        assert proxy.accepted == 2
+    finally:
+        stop.set()
+        thread.join(5)
+        proxy.close()
