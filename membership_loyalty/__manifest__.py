@@ -19,9 +19,17 @@
         "security/membership_loyalty_groups.xml",
         "views/membership_loyalty_menus.xml",
         "views/res_config_settings_views.xml",
+        "security/ir.model.access.csv",
+        "security/membership_sms_security.xml",
+        "data/membership_sms_data.xml",
+        "views/membership_sms_views.xml",
+        "views/membership_sms_gateway_views.xml",
+        "views/res_partner_views.xml",
+        "views/membership_sms_settings_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
+        "demo/membership_sms_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

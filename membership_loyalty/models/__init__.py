@@ -1,2 +1,5 @@
 from . import res_company
 from . import res_config_settings
+from . import res_partner
+from . import membership_sms
+from . import membership_sms_gateway

@@ -1,2 +1,3 @@
 from . import test_install
 from . import test_pos_tour
+from . import test_sms_gateway

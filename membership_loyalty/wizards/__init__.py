@@ -1,0 +1,1 @@
+from . import membership_sms_campaign
