@@ -25,6 +25,17 @@ AUTOMATIC_TRIGGERS = ("welcome", "purchase", "topup", "birthday", "points_expiri
 FROZEN_FIELDS = {"partner_id", "number", "body", "trigger", "idempotency_key", "company_id"}
 
 
+def _placeholder_text(value):
+    """Inline templates print falsy values as nothing: show numbers, zero included."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return value
+
+
 class MembershipSms(models.Model):
     _name = "membership.sms"
     _description = "Member SMS (outbox)"
@@ -262,6 +273,7 @@ class MembershipSms(models.Model):
             for partner in lang_partners:
                 member = dict(base_values.get(partner.id, {}))
                 member.update((extra_values or {}).get(partner.id) or {})
+                member = {key: _placeholder_text(value) for key, value in member.items()}
                 result[partner.id] = renderer._render_template(
                     source, "res.partner", partner.ids, add_context={"member": member}
                 )[partner.id]

@@ -1,3 +1,5 @@
 from . import test_install
 from . import test_pos_tour
 from . import test_sms_gateway
+from . import test_sms_notify
+from . import test_sms_birthday
