@@ -2,10 +2,12 @@ import logging
 import uuid
 from datetime import datetime, time, timedelta
 
+import psycopg2.errors
 import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
@@ -316,32 +318,57 @@ class MembershipSms(models.Model):
     # ---------------------------------------------------------------- sending
 
     @api.model
-    def _membership_cron_send(self, batch_size=200):
-        """Scheduled action: send the due SMS, a batch at a time.
+    def _membership_cron_send(self, batch_size=200, commit=None):
+        """Scheduled action: send the due SMS.
 
-        Rows are taken with FOR UPDATE SKIP LOCKED, so a second run of the cron (or a
-        manual "send now") never picks a row being sent; state and attempt are written
-        and committed after each SMS, so a re-run finds it sent.
+        In the cron (or with ``commit=True``) each SMS is locked on its own with
+        FOR UPDATE SKIP LOCKED, re-read, sent and committed before the next one: a second
+        worker (a re-run of the cron, "Send Now") skips a row being sent and, once it is
+        committed, sees it sent. Without commit (tests, shell) one locked batch is sent
+        in the current transaction.
         """
-        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        if commit is None:
+            commit = bool(self.env.context.get("ir_cron_progress_id"))
+        if not commit:
+            self._membership_due(batch_size).try_lock_for_update()._membership_send()
+            return
         while True:
             due = self._membership_due(batch_size)
             if not due:
                 return
-            due._membership_send(commit=in_cron)
-            if not in_cron:
-                return
+            # End the transaction of the search: each lock below starts a fresh snapshot,
+            # so a row another worker sent in between is seen sent, not a serialization error.
+            self.env["ir.cron"]._commit_progress(0)
+            done = 0
+            for sms_id in due.ids:
+                sms = self.browse(sms_id)._membership_try_lock()
+                if sms:
+                    sms.invalidate_recordset()
+                    if sms.next_attempt_at and sms.next_attempt_at <= fields.Datetime.now():
+                        sms._membership_send()
+                        done += 1
+                self.env["ir.cron"]._commit_progress(1 if sms else 0)
+            if not done:
+                return  # the rest is being sent by another worker
+
+    def _membership_try_lock(self):
+        """Lock these rows or return nothing: a row locked by another worker, or updated
+        by one since this statement's snapshot (REPEATABLE READ), is that worker's."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                return self.try_lock_for_update()
+        except psycopg2.errors.SerializationFailure:
+            return self.browse()
 
     @api.model
     def _membership_due(self, limit):
-        now = fields.Datetime.now()
         return self.search(
-            [("state", "in", ("queued", "held")), ("next_attempt_at", "<=", now)],
+            [("state", "in", ("queued", "held")), ("next_attempt_at", "<=", fields.Datetime.now())],
             order="next_attempt_at, id",
             limit=limit,
-        ).try_lock_for_update()
+        )
 
-    def _membership_send(self, commit=False):
+    def _membership_send(self):
         now = fields.Datetime.now()
         gateways = {}
         for sms in self:
@@ -357,8 +384,6 @@ class MembershipSms(models.Model):
                         company
                     )
                 sms._membership_send_one(gateways[company], now)
-            if commit:
-                self.env["ir.cron"]._commit_progress(1)
 
     def _membership_send_one(self, gateway, now):
         self.ensure_one()
