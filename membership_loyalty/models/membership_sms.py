@@ -1,4 +1,5 @@
 import logging
+import re
 import uuid
 from datetime import datetime, time, timedelta
 
@@ -27,15 +28,16 @@ AUTOMATIC_TRIGGERS = ("welcome", "purchase", "topup", "birthday", "points_expiri
 FROZEN_FIELDS = {"partner_id", "number", "body", "trigger", "idempotency_key", "company_id"}
 
 
+MEMBER_PLACEHOLDER = re.compile(r"\{member\.(\w+)\}")
+
+
 def _placeholder_text(value):
-    """Inline templates print falsy values as nothing: show numbers, zero included."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return str(value)
+    """Text of a member placeholder: amounts with two decimals, nothing for False."""
     if isinstance(value, float):
         return f"{value:.2f}"
-    return value
+    if value is False or value is None:
+        return ""
+    return str(value)
 
 
 class MembershipSms(models.Model):
@@ -195,6 +197,7 @@ class MembershipSms(models.Model):
             partners, trigger, template=template, keys=keys, extra_values=extra
         )
 
+    @api.private
     @api.model
     def _membership_queue(
         self,
@@ -257,28 +260,39 @@ class MembershipSms(models.Model):
                     failure_reason=self.env._("The member opted out of SMS."),
                 )
             vals_list.append(vals)
-        records = self.create(vals_list)
+        # Cashiers queue SMS through their actions (enrolment, sale, top-up) but may not
+        # write the outbox themselves: this private method is the only way in.
+        records = self.sudo().create(vals_list)
         records._membership_hold_quiet(now)
         if records.filtered(lambda s: s.state == "queued"):
-            self.env.ref("membership_loyalty.membership_sms_cron_send")._trigger()
-        return records
+            self.env.ref("membership_loyalty.membership_sms_cron_send").sudo()._trigger()
+        return records.with_env(self.env)
 
     @api.model
     def _membership_render(self, partners, template=None, body=None, extra_values=None):
-        """{partner_id: rendered body}, each in the partner's language, with ``member``."""
+        """{partner_id: rendered body}, each in the partner's language.
+
+        Odoo renders ``{{ object.<field> }}`` first (its rules on who may use which
+        expressions apply), then ``{member.<key>}`` takes the values of
+        ``_membership_sms_values()`` and ``extra_values``: plain text, never evaluated.
+        """
         renderer = template or self.env["sms.template"]
         base_values = partners._membership_sms_values()
         result = {}
         for lang, lang_partners in partners.grouped(lambda p: p.lang or "en_US").items():
             source = body if body is not None else template.with_context(lang=lang).body
-            renderer = renderer.with_context(lang=lang)
+            rendered = renderer.with_context(lang=lang)._render_template(
+                source, "res.partner", lang_partners.ids
+            )
             for partner in lang_partners:
                 member = dict(base_values.get(partner.id, {}))
                 member.update((extra_values or {}).get(partner.id) or {})
-                member = {key: _placeholder_text(value) for key, value in member.items()}
-                result[partner.id] = renderer._render_template(
-                    source, "res.partner", partner.ids, add_context={"member": member}
-                )[partner.id]
+                result[partner.id] = MEMBER_PLACEHOLDER.sub(
+                    lambda m, member=member: (
+                        _placeholder_text(member[m[1]]) if m[1] in member else m[0]
+                    ),
+                    rendered[partner.id],
+                )
         return result
 
     # ------------------------------------------------------------ quiet hours

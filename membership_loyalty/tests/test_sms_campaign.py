@@ -69,7 +69,7 @@ class TestSmsCampaign(SmsCase):
             {
                 "name": "Promo",
                 "model_id": self.env.ref("base.model_res_partner").id,
-                "body": "{{ member['first_name'] }}: -20% this weekend",
+                "body": "{member.first_name}: -20% this weekend",
             }
         )
         form = Form(self.env["membership.sms.campaign"])

@@ -35,7 +35,7 @@ class TestSmsNotify(SmsCase):
         ann = self.make_member()
         bob = self.make_member(name="Bob Stone", phone="+32 470 99 88 77")
         template = self.env.ref("membership_loyalty.membership_sms_template_tier_upgrade")
-        template.body = "{{ object.name }} is {{ member['tier'] }} now"
+        template.body = "{{ object.name }} is {member.tier} now"
         sms = self.Sms._membership_notify(
             "tier_upgrade", ann | bob, {ann.id: {"tier": "Gold"}, bob.id: {"tier": "Silver"}}
         )
@@ -159,3 +159,38 @@ class TestSmsNotify(SmsCase):
             groups="base.group_user,membership_loyalty.membership_loyalty_group_manager",
         )
         self.assertNotIn(sms, self.Sms.with_user(user).search([]))
+
+    def test_cashier_enrolment_queues_the_welcome(self):
+        cashier = new_test_user(
+            self.env,
+            login="sms_cashier_enrol",
+            groups="base.group_user,base.group_partner_manager,"
+            "membership_loyalty.membership_loyalty_group_cashier",
+        )
+        member = (
+            self.env["res.partner"]
+            .with_user(cashier)
+            .create({"name": "Tess Till", "phone": "+32 470 44 44 44", "is_member": True})
+        )
+        sms = member.membership_sms_ids
+        self.assertEqual(sms.trigger, "welcome")
+        self.assertEqual(sms.create_uid, cashier, "the outbox shows who queued it")
+        self.company.membership_sms_purchase = True
+        sent = self.Sms.with_user(cashier)._membership_notify("purchase", member, key="o-1")
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent.env.user, cashier)
+
+    def test_manager_edits_member_templates_only(self):
+        manager = new_test_user(
+            self.env,
+            login="sms_tpl_manager",
+            groups="base.group_user,membership_loyalty.membership_loyalty_group_manager",
+        )
+        template = self.env.ref("membership_loyalty.membership_sms_template_birthday")
+        template.with_user(manager).body = "Joyeux anniversaire {member.first_name}"
+        self.assertIn("Joyeux", template.body)
+        other = self.env["sms.template"].create(
+            {"name": "Other app", "model_id": self.env.ref("base.model_res_users").id, "body": "x"}
+        )
+        with self.assertRaises(AccessError):
+            other.with_user(manager).body = "y"
