@@ -21,6 +21,15 @@ class TestSmsNotify(SmsCase):
         self.assertEqual(len(member.membership_sms_ids), 1)
         self.assertEqual(member.membership_sms_count, 1)
 
+    def test_welcome_when_a_contact_becomes_member(self):
+        contact = self.env["res.partner"].create(
+            {"name": "Cleo Contact", "phone": "+32 470 66 66 66", "country_id": self.belgium.id}
+        )
+        self.assertFalse(contact.membership_sms_ids)
+        contact.write({"is_member": True})
+        self.assertEqual(contact.membership_sms_ids.trigger, "welcome")
+        self.assertEqual(contact.membership_sms_ids.number, "+32470666666")
+
     def test_event_key_deduplicates(self):
         member = self.make_member()
         first = self.Sms._membership_notify("topup", member, {"amount": "20.00"}, key="move-7")
