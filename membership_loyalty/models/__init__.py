@@ -10,3 +10,5 @@ from . import membership_tier_history
 from . import membership_reader_device
 from . import membership_reader_event
 from . import ir_websocket
+from . import membership_sms
+from . import membership_sms_gateway

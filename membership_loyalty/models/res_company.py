@@ -24,3 +24,23 @@ class ResCompany(models.Model):
         "CHECK (membership_cashier_refund_limit >= 0)",
         "The cashier refund limit cannot be negative.",
     )
+
+    # Member SMS (sms branch): one switch per automatic message, and quiet hours.
+    membership_sms_welcome = fields.Boolean(string="Welcome SMS", default=True)
+    membership_sms_purchase = fields.Boolean(string="Purchase SMS", default=False)
+    membership_sms_topup = fields.Boolean(string="Top-up SMS", default=True)
+    membership_sms_birthday = fields.Boolean(string="Birthday SMS", default=True)
+    membership_sms_points_expiring = fields.Boolean(string="Points Expiring SMS", default=True)
+    membership_sms_tier_upgrade = fields.Boolean(string="Tier Upgrade SMS", default=True)
+    membership_sms_quiet_start = fields.Float(
+        string="Quiet Hours From",
+        default=21.0,
+        help="Member SMS due in the quiet hours (member's local time) wait until they end.",
+    )
+    membership_sms_quiet_end = fields.Float(string="Quiet Hours Until", default=8.0)
+
+    _membership_sms_quiet_hours_valid = models.Constraint(
+        "CHECK (membership_sms_quiet_start >= 0 AND membership_sms_quiet_start < 24"
+        " AND membership_sms_quiet_end >= 0 AND membership_sms_quiet_end < 24)",
+        "Quiet hours must lie between 00:00 and 23:59.",
+    )

@@ -1,3 +1,6 @@
+import calendar
+
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -98,6 +101,10 @@ class ResPartner(models.Model):
         "membership.tier.history", "partner_id", string="Tier History"
     )
     membership_card_ids = fields.One2many("membership.card", "partner_id", string="Cards")
+    membership_sms_ids = fields.One2many("membership.sms", "partner_id", string="Member SMS")
+    membership_sms_count = fields.Integer(
+        string="SMS Count", compute="_compute_membership_sms_count"
+    )
     membership_card_count = fields.Integer(
         compute="_compute_membership_card_count", string="Card Count"
     )
@@ -173,6 +180,15 @@ class ResPartner(models.Model):
         for partner in self:
             partner.member_currency_id = (partner.company_id or self.env.company).currency_id
 
+    def _compute_membership_sms_count(self):
+        counts = dict(
+            self.env["membership.sms"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.membership_sms_count = counts.get(partner, 0)
+
     @api.constrains("member_birthdate")
     def _check_member_birthdate(self):
         today = fields.Date.context_today(self)
@@ -192,6 +208,8 @@ class ResPartner(models.Model):
         members = partners.filtered("is_member")
         members._membership_assign_number()
         members._membership_normalise_phone()
+        if members:
+            self.env["membership.sms"]._membership_notify("welcome", members)
         return partners
 
     def write(self, vals):
@@ -209,6 +227,8 @@ class ResPartner(models.Model):
             {"phone", "is_member", "country_id"} & set(vals)
         ):
             self.filtered("is_member")._membership_normalise_phone()
+        if new_members:
+            self.env["membership.sms"]._membership_notify("welcome", new_members)
         return res
 
     def action_membership_cards(self):
@@ -219,6 +239,61 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}
         return action
+
+    def action_view_membership_sms(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "membership_loyalty.membership_sms_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id, "search_default_group_trigger": 0}
+        return action
+
+    def _membership_sms_values(self):
+        """Placeholders offered to member SMS templates as ``member``, one dict per partner.
+
+        Other parts of the addon extend this (points, wallet, tier) by calling super()
+        and updating the dicts; the defaults here keep every template renderable.
+        """
+        return {
+            partner.id: {
+                "name": partner.name or "",
+                "first_name": (partner.name or "").split(" ")[0],
+                "company": (partner.company_id or self.env.company).name,
+                "points": 0,
+                "wallet": 0.0,
+                "tier": partner.member_tier_id.name or "",
+                "expiring_points": 0,
+                "expiry_date": "",
+                "amount": 0.0,
+            }
+            for partner in self
+        }
+
+    def _membership_local_today(self, now):
+        """The member's local date at UTC ``now``: their time zone, else their company's."""
+        self.ensure_one()
+        name = self.tz or (self.company_id or self.env.company).partner_id.tz or "UTC"
+        try:
+            tz = pytz.timezone(name)
+        except pytz.UnknownTimeZoneError:
+            tz = pytz.utc
+        return pytz.utc.localize(now).astimezone(tz).date()
+
+    def _membership_is_birthday(self, now):
+        self.ensure_one()
+        born = self.member_birthdate
+        if not born:
+            return False
+        today = self._membership_local_today(now)
+        if (born.month, born.day) == (today.month, today.day):
+            return True
+        # 29 February: celebrated on 28 February in the other years.
+        return (
+            (born.month, born.day) == (2, 29)
+            and (today.month, today.day) == (2, 28)
+            and not calendar.isleap(today.year)
+        )
 
     def _membership_assign_number(self):
         for partner in self.filtered(lambda p: not p.member_number):
@@ -349,7 +424,10 @@ class ResPartner(models.Model):
                 "qualifying_value": value,
             }
         )  # sudo: history is written by the system, cashiers only read it
-        self.write({"member_tier_id": tier.id, "member_tier_below_since": False})
+        vals = {"member_tier_id": tier.id, "member_tier_below_since": False}
+        if tier.pricelist_id:
+            vals["property_product_pricelist"] = tier.pricelist_id.id
+        self.write(vals)
 
     def _membership_check_upgrade(self):
         """Move members up as soon as they qualify for a better tier (never down here)."""

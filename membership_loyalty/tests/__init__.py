@@ -4,3 +4,7 @@ from . import test_members
 from . import test_cards
 from . import test_tiers
 from . import test_membership_reader_device
+from . import test_sms_gateway
+from . import test_sms_notify
+from . import test_sms_birthday
+from . import test_sms_campaign

@@ -1,0 +1,483 @@
+import logging
+import re
+import uuid
+from datetime import datetime, time, timedelta
+
+import psycopg2.errors
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import mute_logger
+
+_logger = logging.getLogger(__name__)
+
+TRIGGERS = [
+    ("welcome", "Welcome"),
+    ("purchase", "Purchase"),
+    ("topup", "Wallet Top-up"),
+    ("birthday", "Birthday"),
+    ("points_expiring", "Points Expiring"),
+    ("tier_upgrade", "Tier Upgrade"),
+    ("campaign", "Campaign"),
+    ("manual", "Manual"),
+]
+# Triggers sent automatically: each has a template and a switch per company.
+AUTOMATIC_TRIGGERS = ("welcome", "purchase", "topup", "birthday", "points_expiring", "tier_upgrade")
+# Fields that make up what was sent: frozen once the row exists, so the outbox stays a record.
+FROZEN_FIELDS = {"partner_id", "number", "body", "trigger", "idempotency_key", "company_id"}
+
+
+MEMBER_PLACEHOLDER = re.compile(r"\{member\.(\w+)\}")
+
+
+def _placeholder_text(value):
+    """Text of a member placeholder: amounts with two decimals, nothing for False."""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if value is False or value is None:
+        return ""
+    return str(value)
+
+
+class MembershipSms(models.Model):
+    _name = "membership.sms"
+    _description = "Member SMS (outbox)"
+    _order = "create_date desc, id desc"
+    _rec_name = "number"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Member", index=True, ondelete="set null", readonly=True
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    number = fields.Char(string="Number (E.164)", readonly=True)
+    body = fields.Text(required=True, readonly=True)
+    trigger = fields.Selection(TRIGGERS, required=True, index=True, readonly=True)
+    template_id = fields.Many2one("sms.template", ondelete="set null", readonly=True)
+    campaign_name = fields.Char(string="Campaign", readonly=True)
+    gateway_id = fields.Many2one(
+        "membership.sms.gateway", string="Provider", ondelete="restrict", readonly=True
+    )
+    state = fields.Selection(
+        [
+            ("queued", "Queued"),
+            ("held", "Held (quiet hours)"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="queued",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    failure_type = fields.Selection(
+        [
+            ("invalid_number", "Invalid number"),
+            ("blacklisted", "Opted out"),
+            ("no_gateway", "No gateway"),
+            ("rejected", "Rejected by provider"),
+            ("gave_up", "Too many attempts"),
+            ("cancelled", "Cancelled by user"),
+        ],
+        readonly=True,
+    )
+    failure_reason = fields.Char(readonly=True)
+    provider_reply = fields.Text(readonly=True)
+    attempts = fields.Integer(readonly=True)
+    next_attempt_at = fields.Datetime(
+        string="Next Attempt", readonly=True, default=fields.Datetime.now
+    )
+    sent_at = fields.Datetime(string="Sent On", readonly=True)
+    idempotency_key = fields.Char(
+        required=True, readonly=True, copy=False, default=lambda self: uuid.uuid4().hex
+    )
+
+    _idempotency_key_unique = models.Constraint(
+        "UNIQUE (idempotency_key)", "This SMS is already in the outbox: it is never sent twice."
+    )
+    _attempts_positive = models.Constraint(
+        "CHECK (attempts >= 0)", "The number of attempts cannot be negative."
+    )
+    _due_index = models.Index(
+        "(next_attempt_at, id) WHERE state IN ('queued', 'held')",
+    )
+
+    # ------------------------------------------------------------------ CRUD
+
+    def write(self, vals):
+        if FROZEN_FIELDS & set(vals):
+            raise UserError(
+                self.env._("An SMS in the outbox cannot be edited: cancel it and send a new one.")
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_kept(self):
+        if self and not self.env.is_superuser():
+            raise UserError(self.env._("The SMS outbox is an audit trail: cancel an SMS instead."))
+
+    # --------------------------------------------------------------- actions
+
+    def action_cancel(self):
+        todo = self.filtered(lambda s: s.state in ("queued", "held"))
+        todo.write(
+            {
+                "state": "cancelled",
+                "failure_type": "cancelled",
+                "failure_reason": self.env._("Cancelled by %s", self.env.user.name),
+            }
+        )
+        return True
+
+    def action_retry(self):
+        todo = self.filtered(lambda s: s.state == "failed" and s.number)
+        todo.write(
+            {
+                "state": "queued",
+                "attempts": 0,
+                "next_attempt_at": fields.Datetime.now(),
+                "failure_type": False,
+                "failure_reason": False,
+            }
+        )
+        if todo:
+            self.env.ref("membership_loyalty.membership_sms_cron_send")._trigger()
+        return True
+
+    def action_send_now(self):
+        """Send the selected due SMS in this transaction (from the outbox list)."""
+        self.filtered(lambda s: s.state in ("queued", "held"))._membership_send()
+        return True
+
+    # ------------------------------------------------------- queueing (API)
+
+    @api.private
+    @api.model
+    def _membership_notify(self, trigger, partners, values=None, key=None):
+        """Queue the automatic SMS ``trigger`` for ``partners``; returns the outbox rows made.
+
+        Called by the other parts of the addon (POS order, wallet top-up, points expiry,
+        tier change). ``values`` adds template placeholders: either one dict for all
+        partners, or ``{partner_id: dict}``. ``key`` identifies the event (order uuid,
+        move id...): the same event never queues the same message twice. Without a key,
+        a welcome is sent once per member and the other triggers each time.
+        Nothing is queued when the company switched the trigger off.
+        """
+        if trigger not in AUTOMATIC_TRIGGERS:
+            raise UserError(self.env._("Unknown member SMS trigger: %s", trigger))
+        template = self.env.ref(
+            f"membership_loyalty.membership_sms_template_{trigger}", raise_if_not_found=False
+        )
+        if not template or not partners:
+            return self.browse()
+        default_company = self.env.company
+        partners = partners.filtered(
+            lambda p: (p.company_id or default_company)[f"membership_sms_{trigger}"]
+        )
+        if not partners:
+            return self.browse()
+        if key is None:
+            key = "once" if trigger == "welcome" else None
+        keys = {
+            partner.id: f"{trigger}:{key if key is not None else uuid.uuid4().hex}:{partner.id}"
+            for partner in partners
+        }
+        if values and all(isinstance(k, int) for k in values):
+            extra = values
+        else:
+            extra = dict.fromkeys(partners.ids, values or {})
+        return self._membership_queue(
+            partners, trigger, template=template, keys=keys, extra_values=extra
+        )
+
+    @api.private
+    @api.model
+    def _membership_queue(
+        self,
+        partners,
+        trigger,
+        template=None,
+        body=None,
+        keys=None,
+        extra_values=None,
+        campaign_name=None,
+    ):
+        """Render and queue one SMS per partner (batch create; skips keys already queued).
+
+        Partners without a valid number or who opted out get a cancelled row with the
+        reason, so the outbox shows why they got nothing.
+        """
+        keys = keys or {p.id: f"{trigger}:{uuid.uuid4().hex}:{p.id}" for p in partners}
+        existing = set(
+            self.with_context(active_test=False)
+            .search([("idempotency_key", "in", list(keys.values()))])
+            .mapped("idempotency_key")
+        )
+        partners = partners.filtered(lambda p: keys[p.id] not in existing)
+        if not partners:
+            return self.browse()
+        bodies = self._membership_render(
+            partners, template=template, body=body, extra_values=extra_values
+        )
+        blacklisted = set(
+            self.env["phone.blacklist"]
+            .sudo()  # opt-outs are checked whatever the sender's rights on the blacklist
+            .search([("number", "in", [n for n in partners.mapped("phone_sanitized") if n])])
+            .mapped("number")
+        )
+        now = fields.Datetime.now()
+        vals_list = []
+        for partner in partners:
+            number = partner.phone_sanitized
+            vals = {
+                "partner_id": partner.id,
+                "company_id": (partner.company_id or self.env.company).id,
+                "number": number or False,
+                "body": bodies[partner.id],
+                "trigger": trigger,
+                "template_id": template.id if template else False,
+                "campaign_name": campaign_name,
+                "idempotency_key": keys[partner.id],
+                "next_attempt_at": now,
+            }
+            if not number:
+                vals.update(
+                    state="cancelled",
+                    failure_type="invalid_number",
+                    failure_reason=self.env._("No valid phone number: %s", partner.phone or "-"),
+                )
+            elif number in blacklisted:
+                vals.update(
+                    state="cancelled",
+                    failure_type="blacklisted",
+                    failure_reason=self.env._("The member opted out of SMS."),
+                )
+            vals_list.append(vals)
+        # Cashiers queue SMS through their actions (enrolment, sale, top-up) but may not
+        # write the outbox themselves: this private method is the only way in.
+        records = self.sudo().create(vals_list)
+        records._membership_hold_quiet(now)
+        if records.filtered(lambda s: s.state == "queued"):
+            self.env.ref("membership_loyalty.membership_sms_cron_send").sudo()._trigger()
+        return records.with_env(self.env)
+
+    @api.model
+    def _membership_render(self, partners, template=None, body=None, extra_values=None):
+        """{partner_id: rendered body}, each in the partner's language.
+
+        Odoo renders ``{{ object.<field> }}`` first (its rules on who may use which
+        expressions apply), then ``{member.<key>}`` takes the values of
+        ``_membership_sms_values()`` and ``extra_values``: plain text, never evaluated.
+        """
+        renderer = template or self.env["sms.template"]
+        base_values = partners._membership_sms_values()
+        result = {}
+        for lang, lang_partners in partners.grouped(lambda p: p.lang or "en_US").items():
+            source = body if body is not None else template.with_context(lang=lang).body
+            rendered = renderer.with_context(lang=lang)._render_template(
+                source, "res.partner", lang_partners.ids
+            )
+            for partner in lang_partners:
+                member = dict(base_values.get(partner.id, {}))
+                member.update((extra_values or {}).get(partner.id) or {})
+                result[partner.id] = MEMBER_PLACEHOLDER.sub(
+                    lambda m, member=member: (
+                        _placeholder_text(member[m[1]]) if m[1] in member else m[0]
+                    ),
+                    rendered[partner.id],
+                )
+        return result
+
+    # ------------------------------------------------------------ quiet hours
+
+    def _membership_local_tz(self):
+        self.ensure_one()
+        name = self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+        try:
+            return pytz.timezone(name)
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
+
+    def _membership_quiet_until(self, now):
+        """The UTC time the quiet hours end if ``now`` falls in them, else None."""
+        self.ensure_one()
+        company = self.company_id
+        start, end = company.membership_sms_quiet_start, company.membership_sms_quiet_end
+        if self.trigger == "manual" or start == end:
+            return None
+        tz = self._membership_local_tz()
+        local = pytz.utc.localize(now).astimezone(tz)
+        hour = local.hour + local.minute / 60.0
+        in_quiet = (start <= hour or hour < end) if start > end else (start <= hour < end)
+        if not in_quiet:
+            return None
+        day = local.date() if hour < end else local.date() + timedelta(days=1)
+        end_time = time(int(end), round((end % 1) * 60) % 60)
+        wake = tz.localize(datetime.combine(day, end_time))
+        return wake.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _membership_hold_quiet(self, now):
+        for sms in self.filtered(lambda s: s.state in ("queued", "held")):
+            until = sms._membership_quiet_until(now)
+            if until:
+                sms.write({"state": "held", "next_attempt_at": until})
+
+    # ---------------------------------------------------------------- sending
+
+    @api.model
+    def _membership_cron_send(self, batch_size=200, commit=None):
+        """Scheduled action: send the due SMS.
+
+        In the cron (or with ``commit=True``) each SMS is locked on its own with
+        FOR UPDATE SKIP LOCKED, re-read, sent and committed before the next one: a second
+        worker (a re-run of the cron, "Send Now") skips a row being sent and, once it is
+        committed, sees it sent. Without commit (tests, shell) one locked batch is sent
+        in the current transaction.
+        """
+        if commit is None:
+            commit = bool(self.env.context.get("ir_cron_progress_id"))
+        if not commit:
+            self._membership_due(batch_size).try_lock_for_update()._membership_send()
+            return
+        while True:
+            due = self._membership_due(batch_size)
+            if not due:
+                return
+            # End the transaction of the search: each lock below starts a fresh snapshot,
+            # so a row another worker sent in between is seen sent, not a serialization error.
+            self.env["ir.cron"]._commit_progress(0)
+            done = 0
+            for sms_id in due.ids:
+                sms = self.browse(sms_id)._membership_try_lock()
+                if sms:
+                    sms.invalidate_recordset()
+                    if sms.next_attempt_at and sms.next_attempt_at <= fields.Datetime.now():
+                        sms._membership_send()
+                        done += 1
+                self.env["ir.cron"]._commit_progress(1 if sms else 0)
+            if not done:
+                return  # the rest is being sent by another worker
+
+    def _membership_try_lock(self):
+        """Lock these rows or return nothing: a row locked by another worker, or updated
+        by one since this statement's snapshot (REPEATABLE READ), is that worker's."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                return self.try_lock_for_update()
+        except psycopg2.errors.SerializationFailure:
+            return self.browse()
+
+    @api.model
+    def _membership_due(self, limit):
+        return self.search(
+            [("state", "in", ("queued", "held")), ("next_attempt_at", "<=", fields.Datetime.now())],
+            order="next_attempt_at, id",
+            limit=limit,
+        )
+
+    def _membership_send(self):
+        now = fields.Datetime.now()
+        gateways = {}
+        for sms in self:
+            if sms.state not in ("queued", "held"):
+                continue
+            until = sms._membership_quiet_until(now)
+            if until:
+                sms.write({"state": "held", "next_attempt_at": until})
+            else:
+                company = sms.company_id
+                if company not in gateways:
+                    gateways[company] = self.env["membership.sms.gateway"]._membership_for_company(
+                        company
+                    )
+                sms._membership_send_one(gateways[company], now)
+
+    def _membership_send_one(self, gateway, now):
+        self.ensure_one()
+        if not gateway:
+            result = {
+                "status": "retry",
+                "failure_type": "no_gateway",
+                "reason": self.env._("No active SMS gateway for %s.", self.company_id.name),
+            }
+            max_attempts, delay = 5, 3600
+        else:
+            result = gateway._membership_deliver(self)
+            max_attempts, delay = gateway.max_attempts, gateway.retry_delay
+        attempts = self.attempts + 1
+        vals = {
+            "attempts": attempts,
+            "gateway_id": gateway.id or False,
+            "provider_reply": result.get("reply"),
+            "failure_reason": result.get("reason"),
+        }
+        if result["status"] == "sent":
+            vals.update(state="sent", sent_at=now, failure_type=False, failure_reason=False)
+        elif result["status"] == "failed":
+            vals.update(state="failed", failure_type=result.get("failure_type", "rejected"))
+        elif attempts >= max_attempts:
+            vals.update(
+                state="failed",
+                failure_type="gave_up",
+                failure_reason=self.env._(
+                    "Gave up after %(count)s attempts: %(reason)s",
+                    count=attempts,
+                    reason=result.get("reason"),
+                ),
+            )
+        else:
+            backoff = min(delay * 2 ** (attempts - 1), 6 * 3600)
+            vals.update(
+                state="queued",
+                next_attempt_at=now + timedelta(seconds=backoff),
+                failure_type=result.get("failure_type", False),
+            )
+        _logger.info(
+            "Member SMS %s: %s (%s)", self.id, vals.get("state", "retry"), result.get("reason")
+        )
+        self.write(vals)
+
+    # ---------------------------------------------------------------- birthday
+
+    @api.model
+    def _membership_cron_birthday(self):
+        """Scheduled action (hourly): queue the birthday SMS of members whose local date
+        is their birthday. The key ``birthday:<local year>:<partner>`` makes it once a year
+        whatever the number of runs; 29 February birthdays get theirs on 28 February in
+        other years."""
+        now = fields.Datetime.now()
+        partners = self._membership_birthday_partners(now)
+        by_year = partners.grouped(lambda p: p._membership_local_today(now).year)
+        created = self.browse()
+        for year, members in by_year.items():
+            created |= self._membership_notify("birthday", members, key=str(year))
+        return created
+
+    @api.model
+    def _membership_birthday_partners(self, now):
+        # A local date is at most one day away from the UTC date: read the members born
+        # on those three days in SQL, then check each one's own local date.
+        utc_today = now.date()
+        days = [utc_today + timedelta(days=d) for d in (-1, 0, 1)]
+        month_days = {(d.month, d.day) for d in days}
+        if (2, 28) in month_days:
+            month_days.add((2, 29))
+        self.env["res.partner"].flush_model(["is_member", "member_birthdate", "active"])
+        self.env.cr.execute(
+            """
+            SELECT id FROM res_partner
+             WHERE is_member AND active AND member_birthdate IS NOT NULL
+               AND (EXTRACT(MONTH FROM member_birthdate)::int,
+                    EXTRACT(DAY FROM member_birthdate)::int) IN %s
+            """,
+            [tuple(month_days)],
+        )
+        candidates = self.env["res.partner"].browse(r[0] for r in self.env.cr.fetchall())
+        return candidates.filtered(lambda p: p._membership_is_birthday(now))
