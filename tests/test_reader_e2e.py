@@ -187,7 +187,7 @@ def test_a_read_reaches_the_tills_channel(paired, subscriber, link_factory, odoo
     payload = got[0]
     assert payload["code"] == "04A21B3C5D6E80"
     assert payload["device_id"] == device_id
-    assert payload["status"] in ("unchecked", "unknown")
+    assert payload["status"] == "unknown"
     last_seen = odoo.call("membership.reader.device", "read", [device_id], ["last_seen"])[0]
     assert last_seen["last_seen"]
 

@@ -121,8 +121,7 @@ class TestMembershipReaderDevice(TransactionCase):
         self.assertEqual(len(pushed), 1)
         self.assertEqual(pushed[0]["code"], "04A21B3C5D6E80")
         self.assertEqual(pushed[0]["event_id"], created.event_id)
-        expected = "unchecked" if "membership.card" not in self.env else "unknown"
-        self.assertEqual(pushed[0]["status"], expected)
+        self.assertEqual(pushed[0]["status"], "unknown")
         self.assertEqual(self._bus_messages(self.other_config), [])
         self.assertTrue(device.last_seen)
 
@@ -161,12 +160,13 @@ class TestMembershipReaderDevice(TransactionCase):
         partner = self.env["res.partner"].create({"name": "Reader Member"})
         # Cards are put straight into each state: the wizards have their own tests.
         Card = self.env["membership.card"].with_context(membership_card_transition=True)
+        card_type = self.env["membership.card.type"].create({"name": "Reader Test Card"})
         for state, expected in (("active", "ok"), ("lost", "lost"), ("blocked", "blocked")):
             card = Card.create(
                 {
-                    "number": f"RDR-{state}",
                     "chip_uid": f"0A0B0C{len(state):02d}",
                     "partner_id": partner.id,
+                    "card_type_id": card_type.id,
                     "state": state,
                 }
             )
