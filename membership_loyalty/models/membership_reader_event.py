@@ -11,7 +11,6 @@ STATUSES = [
     ("lost", "Lost card"),
     ("blocked", "Blocked card"),
     ("inactive", "Card not active"),
-    ("unchecked", "Not checked"),
     ("rate_limited", "Over the rate limit"),
     ("stale", "Too old"),
 ]
