@@ -121,6 +121,16 @@ class SmsCase(TransactionCase):
         self.server.received.clear()
 
     def make_member(self, name="Ann Lee", phone="+32 470 12 34 56", context=None, **vals):
-        return self.env["res.partner"].with_context(**(context or {})).create(
-            {"name": name, "phone": phone, "country_id": self.belgium.id, "is_member": True, **vals}
+        return (
+            self.env["res.partner"]
+            .with_context(**(context or {}))
+            .create(
+                {
+                    "name": name,
+                    "phone": phone,
+                    "country_id": self.belgium.id,
+                    "is_member": True,
+                    **vals,
+                }
+            )
         )

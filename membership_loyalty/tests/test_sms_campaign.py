@@ -22,11 +22,15 @@ class TestSmsCampaign(SmsCase):
             {"name": "Opted Out", "phone": "+32 470 55 56 66", "is_member": True}
         )
         # A wrong number is refused at enrolment; an import keeps the member, flagged.
-        cls.invalid = cls.env["res.partner"].with_context(import_file=True).create(
-            [
-                {"name": "Bad Number", "phone": "12", "is_member": True},
-                {"name": "No Number", "is_member": True},
-            ]
+        cls.invalid = (
+            cls.env["res.partner"]
+            .with_context(import_file=True)
+            .create(
+                [
+                    {"name": "Bad Number", "phone": "12", "is_member": True},
+                    {"name": "No Number", "is_member": True},
+                ]
+            )
         )
         cls.not_member = cls.env["res.partner"].create(
             {"name": "Walk In", "phone": "+32 470 77 77 77"}
