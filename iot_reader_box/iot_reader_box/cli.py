@@ -51,7 +51,7 @@ def build_readers(cfg, emit):
     debouncer = Debouncer(cfg.debounce)
     readers = []
     if cfg.pcsc_enabled:
-        readers.append(PcscReader(emit, debouncer))
+        readers.append(PcscReader(emit, debouncer, apdus=cfg.pcsc_apdus))
     for port in cfg.serial_ports:
         readers.append(SerialReader(emit, port.port, port.protocol, port.baudrate, debouncer))
     return readers
