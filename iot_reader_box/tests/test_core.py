@@ -178,3 +178,10 @@ def test_pcsc_apdus_from_the_config(tmp_path):
     ]
     with pytest.raises(ValueError, match="not hexadecimal"):
         config.load(None, environ={"IOT_READER_BOX_PCSC_APDUS": "00A4ZZ"})
+
+
+def test_event_message_carries_the_aliases_odoo_may_need():
+    message = CardRead(uid="1A007B9C3D", reader="serial:/dev/ttyUSB0").as_message()
+    assert message["code"] == "1A007B9C3D"
+    assert "0008100925" in message["aliases"]
+    assert "1A007B9C3D" not in message["aliases"]
