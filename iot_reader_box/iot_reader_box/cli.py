@@ -51,7 +51,7 @@ def build_readers(cfg, emit):
     debouncer = Debouncer(cfg.debounce)
     readers = []
     if cfg.pcsc_enabled:
-        readers.append(PcscReader(emit, debouncer))
+        readers.append(PcscReader(emit, debouncer, apdus=cfg.pcsc_apdus))
     for port in cfg.serial_ports:
         readers.append(SerialReader(emit, port.port, port.protocol, port.baudrate, debouncer))
     return readers
@@ -95,8 +95,11 @@ def main(argv=None):
     if args.pair:
         try:
             result = pair(cfg.odoo_url, args.pair.strip(), timeout=cfg.timeout)
-        except (PairingError, OSError) as error:
+        except PairingError as error:
             _logger.error("pairing refused: %s", error)
+            return 1
+        except OSError as error:
+            _logger.error("cannot reach Odoo at %s to pair: %s", cfg.odoo_url, error)
             return 1
         save_token(cfg.token_file, result["token"])
         _logger.info("paired as %s; token stored in %s", result["device"], cfg.token_file)

@@ -12,6 +12,8 @@ Example (``/etc/iot-reader-box/iot-reader-box.ini``)::
 
     [pcsc]
     enabled = yes
+    # optional: read the shop's application file instead of the UID
+    apdus = 00A4040007F0535452454144, 00B0000008
 
     [serial]
     ports = /dev/ttyUSB0:em4100:9600, /dev/ttyACM0:barcode:115200
@@ -40,7 +42,7 @@ DEFAULTS = {
         "frames_per_window": "5",
         "window_seconds": "2",
     },
-    "pcsc": {"enabled": "yes"},
+    "pcsc": {"enabled": "yes", "apdus": ""},
     "serial": {"ports": ""},
 }
 
@@ -63,6 +65,7 @@ class Config:
     frames_per_window: int
     window: float
     pcsc_enabled: bool
+    pcsc_apdus: list = field(default_factory=list)
     serial_ports: list = field(default_factory=list)
 
 
@@ -92,6 +95,20 @@ def _parse_ports(text, protocols):
     return ports
 
 
+def _parse_apdus(text):
+    """Comma-separated hex APDUs, e.g. ``00A4040007F0535452454144, 00B0000008``."""
+    apdus = []
+    for item in filter(None, (part.strip().replace(" ", "") for part in text.split(","))):
+        try:
+            apdu = bytes.fromhex(item)
+        except ValueError:
+            raise ValueError(f"[pcsc] apdus: {item!r} is not hexadecimal") from None
+        if len(apdu) < 4:
+            raise ValueError(f"[pcsc] apdus: {item!r} is shorter than an APDU header")
+        apdus.append(apdu)
+    return apdus
+
+
 def load(path=None, environ=None):
     environ = os.environ if environ is None else environ
     parser = configparser.ConfigParser()
@@ -117,5 +134,6 @@ def load(path=None, environ=None):
         frames_per_window=parser.getint("daemon", "frames_per_window"),
         window=parser.getfloat("daemon", "window_seconds"),
         pcsc_enabled=parser.getboolean("pcsc", "enabled"),
+        pcsc_apdus=_parse_apdus(parser.get("pcsc", "apdus")),
         serial_ports=ports,
     )

@@ -5,6 +5,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from .aliases import aliases
+
 
 def new_event_id():
     """A random id per read: Odoo drops a second event carrying the same id."""
@@ -32,7 +34,14 @@ class CardRead:
         return self.age(now) > max_age
 
     def as_message(self):
-        return {"id": self.event_id, "code": self.uid, "reader": self.reader, "at": self.at}
+        """What Odoo receives; the aliases let it match a card however it was enrolled."""
+        return {
+            "id": self.event_id,
+            "code": self.uid,
+            "aliases": aliases(self.uid)[1:],
+            "reader": self.reader,
+            "at": self.at,
+        }
 
 
 class Debouncer:

@@ -53,9 +53,13 @@ def is_random_uid(uid):
 class PcscReader(Reader):
     name = "pcsc"
 
-    def __init__(self, emit, debouncer=None, poll_ms=250):
+    def __init__(self, emit, debouncer=None, poll_ms=250, apdus=()):
+        """``apdus``: when given (bytes each, e.g. SELECT of the shop's application then
+        READ BINARY), they are sent in order instead of GET DATA and the data of the last
+        answer, in hex, is the card's code; every answer must end in 90 00."""
         super().__init__(emit, debouncer)
         self.poll_ms = poll_ms
+        self.apdus = [bytes(apdu) for apdu in apdus]
 
     def supported(self):
         result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
@@ -138,12 +142,15 @@ class PcscReader(Reader):
             )
             return None
         try:
-            uid = self._get_uid(scard, card, protocol, name)
+            if self.apdus:
+                uid = self._read_application(scard, card, protocol, name)
+            else:
+                uid = self._get_uid(scard, card, protocol, name)
         finally:
             scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
         if uid is None:
             return None
-        if is_random_uid(uid):
+        if not self.apdus and is_random_uid(uid):
             _logger.warning("pcsc: random UID on %s (changes at each tap): read ignored", name)
             return None
         read = CardRead(uid=uid.hex().upper(), reader=name)
@@ -169,3 +176,30 @@ class PcscReader(Reader):
             apdu = [*GET_UID[:4], answer[1]]  # 6C XX: ask again with Le = XX
         _logger.warning("pcsc: the card on %s keeps asking for another Le", name)
         return None
+
+    def _read_application(self, scard, card, protocol, name):
+        data = b""
+        for apdu in self.apdus:
+            result, response = scard.SCardTransmit(card, protocol, list(apdu))
+            if result != scard.SCARD_S_SUCCESS or len(response) < 2:
+                _logger.warning(
+                    "pcsc: APDU %s failed on %s: %s",
+                    apdu.hex().upper(),
+                    name,
+                    scard.SCardGetErrorMessage(result),
+                )
+                return None
+            if response[-2:] != [0x90, 0x00]:
+                _logger.warning(
+                    "pcsc: APDU %s on %s answered %02X %02X: no code read",
+                    apdu.hex().upper(),
+                    name,
+                    response[-2],
+                    response[-1],
+                )
+                return None
+            data = bytes(response[:-2])
+        if not data:
+            _logger.warning("pcsc: the application file on %s is empty", name)
+            return None
+        return data

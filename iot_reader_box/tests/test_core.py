@@ -166,3 +166,22 @@ def test_no_thread_started_at_import():
     for module in ("pcsc", "serial_frames", "odoo_link", "supervisor", "cli"):
         importlib.reload(importlib.import_module(f"iot_reader_box.{module}"))
     assert threading.active_count() == before
+
+
+def test_pcsc_apdus_from_the_config(tmp_path):
+    ini = tmp_path / "box.ini"
+    ini.write_text("[pcsc]\napdus = 00A4040007F0535452454144, 00 B0 00 00 08\n")
+    cfg = config.load(str(ini), environ={})
+    assert [apdu.hex().upper() for apdu in cfg.pcsc_apdus] == [
+        "00A4040007F0535452454144",
+        "00B0000008",
+    ]
+    with pytest.raises(ValueError, match="not hexadecimal"):
+        config.load(None, environ={"IOT_READER_BOX_PCSC_APDUS": "00A4ZZ"})
+
+
+def test_event_message_carries_the_aliases_odoo_may_need():
+    message = CardRead(uid="1A007B9C3D", reader="serial:/dev/ttyUSB0").as_message()
+    assert message["code"] == "1A007B9C3D"
+    assert "0008100925" in message["aliases"]
+    assert "1A007B9C3D" not in message["aliases"]

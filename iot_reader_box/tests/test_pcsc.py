@@ -166,3 +166,43 @@ def test_daemon_survives_pcscd_going_away_and_reads_again(pcscd_process, box_log
     finally:
         stop.set()
         thread.join(5)
+
+
+SELECT = "00A4040007F0535452454144"
+READ = "00B0000008"
+
+
+@pytest.mark.parametrize(
+    ("read_answer", "expected"),
+    [("4D42520000012345" + "9000", "4D42520000012345"), ("6982", None)],
+)
+def test_configured_application_file_is_read_instead_of_the_uid(
+    pcscd, box_log, read_answer, expected
+):
+    reads = []
+    reader = PcscReader(
+        reads.append,
+        Debouncer(1.0),
+        poll_ms=100,
+        apdus=[bytes.fromhex(SELECT), bytes.fromhex(READ)],
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=reader.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(lambda: "00 00 appeared" in box_log.text)
+        card = VirtualCard(pcscd, UID, files={SELECT: "9000", READ: read_answer}).insert()
+        try:
+            if expected:
+                assert wait_for(lambda: reads)
+                assert reads[0].uid == expected
+            else:
+                assert wait_for(lambda: "answered 69 82: no code read" in box_log.text)
+                assert reads == []
+            assert [apdu.hex().upper() for apdu in card.apdus] == [SELECT, READ]
+        finally:
+            card.remove()
+            wait_for(lambda: "card removed" in box_log.text)
+    finally:
+        stop.set()
+        thread.join(3)

@@ -19,11 +19,13 @@ class VirtualCard:
     """Answers GET DATA (``FF CA 00 00 Le``) with ``uid`` and the status words asked for.
 
     ``status`` is ``"9000"`` (UID + 90 00), ``"6282"`` (UID + 62 82), ``"6C"`` (6C <len>
-    unless Le is the UID's length), ``"6300"`` or ``"6A81"``.
+    unless Le is the UID's length), ``"6300"`` or ``"6A81"``. ``files`` maps C-APDUs (hex)
+    to R-APDUs (hex) for a card carrying an application file.
     """
 
-    def __init__(self, port, uid, status="9000", host="127.0.0.1"):
+    def __init__(self, port, uid, status="9000", host="127.0.0.1", files=None):
         self.address = (host, port)
+        self.files = {bytes.fromhex(k): bytes.fromhex(v) for k, v in (files or {}).items()}
         self.uid = bytes.fromhex(uid)
         self.status = status
         self.apdus = []
@@ -32,6 +34,8 @@ class VirtualCard:
 
     def answer(self, apdu):
         self.apdus.append(apdu)
+        if self.files:  # an application card: answers its own commands, 6A 82 otherwise
+            return self.files.get(apdu, b"\x6a\x82")
         if apdu[:4] != b"\xff\xca\x00\x00":
             return b"\x6d\x00"  # instruction not supported
         le = apdu[4] if len(apdu) > 4 else 0

@@ -237,7 +237,8 @@ class MembershipReaderDevice(models.Model):
                 status, card_id, partner = "rate_limited", False, self.env["res.partner"]
             else:
                 budget -= 1
-                status, card_id, partner = self._check_card(item["code"])
+                status, card_id, partner = self._check_card(item["code"], item["aliases"])
+            item.pop("aliases")
             vals_list.append(
                 {
                     **item,
@@ -258,11 +259,20 @@ class MembershipReaderDevice(models.Model):
         return created
 
     @api.private
-    def _check_card(self, code):
-        """(status, card id, partner) of a code read by this box."""
+    def _check_card(self, code, aliases=()):
+        """(status, card id, partner) of a code read by this box.
+
+        ``aliases`` are the other printed forms of a chip/125 kHz UID (reversed bytes,
+        decimal, Wiegand-26) the box computed: tried in order when the code itself is unknown.
+        """
         no_partner = self.env["res.partner"]
         # sudo: the box is no Odoo user; the card is looked up only to tell the till its state.
-        card = self.env["membership.card"].sudo()._find_by_code(code)
+        Card = self.env["membership.card"].sudo()
+        card = Card._find_by_code(code)
+        for alias in aliases:
+            if card:
+                break
+            card = Card._find_by_code(alias)
         allowed_companies = self.company_id | self.company_id.parent_ids
         if not card or (card.company_id and card.company_id not in allowed_companies):
             return "unknown", False, no_partner

@@ -62,6 +62,11 @@ class MembershipReaderEvent(models.Model):
             return None
         if not isinstance(reader, str) or not isinstance(stamp, int | float):
             return None
+        aliases = event.get("aliases") or []
+        if not isinstance(aliases, list) or not all(
+            isinstance(alias, str) and 0 < len(alias) <= 128 for alias in aliases
+        ):
+            return None
         try:
             read_at = datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None, microsecond=0)
         except (OverflowError, OSError, ValueError):
@@ -71,6 +76,7 @@ class MembershipReaderEvent(models.Model):
             "code": code.strip(),
             "reader": reader[:128],
             "read_at": read_at,
+            "aliases": aliases[:8],
         }
 
     @api.private

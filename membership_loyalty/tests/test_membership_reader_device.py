@@ -150,11 +150,20 @@ class TestMembershipReaderDevice(TransactionCase):
 
     def test_malformed_events_are_dropped(self):
         device = self.env["membership.reader.device"]._authenticate_token(self._pair())
+        bad_aliases = {**self._event(), "aliases": "0008100925"}
         with mute_logger("odoo.addons.membership_loyalty.models.membership_reader_device"):
             created = device._receive_reads(
-                [{"id": "x"}, "junk", self._event(code=""), self._event(at="yesterday")]
+                [
+                    {"id": "x"},
+                    "junk",
+                    self._event(code=""),
+                    self._event(at="yesterday"),
+                    bad_aliases,
+                ]
             )
         self.assertFalse(created)
+        good = {**self._event(), "aliases": ["3D9C7B001A", "0008100925"]}
+        self.assertEqual(len(device._receive_reads([good])), 1)
 
     def test_card_states_are_flagged(self):
         partner = self.env["res.partner"].create({"name": "Reader Member"})
@@ -173,6 +182,12 @@ class TestMembershipReaderDevice(TransactionCase):
             status, card_id, found = self.device._check_card(card.chip_uid)
             self.assertEqual((status, card_id, found), (expected, card.id, partner))
         self.assertEqual(self.device._check_card("FFFFFFFF")[0], "unknown")
+        # enrolled by the decimal number printed on a 125 kHz tag: found through the aliases
+        tag = Card.create({"number": "0008100925", "partner_id": partner.id, "state": "active"})
+        status, card_id, _found = self.device._check_card(
+            "1A007B9C3D", ["3D9C7B001A", "0008100925"]
+        )
+        self.assertEqual((status, card_id), ("ok", tag.id))
 
     def test_manager_cannot_revoke(self):
         token = self._pair()
