@@ -183,7 +183,14 @@ class TestMembershipReaderDevice(TransactionCase):
             self.assertEqual((status, card_id, found), (expected, card.id, partner))
         self.assertEqual(self.device._check_card("FFFFFFFF")[0], "unknown")
         # enrolled by the decimal number printed on a 125 kHz tag: found through the aliases
-        tag = Card.create({"number": "0008100925", "partner_id": partner.id, "state": "active"})
+        tag = Card.create(
+            {
+                "chip_uid": "0008100925",
+                "partner_id": partner.id,
+                "card_type_id": card_type.id,
+                "state": "active",
+            }
+        )
         status, card_id, _found = self.device._check_card(
             "1A007B9C3D", ["3D9C7B001A", "0008100925"]
         )
