@@ -13,3 +13,7 @@ lint:
 
 bootstrap:
 	@scripts/bootstrap.sh
+
+# Benchmarks print figures (quick sizes by default); see bench/ for each script's options.
+bench:
+	@scripts/bench.sh
