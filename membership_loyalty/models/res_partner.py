@@ -349,7 +349,10 @@ class ResPartner(models.Model):
                 "qualifying_value": value,
             }
         )  # sudo: history is written by the system, cashiers only read it
-        self.write({"member_tier_id": tier.id, "member_tier_below_since": False})
+        vals = {"member_tier_id": tier.id, "member_tier_below_since": False}
+        if tier.pricelist_id:
+            vals["property_product_pricelist"] = tier.pricelist_id.id
+        self.write(vals)
 
     def _membership_check_upgrade(self):
         """Move members up as soon as they qualify for a better tier (never down here)."""

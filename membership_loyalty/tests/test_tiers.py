@@ -141,6 +141,16 @@ class TestTiers(CommonPosTest):
         self.gold.with_user(manager).earn_multiplier = 2.5
         self.assertEqual(self.gold.earn_multiplier, 2.5)
 
+    def test_tier_pricelist_and_default_card_type(self):
+        pricelist = self.env["product.pricelist"].create({"name": "Gold prices"})
+        vip = self.env["membership.card.type"].create({"name": "VIP"})
+        self.gold.write({"pricelist_id": pricelist.id, "card_type_id": vip.id})
+        self.pay(5)
+        self.assertEqual(self.member.member_tier_id, self.gold)
+        self.assertEqual(self.member.property_product_pricelist, pricelist)
+        wizard = self.env["membership.card.issue.wizard"].create({"partner_id": self.member.id})
+        self.assertEqual(wizard.card_type_id, vip)
+
     def test_category_discount_lines(self):
         category = self.env["product.category"].create({"name": "Wine"})
         self.gold.discount_ids = [(0, 0, {"category_id": category.id, "discount": 10.0})]

@@ -15,6 +15,10 @@ class MembershipCardIssueWizard(models.TransientModel):
     card_type_id = fields.Many2one(
         "membership.card.type",
         string="Card Type",
+        compute="_compute_card_type_id",
+        store=True,
+        precompute=True,
+        readonly=False,
         required=True,
         domain="[('company_id', 'in', (company_id, False))]",
     )
@@ -48,6 +52,11 @@ class MembershipCardIssueWizard(models.TransientModel):
                 [("company_id", "=", wizard.company_id.id)], limit=1
             )
             wizard.location_id = warehouse.lot_stock_id
+
+    @api.depends("partner_id")
+    def _compute_card_type_id(self):
+        for wizard in self:
+            wizard.card_type_id = wizard.partner_id.member_tier_id.card_type_id
 
     @api.depends("card_type_id")
     def _compute_amount(self):
