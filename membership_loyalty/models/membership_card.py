@@ -177,9 +177,12 @@ class MembershipCard(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("state", "draft") != "draft" and not self.env.context.get(
-                "membership_card_transition"
-            ):
+            guarded = (
+                vals.get("state", "draft") != "draft"
+                or vals.get("lot_id")
+                or vals.get("deposit_amount")
+            )
+            if guarded and not self.env.context.get("membership_card_transition"):
                 raise UserError(self.env._("A new card starts as a draft; use the Issue wizard."))
             if not vals.get("number"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -192,8 +195,15 @@ class MembershipCard(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if "state" in vals and not self.env.context.get("membership_card_transition"):
-            raise UserError(self.env._("The state of a card changes only through its actions."))
+        if not self.env.context.get("membership_card_transition") and (
+            {"state", "deposit_amount", "lot_id", "issue_date", "replaced_by_id", "replaces_id"}
+            & set(vals)
+        ):
+            raise UserError(
+                self.env._(
+                    "The state, deposit and history of a card change only through its actions."
+                )
+            )
         if (
             {"number", "company_id", "partner_id"} & set(vals)
             and not self.env.context.get("membership_card_transition")
@@ -367,7 +377,8 @@ class MembershipCard(models.Model):
                     self.env._("Blank Card Serial: %s is not a blank card of this type.", lot.name)
                 )
             vals.update(number=lot.name, lot_id=lot.id)
-        card = self.with_company(company).create(vals)
+        card = self.with_company(company).with_context(membership_card_transition=True).create(vals)
+        card = card.with_context(membership_card_transition=False)
         if lot:
             card._membership_consume_blank(lot, location)
         card._membership_transition("activate", reason or self.env._("Card issued"))

@@ -3,3 +3,4 @@ from . import test_pos_tour
 from . import test_members
 from . import test_cards
 from . import test_tiers
+from . import test_rpc_rights

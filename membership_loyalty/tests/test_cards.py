@@ -123,6 +123,16 @@ class TestCards(MembershipCommon):
             card.with_user(self.cashier).write({"state": "draft"})
         with self.assertRaises(UserError):
             card.with_user(self.cashier).write({"number": luhn_number("12345678901")})
+        with self.assertRaises(UserError):
+            card.with_user(self.cashier).write({"deposit_amount": 45.0})
+        with self.assertRaises(UserError):
+            self.env["membership.card"].with_user(self.cashier).create(
+                {
+                    "partner_id": self.member.id,
+                    "card_type_id": self.plain_type.id,
+                    "state": "active",
+                }
+            )
 
     def test_report_lost_twice_refused(self):
         card = self.issue(card_type=self.plain_type)
