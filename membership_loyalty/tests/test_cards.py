@@ -302,3 +302,22 @@ class TestCards(MembershipCommon):
         self.assertIn("/report/barcode/?barcode_type=QR", html)
         report = self.env.ref("membership_loyalty.membership_card_report_action")
         self.assertEqual(report.paperformat_id.page_width, 86)
+
+    def test_views_load_for_each_level(self):
+        for user in (self.cashier, self.supervisor, self.manager):
+            for model in (
+                "membership.card",
+                "membership.card.type",
+                "membership.tier",
+                "res.partner",
+            ):
+                views = (
+                    self.env[model].with_user(user).get_views([(False, "list"), (False, "form")])
+                )
+                self.assertIn("list", views["views"], model)
+            action = self.env.ref("membership_loyalty.membership_member_action")
+            self.env["res.partner"].with_user(user).get_views(
+                [(v.view_id.id, v.view_mode) for v in action.view_ids] + [(False, "search")]
+            )
+        form = self.env["membership.card"].with_user(self.cashier).get_views([(False, "form")])
+        self.assertNotIn("magstripe_data", form["views"]["form"]["arch"])
