@@ -106,6 +106,13 @@ class MembershipCard(models.Model):
         currency_field="currency_id",
         help="Refundable deposit collected at issue and paid back when the card is returned.",
     )
+    payment_ids = fields.Many2many(
+        "account.payment",
+        string="Deposit Payments",
+        readonly=True,
+        copy=False,
+        groups="account.group_account_invoice,membership_loyalty.membership_loyalty_group_supervisor",
+    )
     replaced_by_id = fields.Many2one(
         "membership.card", string="Replaced By", readonly=True, copy=False
     )
@@ -196,7 +203,15 @@ class MembershipCard(models.Model):
 
     def write(self, vals):
         if not self.env.context.get("membership_card_transition") and (
-            {"state", "deposit_amount", "lot_id", "issue_date", "replaced_by_id", "replaces_id"}
+            {
+                "state",
+                "deposit_amount",
+                "lot_id",
+                "issue_date",
+                "replaced_by_id",
+                "replaces_id",
+                "payment_ids",
+            }
             & set(vals)
         ):
             raise UserError(
@@ -347,9 +362,12 @@ class MembershipCard(models.Model):
         chip_uid=None,
         reason=None,
         deposit=None,
+        journal=None,
     ):
         """Create and activate a card for ``partner``; with a blank-card serial, the card takes
-        its pre-printed number and the serial leaves the shop's stock."""
+        its pre-printed number and the serial leaves the shop's stock. A new deposit is
+        booked as a customer payment in ``journal``; a deposit carried over from a replaced
+        card (``deposit`` given) is not paid again."""
         if not partner.active:
             raise UserError(
                 self.env._("%s is archived and cannot receive a card.", partner.display_name)
@@ -362,7 +380,8 @@ class MembershipCard(models.Model):
                     "Blank Card Serial: pick the serial of the blank card handed to the member."
                 )
             )
-        if deposit is None:
+        collect = deposit is None
+        if collect:
             deposit = card_type.amount if card_type.charge_type == "deposit" else 0.0
         vals = {
             "partner_id": partner.id,
@@ -382,6 +401,8 @@ class MembershipCard(models.Model):
         if lot:
             card._membership_consume_blank(lot, location)
         card._membership_transition("activate", reason or self.env._("Card issued"))
+        if collect and deposit:
+            card._membership_book_payment(deposit, journal, "inbound")
         if card_type.charge_type != "none" and card_type.amount:
             card._membership_log(
                 self.env._(
@@ -462,6 +483,44 @@ class MembershipCard(models.Model):
             raise UserError(self.env._("The blank card %s could not leave the stock.", lot.name))
         return move
 
+    def _membership_book_payment(self, amount, journal, direction):
+        """Book a deposit taken (inbound) or paid back (outbound) as a posted payment."""
+        self.ensure_one()
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "Journal: choose the cash or bank journal of the deposit of %s.", self.number
+                )
+            )
+        if journal.company_id != self.company_id or journal.type not in ("cash", "bank"):
+            raise UserError(
+                self.env._("%s is not a cash or bank journal of the card's company.", journal.name)
+            )
+        # sudo: cashiers take and refund deposits at the till without accounting rights; the
+        # amount comes from the card and the journal was checked just above.
+        payment = (
+            self.env["account.payment"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(
+                {
+                    "payment_type": direction,
+                    "partner_type": "customer",
+                    "partner_id": self.partner_id.commercial_partner_id.id,
+                    "amount": amount,
+                    "currency_id": self.currency_id.id,
+                    "journal_id": journal.id,
+                    "memo": self.env._("Card deposit %s", self.number),
+                }
+            )
+        )
+        payment.action_post()
+        # sudo: the payment list is hidden from cashiers, who still take the deposit.
+        self.sudo().with_context(membership_card_transition=True).payment_ids = [
+            Command.link(payment.id)
+        ]
+        return payment
+
     def _membership_replace(self, reason, lot=None, location=None, chip_uid=None):
         """Close this card for good and give the member a new one of the same type; the
         deposit moves to the new card, balances stay with the member."""
@@ -489,8 +548,8 @@ class MembershipCard(models.Model):
         self.ensure_one()
         deposit = self.deposit_amount
         self._membership_transition("return", reason, {"deposit_amount": 0.0})
-        if deposit and not journal:
-            raise UserError(self.env._("Pay Out Through: choose how the member is paid back."))
+        if deposit:
+            self._membership_book_payment(deposit, journal, "outbound")
         wallet = self.partner_id._membership_wallet_payout(self, journal) or 0.0
         total = deposit + wallet
         limit = self.company_id.membership_cashier_refund_limit

@@ -198,9 +198,7 @@ class TestCards(MembershipCommon):
             ).action_confirm()
 
     def test_return_refund_limits(self):
-        journal = self.env["account.journal"].create(
-            {"name": "Till cash", "type": "cash", "code": "MLTC"}
-        )
+        journal = self.cash_journal
         card = self.issue(lot=self.lots[0])
         wizard = (
             self.env["membership.card.return.wizard"]
@@ -229,10 +227,44 @@ class TestCards(MembershipCommon):
             {"card_id": big.id, "reason": "Moving", "journal_id": journal.id}
         ).action_confirm()
         self.assertEqual(big.state, "returned")
+        refund = big.payment_ids.filtered(lambda p: p.payment_type == "outbound")
+        self.assertEqual(refund.amount, 80.0)
+        self.assertEqual(refund.journal_id, journal)
+        self.assertNotEqual(refund.state, "draft")
+
+    def test_deposit_booked_as_payment_at_issue(self):
+        card = self.issue(lot=self.lots[0], user=self.cashier)
+        payment = card.sudo().payment_ids
+        self.assertEqual(len(payment), 1)
+        self.assertEqual(payment.payment_type, "inbound")
+        self.assertEqual(payment.amount, 20.0)
+        self.assertEqual(payment.partner_id, self.member)
+        self.assertEqual(payment.journal_id, self.cash_journal)
+        self.assertNotEqual(payment.state, "draft")
+        # A replacement carries the deposit over without taking it again.
+        new = card.sudo()._membership_replace(
+            "Broken", lot=self.lots[1], location=self.stock_location
+        )
+        self.assertFalse(new.payment_ids)
+        self.assertEqual(new.deposit_amount, 20.0)
+
+    def test_deposit_without_journal_writes_nothing(self):
+        wizard = self.env["membership.card.issue.wizard"].create(
+            {
+                "partner_id": self.member.id,
+                "card_type_id": self.card_type.id,
+                "lot_id": self.lots[0].id,
+            }
+        )
+        wizard.journal_id = False
+        with self.assertRaisesRegex(UserError, "Journal"), self.env.cr.savepoint():
+            wizard.action_issue()
+        self.assertFalse(self.member.membership_card_ids)
+        self.assertEqual(self._stock_qty(self.lots[0]), 1.0)
 
     def test_return_with_deposit_needs_journal(self):
         card = self.issue(lot=self.lots[0])
-        with self.assertRaisesRegex(UserError, "Pay Out"):
+        with self.assertRaisesRegex(UserError, "Journal"):
             card._membership_return("no journal", self.env["account.journal"])
 
     def test_negative_deposit_refused(self):

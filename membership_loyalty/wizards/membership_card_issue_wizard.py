@@ -43,6 +43,14 @@ class MembershipCardIssueWizard(models.TransientModel):
     amount = fields.Monetary(
         string="To Collect", compute="_compute_amount", currency_field="currency_id"
     )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Deposit Paid In",
+        compute="_compute_journal_id",
+        store=True,
+        readonly=False,
+        domain="[('type', 'in', ('cash', 'bank')), ('company_id', '=', company_id)]",
+    )
     reason = fields.Char(default=lambda self: self.env._("New member card"))
 
     @api.depends("company_id")
@@ -57,6 +65,13 @@ class MembershipCardIssueWizard(models.TransientModel):
     def _compute_card_type_id(self):
         for wizard in self:
             wizard.card_type_id = wizard.partner_id.member_tier_id.card_type_id
+
+    @api.depends("company_id")
+    def _compute_journal_id(self):
+        for wizard in self:
+            wizard.journal_id = self.env["account.journal"].search(
+                [("type", "=", "cash"), ("company_id", "=", wizard.company_id.id)], limit=1
+            )
 
     @api.depends("card_type_id")
     def _compute_amount(self):
@@ -85,6 +100,7 @@ class MembershipCardIssueWizard(models.TransientModel):
             location=self.location_id,
             chip_uid=self.chip_uid,
             reason=self.reason,
+            journal=self.journal_id,
         )
         return {
             "type": "ir.actions.act_window",
