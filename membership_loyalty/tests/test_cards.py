@@ -353,3 +353,17 @@ class TestCards(MembershipCommon):
             )
         form = self.env["membership.card"].with_user(self.cashier).get_views([(False, "form")])
         self.assertNotIn("magstripe_data", form["views"]["form"]["arch"])
+
+    def test_issue_from_shop_enrols_and_uses_its_stock(self):
+        shop = self.env["pos.config"].sudo().create({"name": "Front shop"})
+        newcomer = self.env["res.partner"].create({"name": "New Comer"})
+        wizard = self.env["membership.card.issue.wizard"].create(
+            {"partner_id": newcomer.id, "card_type_id": self.card_type.id, "pos_config_id": shop.id}
+        )
+        self.assertEqual(wizard.location_id, shop.picking_type_id.default_location_src_id)
+        wizard.lot_id = self.lots[4]
+        wizard.action_issue()
+        self.assertTrue(newcomer.is_member)
+        self.assertTrue(newcomer.member_number)
+        self.assertEqual(newcomer.member_enrol_config_id, shop)
+        self.assertEqual(newcomer.membership_card_ids.state, "active")

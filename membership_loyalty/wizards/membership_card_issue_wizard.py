@@ -23,6 +23,13 @@ class MembershipCardIssueWizard(models.TransientModel):
         domain="[('company_id', 'in', (company_id, False))]",
     )
     blank_product_id = fields.Many2one(related="card_type_id.blank_product_id")
+    pos_config_id = fields.Many2one(
+        "pos.config",
+        string="Shop",
+        domain="[('company_id', '=', company_id)]",
+        help="Point of Sale issuing the card: blank cards come from its stock location, and a "
+        "member enrolled here is recorded as enrolled by this shop.",
+    )
     location_id = fields.Many2one(
         "stock.location",
         string="Shop Stock",
@@ -53,9 +60,13 @@ class MembershipCardIssueWizard(models.TransientModel):
     )
     reason = fields.Char(default=lambda self: self.env._("New member card"))
 
-    @api.depends("company_id")
+    @api.depends("company_id", "pos_config_id")
     def _compute_location_id(self):
         for wizard in self:
+            shop_location = wizard.pos_config_id.picking_type_id.default_location_src_id
+            if shop_location:
+                wizard.location_id = shop_location
+                continue
             warehouse = self.env["stock.warehouse"].search(
                 [("company_id", "=", wizard.company_id.id)], limit=1
             )
@@ -91,7 +102,7 @@ class MembershipCardIssueWizard(models.TransientModel):
                 )
             )
         if not partner.is_member:
-            partner.is_member = True
+            partner.write({"is_member": True, "member_enrol_config_id": self.pos_config_id.id})
         card = self.env["membership.card"]._membership_issue(
             partner,
             self.card_type_id,
