@@ -18,6 +18,9 @@ TRANSITIONS = {
     "return": ({"draft", "active", "lost", "blocked", "expired"}, "returned"),
 }
 SUPERVISOR_ACTIONS = {"reactivate", "replace"}
+# Context marker of the card's own actions. A plain value could be sent in an RPC call's
+# context; this object cannot, so only server code holds the key.
+TRANSITION = object()
 SUPERVISOR_GROUP = "membership_loyalty.membership_loyalty_group_supervisor"
 CASHIER_GROUP = "membership_loyalty.membership_loyalty_group_cashier"
 
@@ -189,7 +192,7 @@ class MembershipCard(models.Model):
                 or vals.get("lot_id")
                 or vals.get("deposit_amount")
             )
-            if guarded and not self.env.context.get("membership_card_transition"):
+            if guarded and not self._membership_in_transition():
                 raise UserError(self.env._("A new card starts as a draft; use the Issue wizard."))
             if not vals.get("number"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -202,7 +205,7 @@ class MembershipCard(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.context.get("membership_card_transition") and (
+        if not self._membership_in_transition() and (
             {
                 "state",
                 "deposit_amount",
@@ -221,7 +224,7 @@ class MembershipCard(models.Model):
             )
         if (
             {"number", "company_id", "partner_id"} & set(vals)
-            and not self.env.context.get("membership_card_transition")
+            and not self._membership_in_transition()
             and self.filtered(lambda c: c.state != "draft")
         ):
             raise UserError(
@@ -237,6 +240,11 @@ class MembershipCard(models.Model):
                     vals.get("chip_uid"),
                 )
         return super().write(vals)
+
+    def _membership_in_transition(self):
+        """True inside the card's own actions (or data files loaded by the superuser)."""
+        marker = self.env.context.get("membership_card_transition")
+        return marker is TRANSITION or bool(marker and self.env.su)
 
     def action_activate(self):
         return self._membership_transition("activate", self.env._("Activated"))
@@ -327,9 +335,9 @@ class MembershipCard(models.Model):
                             "Card %s is past its expiry date: replace it instead.", card.number
                         )
                     )
-                card.with_context(membership_card_transition=True).write(card_vals)
+                card.with_context(membership_card_transition=TRANSITION).write(card_vals)
         else:
-            self.with_context(membership_card_transition=True).write(vals)
+            self.with_context(membership_card_transition=TRANSITION).write(vals)
         for card in self:
             card._membership_log(labels[target], reason)
         return True
@@ -396,7 +404,11 @@ class MembershipCard(models.Model):
                     self.env._("Blank Card Serial: %s is not a blank card of this type.", lot.name)
                 )
             vals.update(number=lot.name, lot_id=lot.id)
-        card = self.with_company(company).with_context(membership_card_transition=True).create(vals)
+        card = (
+            self.with_company(company)
+            .with_context(membership_card_transition=TRANSITION)
+            .create(vals)
+        )
         card = card.with_context(membership_card_transition=False)
         if lot:
             card._membership_consume_blank(lot, location)
@@ -516,7 +528,7 @@ class MembershipCard(models.Model):
         )
         payment.action_post()
         # sudo: the payment list is hidden from cashiers, who still take the deposit.
-        self.sudo().with_context(membership_card_transition=True).payment_ids = [
+        self.sudo().with_context(membership_card_transition=TRANSITION).payment_ids = [
             Command.link(payment.id)
         ]
         return payment
@@ -539,8 +551,8 @@ class MembershipCard(models.Model):
             ),
             deposit=deposit,
         )
-        new_card.with_context(membership_card_transition=True).replaces_id = self
-        self.with_context(membership_card_transition=True).replaced_by_id = new_card
+        new_card.with_context(membership_card_transition=TRANSITION).replaces_id = self
+        self.with_context(membership_card_transition=TRANSITION).replaced_by_id = new_card
         return new_card
 
     def _membership_return(self, reason, journal):

@@ -49,6 +49,16 @@ class TestRpcRights(HttpCase):
             )
         with self.assertRaisesRegex(Fault, "only through its actions"):
             self.call(self.cashier, "membership.card", "write", [self.card.id], {"state": "active"})
+        # The key the server uses internally does not open the door when sent by a client.
+        with self.assertRaisesRegex(Fault, "only through its actions"):
+            self.call(
+                self.cashier,
+                "membership.card",
+                "write",
+                [self.card.id],
+                {"state": "active", "deposit_amount": 40},
+                context={"membership_card_transition": True},
+            )
         self.card.invalidate_recordset()
         self.assertEqual(self.card.state, "blocked")
 
