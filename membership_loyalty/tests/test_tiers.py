@@ -61,6 +61,23 @@ class TestTiers(CommonPosTest):
         self.assertAlmostEqual(self.member.member_average_basket, 20.0)
         self.assertEqual(str(self.member.member_last_visit), "2026-05-01 10:00:00")
 
+    def test_replayed_paid_step_counts_once(self):
+        order = self.pay(1)
+        order.action_pos_order_paid()
+        self.assertEqual(self.member.member_visit_count, 1)
+        self.assertAlmostEqual(self.member.member_total_spent, 20.0)
+
+    def test_refund_subtracts_spend_without_a_visit(self):
+        order = self.pay(1)
+        refund = self.env["pos.order"].browse(order.refund()["res_id"])
+        payment = self.env["pos.make.payment"].with_context(
+            active_ids=refund.ids, active_id=refund.id
+        )
+        payment.create({"payment_method_id": self.cash_payment_method.id}).check()
+        self.assertEqual(refund.state, "paid")
+        self.assertEqual(self.member.member_visit_count, 1)
+        self.assertAlmostEqual(self.member.member_total_spent, 0.0)
+
     def test_non_member_orders_change_nothing(self):
         stranger = self.env["res.partner"].create({"name": "Not a member"})
         self.pay(partner=stranger)
