@@ -18,6 +18,9 @@ TRANSITIONS = {
     "return": ({"draft", "active", "lost", "blocked", "expired"}, "returned"),
 }
 SUPERVISOR_ACTIONS = {"reactivate", "replace"}
+# Context marker of the card's own actions. A plain value could be sent in an RPC call's
+# context; this object cannot, so only server code holds the key.
+TRANSITION = object()
 SUPERVISOR_GROUP = "membership_loyalty.membership_loyalty_group_supervisor"
 CASHIER_GROUP = "membership_loyalty.membership_loyalty_group_cashier"
 
@@ -106,6 +109,13 @@ class MembershipCard(models.Model):
         currency_field="currency_id",
         help="Refundable deposit collected at issue and paid back when the card is returned.",
     )
+    payment_ids = fields.Many2many(
+        "account.payment",
+        string="Deposit Payments",
+        readonly=True,
+        copy=False,
+        groups="account.group_account_invoice,membership_loyalty.membership_loyalty_group_supervisor",
+    )
     replaced_by_id = fields.Many2one(
         "membership.card", string="Replaced By", readonly=True, copy=False
     )
@@ -177,9 +187,12 @@ class MembershipCard(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("state", "draft") != "draft" and not self.env.context.get(
-                "membership_card_transition"
-            ):
+            guarded = (
+                vals.get("state", "draft") != "draft"
+                or vals.get("lot_id")
+                or vals.get("deposit_amount")
+            )
+            if guarded and not self._membership_in_transition():
                 raise UserError(self.env._("A new card starts as a draft; use the Issue wizard."))
             if not vals.get("number"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -192,11 +205,26 @@ class MembershipCard(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if "state" in vals and not self.env.context.get("membership_card_transition"):
-            raise UserError(self.env._("The state of a card changes only through its actions."))
+        if not self._membership_in_transition() and (
+            {
+                "state",
+                "deposit_amount",
+                "lot_id",
+                "issue_date",
+                "replaced_by_id",
+                "replaces_id",
+                "payment_ids",
+            }
+            & set(vals)
+        ):
+            raise UserError(
+                self.env._(
+                    "The state, deposit and history of a card change only through its actions."
+                )
+            )
         if (
             {"number", "company_id", "partner_id"} & set(vals)
-            and not self.env.context.get("membership_card_transition")
+            and not self._membership_in_transition()
             and self.filtered(lambda c: c.state != "draft")
         ):
             raise UserError(
@@ -212,6 +240,11 @@ class MembershipCard(models.Model):
                     vals.get("chip_uid"),
                 )
         return super().write(vals)
+
+    def _membership_in_transition(self):
+        """True inside the card's own actions (or data files loaded by the superuser)."""
+        marker = self.env.context.get("membership_card_transition")
+        return marker is TRANSITION or bool(marker and self.env.su)
 
     def action_activate(self):
         return self._membership_transition("activate", self.env._("Activated"))
@@ -302,9 +335,9 @@ class MembershipCard(models.Model):
                             "Card %s is past its expiry date: replace it instead.", card.number
                         )
                     )
-                card.with_context(membership_card_transition=True).write(card_vals)
+                card.with_context(membership_card_transition=TRANSITION).write(card_vals)
         else:
-            self.with_context(membership_card_transition=True).write(vals)
+            self.with_context(membership_card_transition=TRANSITION).write(vals)
         for card in self:
             card._membership_log(labels[target], reason)
         return True
@@ -337,9 +370,12 @@ class MembershipCard(models.Model):
         chip_uid=None,
         reason=None,
         deposit=None,
+        journal=None,
     ):
         """Create and activate a card for ``partner``; with a blank-card serial, the card takes
-        its pre-printed number and the serial leaves the shop's stock."""
+        its pre-printed number and the serial leaves the shop's stock. A new deposit is
+        booked as a customer payment in ``journal``; a deposit carried over from a replaced
+        card (``deposit`` given) is not paid again."""
         if not partner.active:
             raise UserError(
                 self.env._("%s is archived and cannot receive a card.", partner.display_name)
@@ -352,7 +388,8 @@ class MembershipCard(models.Model):
                     "Blank Card Serial: pick the serial of the blank card handed to the member."
                 )
             )
-        if deposit is None:
+        collect = deposit is None
+        if collect:
             deposit = card_type.amount if card_type.charge_type == "deposit" else 0.0
         vals = {
             "partner_id": partner.id,
@@ -367,10 +404,17 @@ class MembershipCard(models.Model):
                     self.env._("Blank Card Serial: %s is not a blank card of this type.", lot.name)
                 )
             vals.update(number=lot.name, lot_id=lot.id)
-        card = self.with_company(company).create(vals)
+        card = (
+            self.with_company(company)
+            .with_context(membership_card_transition=TRANSITION)
+            .create(vals)
+        )
+        card = card.with_context(membership_card_transition=False)
         if lot:
             card._membership_consume_blank(lot, location)
         card._membership_transition("activate", reason or self.env._("Card issued"))
+        if collect and deposit:
+            card._membership_book_payment(deposit, journal, "inbound")
         if card_type.charge_type != "none" and card_type.amount:
             card._membership_log(
                 self.env._(
@@ -451,6 +495,44 @@ class MembershipCard(models.Model):
             raise UserError(self.env._("The blank card %s could not leave the stock.", lot.name))
         return move
 
+    def _membership_book_payment(self, amount, journal, direction):
+        """Book a deposit taken (inbound) or paid back (outbound) as a posted payment."""
+        self.ensure_one()
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "Journal: choose the cash or bank journal of the deposit of %s.", self.number
+                )
+            )
+        if journal.company_id != self.company_id or journal.type not in ("cash", "bank"):
+            raise UserError(
+                self.env._("%s is not a cash or bank journal of the card's company.", journal.name)
+            )
+        # sudo: cashiers take and refund deposits at the till without accounting rights; the
+        # amount comes from the card and the journal was checked just above.
+        payment = (
+            self.env["account.payment"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(
+                {
+                    "payment_type": direction,
+                    "partner_type": "customer",
+                    "partner_id": self.partner_id.commercial_partner_id.id,
+                    "amount": amount,
+                    "currency_id": self.currency_id.id,
+                    "journal_id": journal.id,
+                    "memo": self.env._("Card deposit %s", self.number),
+                }
+            )
+        )
+        payment.action_post()
+        # sudo: the payment list is hidden from cashiers, who still take the deposit.
+        self.sudo().with_context(membership_card_transition=TRANSITION).payment_ids = [
+            Command.link(payment.id)
+        ]
+        return payment
+
     def _membership_replace(self, reason, lot=None, location=None, chip_uid=None):
         """Close this card for good and give the member a new one of the same type; the
         deposit moves to the new card, balances stay with the member."""
@@ -469,8 +551,8 @@ class MembershipCard(models.Model):
             ),
             deposit=deposit,
         )
-        new_card.with_context(membership_card_transition=True).replaces_id = self
-        self.with_context(membership_card_transition=True).replaced_by_id = new_card
+        new_card.with_context(membership_card_transition=TRANSITION).replaces_id = self
+        self.with_context(membership_card_transition=TRANSITION).replaced_by_id = new_card
         return new_card
 
     def _membership_return(self, reason, journal):
@@ -478,8 +560,8 @@ class MembershipCard(models.Model):
         self.ensure_one()
         deposit = self.deposit_amount
         self._membership_transition("return", reason, {"deposit_amount": 0.0})
-        if deposit and not journal:
-            raise UserError(self.env._("Pay Out Through: choose how the member is paid back."))
+        if deposit:
+            self._membership_book_payment(deposit, journal, "outbound")
         wallet = self.partner_id._membership_wallet_payout(self, journal) or 0.0
         total = deposit + wallet
         limit = self.company_id.membership_cashier_refund_limit

@@ -5,8 +5,10 @@ class PosOrder(models.Model):
     _inherit = "pos.order"
 
     def action_pos_order_paid(self):
+        # Count an order once, even if the paid step is replayed on an order already paid.
+        newly_paid = self.filtered(lambda o: o.state == "draft")
         res = super().action_pos_order_paid()
-        self._membership_on_paid()
+        newly_paid._membership_on_paid()
         return res
 
     def _membership_on_paid(self):

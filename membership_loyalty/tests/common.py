@@ -1,5 +1,6 @@
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import new_test_user
 
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.membership_loyalty.models.membership_card import luhn_check_digit
 
 GROUP = "membership_loyalty.membership_loyalty_group_"
@@ -9,11 +10,15 @@ def luhn_number(base):
     return base + luhn_check_digit(base)
 
 
-class MembershipCommon(TransactionCase):
+class MembershipCommon(AccountTestInvoicingCommon):
+    """A company with a chart of accounts (deposits are booked), stock and card types."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.env.user.group_ids += cls.env.ref(f"{GROUP}manager")
         cls.company = cls.env.company
+        cls.cash_journal = cls.company_data["default_journal_cash"]
         cls.company.membership_cashier_refund_limit = 50.0
         cls.stock_location = (
             cls.env["stock.warehouse"]
@@ -45,13 +50,25 @@ class MembershipCommon(TransactionCase):
                 cls.blank, cls.stock_location, 1.0, lot_id=lot
             )
         cls.cashier = new_test_user(
-            cls.env, login="ml_t_cashier", groups=f"base.group_user,{GROUP}cashier"
+            cls.env,
+            login="ml_t_cashier",
+            groups=f"base.group_user,{GROUP}cashier",
+            company_id=cls.company.id,
+            company_ids=[(6, 0, cls.company.ids)],
         )
         cls.supervisor = new_test_user(
-            cls.env, login="ml_t_supervisor", groups=f"base.group_user,{GROUP}supervisor"
+            cls.env,
+            login="ml_t_supervisor",
+            groups=f"base.group_user,{GROUP}supervisor",
+            company_id=cls.company.id,
+            company_ids=[(6, 0, cls.company.ids)],
         )
         cls.manager = new_test_user(
-            cls.env, login="ml_t_manager", groups=f"base.group_user,{GROUP}manager"
+            cls.env,
+            login="ml_t_manager",
+            groups=f"base.group_user,{GROUP}manager",
+            company_id=cls.company.id,
+            company_ids=[(6, 0, cls.company.ids)],
         )
         cls.member = cls.env["res.partner"].create(
             {"name": "Ada Member", "is_member": True, "country_id": cls.env.ref("base.be").id}

@@ -123,6 +123,16 @@ class TestCards(MembershipCommon):
             card.with_user(self.cashier).write({"state": "draft"})
         with self.assertRaises(UserError):
             card.with_user(self.cashier).write({"number": luhn_number("12345678901")})
+        with self.assertRaises(UserError):
+            card.with_user(self.cashier).write({"deposit_amount": 45.0})
+        with self.assertRaises(UserError):
+            self.env["membership.card"].with_user(self.cashier).create(
+                {
+                    "partner_id": self.member.id,
+                    "card_type_id": self.plain_type.id,
+                    "state": "active",
+                }
+            )
 
     def test_report_lost_twice_refused(self):
         card = self.issue(card_type=self.plain_type)
@@ -188,9 +198,7 @@ class TestCards(MembershipCommon):
             ).action_confirm()
 
     def test_return_refund_limits(self):
-        journal = self.env["account.journal"].create(
-            {"name": "Till cash", "type": "cash", "code": "MLTC"}
-        )
+        journal = self.cash_journal
         card = self.issue(lot=self.lots[0])
         wizard = (
             self.env["membership.card.return.wizard"]
@@ -219,10 +227,44 @@ class TestCards(MembershipCommon):
             {"card_id": big.id, "reason": "Moving", "journal_id": journal.id}
         ).action_confirm()
         self.assertEqual(big.state, "returned")
+        refund = big.payment_ids.filtered(lambda p: p.payment_type == "outbound")
+        self.assertEqual(refund.amount, 80.0)
+        self.assertEqual(refund.journal_id, journal)
+        self.assertNotEqual(refund.state, "draft")
+
+    def test_deposit_booked_as_payment_at_issue(self):
+        card = self.issue(lot=self.lots[0], user=self.cashier)
+        payment = card.sudo().payment_ids
+        self.assertEqual(len(payment), 1)
+        self.assertEqual(payment.payment_type, "inbound")
+        self.assertEqual(payment.amount, 20.0)
+        self.assertEqual(payment.partner_id, self.member)
+        self.assertEqual(payment.journal_id, self.cash_journal)
+        self.assertNotEqual(payment.state, "draft")
+        # A replacement carries the deposit over without taking it again.
+        new = card.sudo()._membership_replace(
+            "Broken", lot=self.lots[1], location=self.stock_location
+        )
+        self.assertFalse(new.payment_ids)
+        self.assertEqual(new.deposit_amount, 20.0)
+
+    def test_deposit_without_journal_writes_nothing(self):
+        wizard = self.env["membership.card.issue.wizard"].create(
+            {
+                "partner_id": self.member.id,
+                "card_type_id": self.card_type.id,
+                "lot_id": self.lots[0].id,
+            }
+        )
+        wizard.journal_id = False
+        with self.assertRaisesRegex(UserError, "Journal"), self.env.cr.savepoint():
+            wizard.action_issue()
+        self.assertFalse(self.member.membership_card_ids)
+        self.assertEqual(self._stock_qty(self.lots[0]), 1.0)
 
     def test_return_with_deposit_needs_journal(self):
         card = self.issue(lot=self.lots[0])
-        with self.assertRaisesRegex(UserError, "Pay Out"):
+        with self.assertRaisesRegex(UserError, "Journal"):
             card._membership_return("no journal", self.env["account.journal"])
 
     def test_negative_deposit_refused(self):
@@ -292,3 +334,36 @@ class TestCards(MembershipCommon):
         self.assertIn("/report/barcode/?barcode_type=QR", html)
         report = self.env.ref("membership_loyalty.membership_card_report_action")
         self.assertEqual(report.paperformat_id.page_width, 86)
+
+    def test_views_load_for_each_level(self):
+        for user in (self.cashier, self.supervisor, self.manager):
+            for model in (
+                "membership.card",
+                "membership.card.type",
+                "membership.tier",
+                "res.partner",
+            ):
+                views = (
+                    self.env[model].with_user(user).get_views([(False, "list"), (False, "form")])
+                )
+                self.assertIn("list", views["views"], model)
+            action = self.env.ref("membership_loyalty.membership_member_action")
+            self.env["res.partner"].with_user(user).get_views(
+                [(v.view_id.id, v.view_mode) for v in action.view_ids] + [(False, "search")]
+            )
+        form = self.env["membership.card"].with_user(self.cashier).get_views([(False, "form")])
+        self.assertNotIn("magstripe_data", form["views"]["form"]["arch"])
+
+    def test_issue_from_shop_enrols_and_uses_its_stock(self):
+        shop = self.env["pos.config"].sudo().create({"name": "Front shop"})
+        newcomer = self.env["res.partner"].create({"name": "New Comer"})
+        wizard = self.env["membership.card.issue.wizard"].create(
+            {"partner_id": newcomer.id, "card_type_id": self.card_type.id, "pos_config_id": shop.id}
+        )
+        self.assertEqual(wizard.location_id, shop.picking_type_id.default_location_src_id)
+        wizard.lot_id = self.lots[4]
+        wizard.action_issue()
+        self.assertTrue(newcomer.is_member)
+        self.assertTrue(newcomer.member_number)
+        self.assertEqual(newcomer.member_enrol_config_id, shop)
+        self.assertEqual(newcomer.membership_card_ids.state, "active")

@@ -61,6 +61,23 @@ class TestTiers(CommonPosTest):
         self.assertAlmostEqual(self.member.member_average_basket, 20.0)
         self.assertEqual(str(self.member.member_last_visit), "2026-05-01 10:00:00")
 
+    def test_replayed_paid_step_counts_once(self):
+        order = self.pay(1)
+        order.action_pos_order_paid()
+        self.assertEqual(self.member.member_visit_count, 1)
+        self.assertAlmostEqual(self.member.member_total_spent, 20.0)
+
+    def test_refund_subtracts_spend_without_a_visit(self):
+        order = self.pay(1)
+        refund = self.env["pos.order"].browse(order.refund()["res_id"])
+        payment = self.env["pos.make.payment"].with_context(
+            active_ids=refund.ids, active_id=refund.id
+        )
+        payment.create({"payment_method_id": self.cash_payment_method.id}).check()
+        self.assertEqual(refund.state, "paid")
+        self.assertEqual(self.member.member_visit_count, 1)
+        self.assertAlmostEqual(self.member.member_total_spent, 0.0)
+
     def test_non_member_orders_change_nothing(self):
         stranger = self.env["res.partner"].create({"name": "Not a member"})
         self.pay(partner=stranger)
@@ -140,6 +157,16 @@ class TestTiers(CommonPosTest):
         )
         self.gold.with_user(manager).earn_multiplier = 2.5
         self.assertEqual(self.gold.earn_multiplier, 2.5)
+
+    def test_tier_pricelist_and_default_card_type(self):
+        pricelist = self.env["product.pricelist"].create({"name": "Gold prices"})
+        vip = self.env["membership.card.type"].create({"name": "VIP"})
+        self.gold.write({"pricelist_id": pricelist.id, "card_type_id": vip.id})
+        self.pay(5)
+        self.assertEqual(self.member.member_tier_id, self.gold)
+        self.assertEqual(self.member.property_product_pricelist, pricelist)
+        wizard = self.env["membership.card.issue.wizard"].create({"partner_id": self.member.id})
+        self.assertEqual(wizard.card_type_id, vip)
 
     def test_category_discount_lines(self):
         category = self.env["product.category"].create({"name": "Wine"})

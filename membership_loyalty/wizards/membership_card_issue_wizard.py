@@ -15,10 +15,21 @@ class MembershipCardIssueWizard(models.TransientModel):
     card_type_id = fields.Many2one(
         "membership.card.type",
         string="Card Type",
+        compute="_compute_card_type_id",
+        store=True,
+        precompute=True,
+        readonly=False,
         required=True,
         domain="[('company_id', 'in', (company_id, False))]",
     )
     blank_product_id = fields.Many2one(related="card_type_id.blank_product_id")
+    pos_config_id = fields.Many2one(
+        "pos.config",
+        string="Shop",
+        domain="[('company_id', '=', company_id)]",
+        help="Point of Sale issuing the card: blank cards come from its stock location, and a "
+        "member enrolled here is recorded as enrolled by this shop.",
+    )
     location_id = fields.Many2one(
         "stock.location",
         string="Shop Stock",
@@ -39,15 +50,39 @@ class MembershipCardIssueWizard(models.TransientModel):
     amount = fields.Monetary(
         string="To Collect", compute="_compute_amount", currency_field="currency_id"
     )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Deposit Paid In",
+        compute="_compute_journal_id",
+        store=True,
+        readonly=False,
+        domain="[('type', 'in', ('cash', 'bank')), ('company_id', '=', company_id)]",
+    )
     reason = fields.Char(default=lambda self: self.env._("New member card"))
 
-    @api.depends("company_id")
+    @api.depends("company_id", "pos_config_id")
     def _compute_location_id(self):
         for wizard in self:
+            shop_location = wizard.pos_config_id.picking_type_id.default_location_src_id
+            if shop_location:
+                wizard.location_id = shop_location
+                continue
             warehouse = self.env["stock.warehouse"].search(
                 [("company_id", "=", wizard.company_id.id)], limit=1
             )
             wizard.location_id = warehouse.lot_stock_id
+
+    @api.depends("partner_id")
+    def _compute_card_type_id(self):
+        for wizard in self:
+            wizard.card_type_id = wizard.partner_id.member_tier_id.card_type_id
+
+    @api.depends("company_id")
+    def _compute_journal_id(self):
+        for wizard in self:
+            wizard.journal_id = self.env["account.journal"].search(
+                [("type", "=", "cash"), ("company_id", "=", wizard.company_id.id)], limit=1
+            )
 
     @api.depends("card_type_id")
     def _compute_amount(self):
@@ -67,7 +102,7 @@ class MembershipCardIssueWizard(models.TransientModel):
                 )
             )
         if not partner.is_member:
-            partner.is_member = True
+            partner.write({"is_member": True, "member_enrol_config_id": self.pos_config_id.id})
         card = self.env["membership.card"]._membership_issue(
             partner,
             self.card_type_id,
@@ -76,6 +111,7 @@ class MembershipCardIssueWizard(models.TransientModel):
             location=self.location_id,
             chip_uid=self.chip_uid,
             reason=self.reason,
+            journal=self.journal_id,
         )
         return {
             "type": "ir.actions.act_window",
