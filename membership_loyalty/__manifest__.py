@@ -19,6 +19,9 @@
         "security/membership_loyalty_groups.xml",
         "views/membership_loyalty_menus.xml",
         "views/res_config_settings_views.xml",
+        "security/ir.model.access.csv",
+        "security/membership_ledger_security.xml",
+        "views/membership_ledger_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
