@@ -22,6 +22,8 @@
         "security/ir.model.access.csv",
         "security/membership_ledger_security.xml",
         "views/membership_ledger_views.xml",
+        "views/membership_earn_views.xml",
+        "data/membership_ledger_data.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -7,3 +7,7 @@ from . import membership_wallet_move
 from . import res_partner
 from . import membership_account_wallet
 from . import pos_payment_method
+from . import membership_earn_band
+from . import membership_earn_product_rule
+from . import membership_earn_campaign
+from . import membership_account_points

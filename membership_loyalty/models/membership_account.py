@@ -133,7 +133,7 @@ class MembershipAccount(models.Model):
                     tuple(self.ids),
                 )
             )
-        self.invalidate_recordset(["points_balance", "wallet_paid_balance", "wallet_bonus_balance"])
+        self._membership_invalidate()
 
     @api.private
     def _membership_apply(self, points=0.0, paid=0.0, bonus=0.0):
@@ -174,7 +174,14 @@ class MembershipAccount(models.Model):
                 self.id,
             )
         )
-        self.invalidate_recordset(["points_balance", "wallet_paid_balance", "wallet_bonus_balance"])
+        self._membership_invalidate()
+
+    def _membership_invalidate(self):
+        """Forget cached balances (changed in SQL) and what is computed from them."""
+        self.invalidate_recordset(
+            ["points_balance", "wallet_paid_balance", "wallet_bonus_balance", "wallet_balance"]
+        )
+        self.env["res.partner"].invalidate_model(["points_balance", "wallet_balance"])
 
     @api.private
     def _membership_check_invariant(self):

@@ -112,12 +112,18 @@ class MembershipLedgerMixin(models.AbstractModel):
             raise UserError(self.env._("A reversing move needs a reason."))
         if not 0 < ratio <= 1:
             raise UserError(self.env._("A move can only be reversed by a share between 0 and 1."))
+        key = key or f"reverse:{self.idempotency_key}"
+        existing = self.sudo().search([("idempotency_key", "=", key)], limit=1)
+        if existing:
+            return existing
         vals = self._membership_reverse_vals(ratio)
+        if not any(self._membership_deltas(vals | {"account_id": self.account_id.id}).values()):
+            return self.browse()  # already fully reversed
         vals.update(
             account_id=self.account_id.id,
             reason=reason,
             reversed_move_id=self.id,
-            idempotency_key=key or f"reverse:{self.idempotency_key}",
+            idempotency_key=key,
         )
         return self._membership_post(vals)
 

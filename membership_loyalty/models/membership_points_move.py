@@ -38,5 +38,9 @@ class MembershipPointsMove(models.Model):
         return {"points": vals["points"]}
 
     def _membership_reverse_vals(self, ratio):
+        reversed_points = sum(self.search([("reversed_move_id", "=", self.id)]).mapped("points"))
+        remaining = float_round(self.points + reversed_points, precision_digits=POINTS_DIGITS)
         points = float_round(-self.points * ratio, precision_digits=POINTS_DIGITS)
+        if abs(points) > abs(remaining):
+            points = -remaining  # rounding never reverses more than was posted
         return {"kind": "reversal", "points": points, "pos_order_id": self.pos_order_id.id}

@@ -60,6 +60,11 @@ class ResCompany(models.Model):
         string="Points Discount Product",
         help="The order line product that carries a cash-off paid with points.",
     )
+    membership_topup_product_id = fields.Many2one(
+        "product.product",
+        string="Wallet Top-up Product",
+        help="Selling this product at the till tops up the customer's wallet.",
+    )
     membership_coupon_program_id = fields.Many2one(
         "loyalty.program",
         string="E-coupon Program",

@@ -33,6 +33,9 @@ class ResConfigSettings(models.TransientModel):
     membership_points_product_id = fields.Many2one(
         related="company_id.membership_points_product_id", readonly=False
     )
+    membership_topup_product_id = fields.Many2one(
+        related="company_id.membership_topup_product_id", readonly=False
+    )
     membership_coupon_program_id = fields.Many2one(
         related="company_id.membership_coupon_program_id", readonly=False
     )

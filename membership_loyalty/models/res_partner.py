@@ -5,7 +5,11 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     membership_account_ids = fields.One2many(
-        "membership.account", "partner_id", string="Membership Accounts", readonly=True
+        "membership.account",
+        "partner_id",
+        string="Membership Accounts",
+        readonly=True,
+        groups="membership_loyalty.membership_loyalty_group_cashier",
     )
     points_balance = fields.Float(
         compute="_compute_membership_balances", digits=(16, 2), string="Points"
@@ -15,15 +19,17 @@ class ResPartner(models.Model):
     )
 
     @api.depends_context("company")
-    @api.depends(
-        "membership_account_ids.points_balance",
-        "membership_account_ids.wallet_paid_balance",
-        "membership_account_ids.wallet_bonus_balance",
-    )
     def _compute_membership_balances(self):
-        company = self.env.company
+        # sudo: the balances are shown to whoever may see the partner (the till's customer
+        # screen, the receipt); the ledger itself stays restricted to Membership users.
+        accounts = (
+            self.env["membership.account"]
+            .sudo()
+            .search([("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id)])
+        )
+        by_partner = {account.partner_id.id: account for account in accounts}
         for partner in self:
-            account = partner.membership_account_ids.filtered(lambda a: a.company_id == company)
+            account = by_partner.get(partner.id, accounts.browse())
             partner.points_balance = account.points_balance
             partner.wallet_balance = account.wallet_balance
 
