@@ -23,6 +23,8 @@
         "security/membership_ledger_security.xml",
         "views/membership_ledger_views.xml",
         "views/membership_earn_views.xml",
+        "views/membership_reward_views.xml",
+        "views/membership_ledger_settings_views.xml",
         "data/membership_ledger_data.xml",
     ],
     "demo": [

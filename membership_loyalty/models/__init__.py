@@ -11,3 +11,7 @@ from . import membership_earn_band
 from . import membership_earn_product_rule
 from . import membership_earn_campaign
 from . import membership_account_points
+from . import membership_gift
+from . import membership_wallet_bonus_rule
+from . import membership_account_redeem
+from . import membership_wallet_reconciliation

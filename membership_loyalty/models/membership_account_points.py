@@ -56,7 +56,6 @@ class MembershipAccount(models.Model):
         self.ensure_one()
         points = self._membership_check_points(points)
         day = day or fields.Date.context_today(self)
-        months = self.company_id.membership_points_expiry_months
         return self.env["membership.points.move"]._membership_post(
             {
                 "account_id": self.id,
@@ -64,10 +63,15 @@ class MembershipAccount(models.Model):
                 "points": points,
                 "idempotency_key": key,
                 "pos_order_id": pos_order.id if pos_order else False,
-                "expire_date": day + relativedelta(months=months) if months else False,
+                "expire_date": self._membership_expire_date(day),
             },
             card=card,
         )
+
+    def _membership_expire_date(self, day):
+        """The day points earned on ``day`` lapse (False: they never do)."""
+        months = self.company_id.membership_points_expiry_months
+        return day + relativedelta(months=months) if months else False
 
     def _membership_check_points(self, points):
         if not isinstance(points, (int, float)) or not math.isfinite(points):
@@ -80,7 +84,9 @@ class MembershipAccount(models.Model):
     # ------------------------------------------------------------------ redeeming
 
     @api.private
-    def _membership_points_redeem(self, points, key, kind="redeem", pos_order=None, card=None):
+    def _membership_points_redeem(
+        self, points, key, kind="redeem", pos_order=None, card=None, extra=None
+    ):
         """Debit points (cash-off, gift, coupon); expired points are never usable."""
         self.ensure_one()
         existing = (
@@ -99,6 +105,7 @@ class MembershipAccount(models.Model):
                 "points": -points,
                 "idempotency_key": key,
                 "pos_order_id": pos_order.id if pos_order else False,
+                **(extra or {}),
             },
             card=card,
         )

@@ -31,6 +31,10 @@ class MembershipPointsMove(models.Model):
         readonly=True, index="btree_not_null", help="Earned points lapse on this date."
     )
 
+    loyalty_card_id = fields.Many2one(
+        "loyalty.card", string="E-coupon", readonly=True, index="btree_not_null"
+    )
+
     _points_not_zero = models.Constraint("CHECK (points <> 0)", "A points move moves points.")
 
     @api.model

@@ -93,7 +93,7 @@ class MembershipWalletMove(models.Model):
         lines = []  # (account, signed balance: + debit, - credit)
         if kind == "reversal":
             original = self.browse(vals["reversed_move_id"])
-            ratio = (paid + bonus) / original.amount if original.amount else 0.0
+            ratio = abs((paid + bonus) / original.amount) if original.amount else 0.0
             lines = [
                 (line.account_id, -line.balance * ratio)
                 for line in original.account_move_id.line_ids

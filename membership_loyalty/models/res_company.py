@@ -71,6 +71,9 @@ class ResCompany(models.Model):
         domain="[('program_type', '=', 'coupons')]",
         help="Coupons bought with points are issued in this Odoo coupon program.",
     )
+    membership_coupon_points_cost = fields.Float(
+        string="Points per E-coupon", default=500.0, digits=(16, 2)
+    )
     membership_wallet_max_topup = fields.Monetary(
         string="Maximum Top-up", currency_field="currency_id", default=1000.0
     )

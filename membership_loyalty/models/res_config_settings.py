@@ -39,6 +39,9 @@ class ResConfigSettings(models.TransientModel):
     membership_coupon_program_id = fields.Many2one(
         related="company_id.membership_coupon_program_id", readonly=False
     )
+    membership_coupon_points_cost = fields.Float(
+        related="company_id.membership_coupon_points_cost", readonly=False
+    )
     membership_wallet_max_topup = fields.Monetary(
         related="company_id.membership_wallet_max_topup", readonly=False
     )

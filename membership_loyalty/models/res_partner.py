@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 
 class ResPartner(models.Model):
@@ -38,3 +39,26 @@ class ResPartner(models.Model):
         """Tier multiplier of earned points (1.0 here; the members branch's tiers supply it)."""
         self.ensure_one()
         return 1.0
+
+    def _membership_wallet_payout(self, card, journal):
+        """Pay the member's wallet out on card return (see CONTRACT.md).
+
+        Pays out the money paid in through ``journal`` (cash/bank), forfeits the bonus
+        credit per the company setting and returns the amount paid out. Posting the same
+        card's payout again pays nothing more.
+        """
+        self.ensure_one()
+        if not self.env.user.has_group("membership_loyalty.membership_loyalty_group_supervisor"):
+            raise AccessError(self.env._("Only Membership Supervisors may pay a wallet out."))
+        if card and "partner_id" in card._fields and card.partner_id != self:
+            raise UserError(self.env._("This card belongs to another member."))
+        account = self.env["membership.account"]._membership_get_account(self)
+        if card:
+            key = f"payout:card:{card._name}:{card.id}"
+        else:
+            # Keyed by the last move before the payout: asking again pays nothing more.
+            before = account.wallet_move_ids.filtered(
+                lambda move: move.kind not in ("payout", "forfeit")
+            )
+            key = f"payout:{account.id}:{max(before.ids, default=0)}"
+        return account._membership_wallet_payout(key, journal=journal)

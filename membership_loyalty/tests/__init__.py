@@ -5,3 +5,5 @@ from . import test_wallet_concurrency
 from . import test_points_earn
 from . import test_points_expiry
 from . import test_pos_order_ledger
+from . import test_rewards
+from . import test_wallet
