@@ -7,3 +7,4 @@ from . import test_points_expiry
 from . import test_pos_order_ledger
 from . import test_rewards
 from . import test_wallet
+from . import test_ledger_model

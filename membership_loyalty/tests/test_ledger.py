@@ -115,6 +115,17 @@ class TestMembershipLedger(MembershipLedgerCommon):
         self.assertEqual(self.account.points_balance, 0)
         self.assertLedgerConsistent()
 
+    def test_cashier_cannot_write_balances_over_rpc(self):
+        account = self.account.with_user(self.cashier)
+        for vals in ({"points_balance": 500}, {"wallet_paid_balance": 500}):
+            with self.assertRaises(UserError):  # AccessError is one too
+                account.write(vals)
+        manager = self.env.ref("membership_loyalty.membership_loyalty_group_manager")
+        self.supervisor.group_ids = [(4, manager.id)]
+        with self.assertRaises(UserError):
+            self.account.with_user(self.supervisor).write({"wallet_bonus_balance": 500})
+        self.assertEqual(self.account.wallet_balance, 0)
+
     def test_posting_methods_unreachable_over_rpc(self):
         names = {
             "membership.account": [
@@ -123,6 +134,18 @@ class TestMembershipLedger(MembershipLedgerCommon):
                 "_membership_apply",
                 "_membership_wallet_topup",
                 "_membership_wallet_spend",
+                "_membership_wallet_refund",
+                "_membership_wallet_payout",
+                "_membership_wallet_adjust",
+                "_membership_points_earn",
+                "_membership_points_redeem",
+                "_membership_points_adjust",
+                "_membership_compute_earn",
+                "_membership_post_order",
+                "_membership_refund_order",
+                "_membership_redeem_gift",
+                "_membership_redeem_coupon",
+                "_membership_points_expiring",
             ],
             "membership.points.move": ["_membership_post", "_membership_reverse"],
         }
