@@ -22,9 +22,11 @@ class MembershipLedgerMixin(models.AbstractModel):
         "membership.account", required=True, index=True, ondelete="restrict", readonly=True
     )
     partner_id = fields.Many2one(
-        related="account_id.partner_id", store=True, index=True, string="Member"
+        related="account_id.partner_id", store=True, precompute=True, index=True, string="Member"
     )
-    company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="account_id.company_id", store=True, precompute=True, index=True
+    )
     currency_id = fields.Many2one(related="account_id.currency_id")
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     idempotency_key = fields.Char(

@@ -30,7 +30,7 @@ class MembershipWalletMove(models.Model):
     bonus_amount = fields.Monetary(
         readonly=True, help="Change of the bonus credit the shop gave (signed)."
     )
-    amount = fields.Monetary(compute="_compute_amount", store=True)
+    amount = fields.Monetary(compute="_compute_amount", store=True, precompute=True)
     payment_journal_id = fields.Many2one(
         "account.journal", readonly=True, help="Cash or bank journal of a top-up or payout."
     )
