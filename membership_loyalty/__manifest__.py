@@ -29,6 +29,7 @@
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
+        "demo/membership_ledger_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
