@@ -2,7 +2,7 @@ from psycopg2 import errors
 
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import get_public_method
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import MembershipLedgerCommon
@@ -155,3 +155,26 @@ class TestMembershipLedger(MembershipLedgerCommon):
                     get_public_method(self.env[model], name)
                 # Without its underscore it would still be refused: it is @api.private.
                 self.assertTrue(getattr(type(self.env[model]), name)._api_private, name)
+
+    def test_other_company_sees_no_ledger(self):
+        branch = self.env["res.company"].create({"name": "Other shop"})
+        cashier_b = new_test_user(
+            self.env,
+            login="ml_ledger_cashier_b",
+            groups="base.group_user,membership_loyalty.membership_loyalty_group_cashier",
+            company_id=branch.id,
+            company_ids=[(6, 0, branch.ids)],
+        )
+        self.post_points(self.account, 5, "mc:1", kind="earn")
+        mine = [("partner_id", "in", (self.member | self.other_member).ids)]
+        self.assertEqual(
+            self.env["membership.account"].with_user(self.cashier).search(mine),
+            self.account | self.other_account,
+        )
+        self.assertFalse(self.env["membership.account"].with_user(cashier_b).search([]))
+        self.assertFalse(self.env["membership.points.move"].with_user(cashier_b).search([]))
+        branch_account = self.MAccount._membership_get_account(self.member, branch)
+        self.assertNotEqual(branch_account, self.account)
+        self.assertEqual(
+            self.env["membership.account"].with_user(cashier_b).search([]), branch_account
+        )
