@@ -187,7 +187,7 @@ class MembershipAccount(models.Model):
         nothing. Returns the account (empty when the order has no customer).
         """
         order.ensure_one()
-        if order.state == "draft" or not order.partner_id:
+        if order.state not in ("paid", "done") or not order.partner_id:
             return self.browse()
         if order.lines.refunded_orderline_id:
             return self._membership_refund_order(order)

@@ -94,6 +94,26 @@ class TestPosOrderLedger(CommonPosTest):
         self.assertEqual(len(self.account.points_move_ids), 1)
         self.assertEqual(self.account.points_move_ids.pos_order_id, order)
 
+    def test_unpaid_or_cancelled_orders_post_nothing(self):
+        if not self.pos_config_usd.current_session_id:
+            self.pos_config_usd.open_ui()
+        line = {"product_id": self.ten.id, "qty": 5, "price_unit": 10}
+        order = self.env["pos.order"].create(
+            {
+                "session_id": self.pos_config_usd.current_session_id.id,
+                "partner_id": self.member.id,
+                "amount_total": 50,
+                "amount_paid": 0,
+                "amount_tax": 0,
+                "amount_return": 0,
+                "lines": [(0, 0, line | {"price_subtotal": 50, "price_subtotal_incl": 50})],
+            }
+        )
+        self.assertFalse(self.MAccount._membership_post_order(order))
+        order.state = "cancel"
+        self.assertFalse(self.MAccount._membership_post_order(order))
+        self.assertEqual(self.account.points_balance, 0)
+
     def test_wallet_payment_spends_and_does_not_earn(self):
         self.account._membership_wallet_topup(50, "pos-test:topup")
         order, _refund = self.order(
