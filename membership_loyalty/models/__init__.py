@@ -12,3 +12,17 @@ from . import membership_reader_event
 from . import ir_websocket
 from . import membership_sms
 from . import membership_sms_gateway
+from . import membership_account
+from . import membership_ledger_mixin
+from . import membership_points_move
+from . import membership_wallet_move
+from . import membership_account_wallet
+from . import pos_payment_method
+from . import membership_earn_band
+from . import membership_earn_product_rule
+from . import membership_earn_campaign
+from . import membership_account_points
+from . import membership_gift
+from . import membership_wallet_bonus_rule
+from . import membership_account_redeem
+from . import membership_wallet_reconciliation

@@ -44,3 +44,105 @@ class ResCompany(models.Model):
         " AND membership_sms_quiet_end >= 0 AND membership_sms_quiet_end < 24)",
         "Quiet hours must lie between 00:00 and 23:59.",
     )
+
+    # Points and wallet ledgers (issue 4).
+    membership_points_per_unit = fields.Float(
+        string="Points per Currency Unit",
+        default=1.0,
+        digits=(16, 4),
+        help="Base points earned per unit of currency spent, before stages and multipliers.",
+    )
+    membership_wallet_earns = fields.Boolean(
+        string="Wallet Payments Earn Points",
+        help="When off, the share of an order paid from the wallet earns no points.",
+    )
+    membership_points_expiry_months = fields.Integer(
+        string="Points Expire After (months)",
+        default=12,
+        help="Earned points lapse this many months after they were earned (0: never).",
+    )
+    membership_point_value = fields.Float(
+        string="Value of a Point",
+        default=0.01,
+        digits=(16, 4),
+        help="Cash-off: amount of currency one point takes off an order.",
+    )
+    membership_redeem_min_points = fields.Float(
+        string="Minimum Points per Redemption", default=100.0, digits=(16, 2)
+    )
+    membership_redeem_max_share = fields.Float(
+        string="Maximum Share of an Order (%)",
+        default=50.0,
+        help="Points can pay at most this share of an order.",
+    )
+    membership_points_product_id = fields.Many2one(
+        "product.product",
+        string="Points Discount Product",
+        help="The order line product that carries a cash-off paid with points.",
+    )
+    membership_topup_product_id = fields.Many2one(
+        "product.product",
+        string="Wallet Top-up Product",
+        help="Selling this product at the till tops up the customer's wallet.",
+    )
+    membership_coupon_program_id = fields.Many2one(
+        "loyalty.program",
+        string="E-coupon Program",
+        domain="[('program_type', '=', 'coupons')]",
+        help="Coupons bought with points are issued in this Odoo coupon program.",
+    )
+    membership_coupon_points_cost = fields.Float(
+        string="Points per E-coupon", default=500.0, digits=(16, 2)
+    )
+    membership_wallet_max_topup = fields.Monetary(
+        string="Maximum Top-up", currency_field="currency_id", default=1000.0
+    )
+    membership_wallet_bonus_first = fields.Boolean(
+        string="Spend Bonus Credit First",
+        help="When on, payments use the bonus credit before the money the member paid in.",
+    )
+    membership_payout_forfeit_bonus = fields.Boolean(
+        string="Forfeit Bonus on Payout",
+        default=True,
+        help="A payout returns the money paid in; the bonus credit is forfeited.",
+    )
+    membership_adjust_max_points = fields.Float(
+        string="Manual Adjustment Limit (points)", default=1000.0, digits=(16, 2)
+    )
+    membership_adjust_max_amount = fields.Monetary(
+        string="Manual Adjustment Limit (wallet)", currency_field="currency_id", default=100.0
+    )
+    membership_wallet_journal_id = fields.Many2one(
+        "account.journal",
+        string="Wallet Journal",
+        help="Miscellaneous journal of the wallet's accounting entries.",
+    )
+    membership_wallet_liability_account_id = fields.Many2one(
+        "account.account",
+        string="Customer Deposits Account",
+        help="Liability account holding the money members paid into their wallets.",
+    )
+    membership_wallet_revenue_account_id = fields.Many2one(
+        "account.account",
+        string="Wallet Sales Account",
+        help="Income recognised when members pay from their wallets.",
+    )
+    membership_wallet_expense_account_id = fields.Many2one(
+        "account.account",
+        string="Wallet Bonus Expense Account",
+        help="Marketing expense booked when bonus credit is spent or adjusted.",
+    )
+
+    _membership_points_per_unit_positive = models.Constraint(
+        "CHECK (membership_points_per_unit >= 0)", "Points per currency unit cannot be negative."
+    )
+    _membership_points_expiry_positive = models.Constraint(
+        "CHECK (membership_points_expiry_months >= 0)", "The points expiry cannot be negative."
+    )
+    _membership_redeem_max_share_range = models.Constraint(
+        "CHECK (membership_redeem_max_share >= 0 AND membership_redeem_max_share <= 100)",
+        "The maximum share paid with points is a percentage between 0 and 100.",
+    )
+    _membership_wallet_max_topup_positive = models.Constraint(
+        "CHECK (membership_wallet_max_topup > 0)", "The maximum top-up must be positive."
+    )

@@ -32,3 +32,62 @@ class ResConfigSettings(models.TransientModel):
     membership_sms_quiet_end = fields.Float(
         related="company_id.membership_sms_quiet_end", readonly=False
     )
+
+    # Points and wallet ledgers (issue 4).
+    membership_points_per_unit = fields.Float(
+        related="company_id.membership_points_per_unit", readonly=False
+    )
+    membership_wallet_earns = fields.Boolean(
+        related="company_id.membership_wallet_earns", readonly=False
+    )
+    membership_points_expiry_months = fields.Integer(
+        related="company_id.membership_points_expiry_months", readonly=False
+    )
+    membership_point_value = fields.Float(
+        related="company_id.membership_point_value", readonly=False
+    )
+    membership_redeem_min_points = fields.Float(
+        related="company_id.membership_redeem_min_points", readonly=False
+    )
+    membership_redeem_max_share = fields.Float(
+        related="company_id.membership_redeem_max_share", readonly=False
+    )
+    membership_points_product_id = fields.Many2one(
+        related="company_id.membership_points_product_id", readonly=False
+    )
+    membership_topup_product_id = fields.Many2one(
+        related="company_id.membership_topup_product_id", readonly=False
+    )
+    membership_coupon_program_id = fields.Many2one(
+        related="company_id.membership_coupon_program_id", readonly=False
+    )
+    membership_coupon_points_cost = fields.Float(
+        related="company_id.membership_coupon_points_cost", readonly=False
+    )
+    membership_wallet_max_topup = fields.Monetary(
+        related="company_id.membership_wallet_max_topup", readonly=False
+    )
+    membership_wallet_bonus_first = fields.Boolean(
+        related="company_id.membership_wallet_bonus_first", readonly=False
+    )
+    membership_payout_forfeit_bonus = fields.Boolean(
+        related="company_id.membership_payout_forfeit_bonus", readonly=False
+    )
+    membership_adjust_max_points = fields.Float(
+        related="company_id.membership_adjust_max_points", readonly=False
+    )
+    membership_adjust_max_amount = fields.Monetary(
+        related="company_id.membership_adjust_max_amount", readonly=False
+    )
+    membership_wallet_journal_id = fields.Many2one(
+        related="company_id.membership_wallet_journal_id", readonly=False
+    )
+    membership_wallet_liability_account_id = fields.Many2one(
+        related="company_id.membership_wallet_liability_account_id", readonly=False
+    )
+    membership_wallet_revenue_account_id = fields.Many2one(
+        related="company_id.membership_wallet_revenue_account_id", readonly=False
+    )
+    membership_wallet_expense_account_id = fields.Many2one(
+        related="company_id.membership_wallet_expense_account_id", readonly=False
+    )

@@ -4,7 +4,7 @@ import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 AGE_BANDS = [
     ("under_18", "Under 18"),
@@ -105,6 +105,19 @@ class ResPartner(models.Model):
     membership_sms_count = fields.Integer(
         string="SMS Count", compute="_compute_membership_sms_count"
     )
+    membership_account_ids = fields.One2many(
+        "membership.account",
+        "partner_id",
+        string="Membership Accounts",
+        readonly=True,
+        groups="membership_loyalty.membership_loyalty_group_cashier",
+    )
+    points_balance = fields.Float(
+        compute="_compute_membership_balances", digits=(16, 2), string="Points"
+    )
+    wallet_balance = fields.Monetary(
+        compute="_compute_membership_balances", currency_field="currency_id", string="Wallet"
+    )
     membership_card_count = fields.Integer(
         compute="_compute_membership_card_count", string="Card Count"
     )
@@ -179,6 +192,21 @@ class ResPartner(models.Model):
     def _compute_member_currency_id(self):
         for partner in self:
             partner.member_currency_id = (partner.company_id or self.env.company).currency_id
+
+    @api.depends_context("company")
+    def _compute_membership_balances(self):
+        # sudo: the balances are shown to whoever may see the partner (the till's customer
+        # screen, the receipt); the ledger itself stays restricted to Membership users.
+        accounts = (
+            self.env["membership.account"]
+            .sudo()
+            .search([("partner_id", "in", self.ids), ("company_id", "=", self.env.company.id)])
+        )
+        by_partner = {account.partner_id.id: account for account in accounts}
+        for partner in self:
+            account = by_partner.get(partner.id, accounts.browse())
+            partner.points_balance = account.points_balance
+            partner.wallet_balance = account.wallet_balance
 
     def _compute_membership_sms_count(self):
         counts = dict(
@@ -353,12 +381,27 @@ class ResPartner(models.Model):
         self.write(vals)
 
     def _membership_wallet_payout(self, card, journal):
-        """Pay out the member's paid wallet balance when ``card`` is returned.
+        """Pay the member's wallet out on card return (see CONTRACT.md).
 
-        Returns the amount paid. The wallet lives in the ledgers module, which overrides this
-        method; without it there is nothing to pay."""
+        Pays out the money paid in through ``journal`` (cash/bank), forfeits the bonus
+        credit per the company setting and returns the amount paid out. Posting the same
+        card's payout again pays nothing more.
+        """
         self.ensure_one()
-        return 0.0
+        if not self.env.user.has_group("membership_loyalty.membership_loyalty_group_supervisor"):
+            raise AccessError(self.env._("Only Membership Supervisors may pay a wallet out."))
+        if card and "partner_id" in card._fields and card.partner_id != self:
+            raise UserError(self.env._("This card belongs to another member."))
+        account = self.env["membership.account"]._membership_get_account(self)
+        if card:
+            key = f"payout:card:{card._name}:{card.id}"
+        else:
+            # Keyed by the last move before the payout: asking again pays nothing more.
+            before = account.wallet_move_ids.filtered(
+                lambda move: move.kind not in ("payout", "forfeit")
+            )
+            key = f"payout:{account.id}:{max(before.ids, default=0)}"
+        return account._membership_wallet_payout(key, journal=journal)
 
     def _membership_earn_multiplier(self):
         """Points multiplier of the member's tier (1.0 without a tier)."""
@@ -366,9 +409,28 @@ class ResPartner(models.Model):
         return self.member_tier_id.earn_multiplier if self.member_tier_id else 1.0
 
     def _membership_points_earned(self, date_from):
-        """Points earned since ``date_from``; the ledgers module overrides this."""
+        """Points earned in the member's company since ``date_from``, net of refunds."""
         self.ensure_one()
-        return 0.0
+        company = self.company_id or self.env.company
+        # sudo: tier qualification reads the ledger whoever paid the order.
+        [(total,)] = (
+            self.env["membership.points.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "=", self.id),
+                    ("company_id", "=", company.id),
+                    ("date", ">=", date_from),
+                    "|",
+                    ("kind", "=", "earn"),
+                    "&",
+                    ("kind", "=", "reversal"),
+                    ("reversed_move_id.kind", "=", "earn"),
+                ],
+                aggregates=["points:sum"],
+            )
+        )
+        return total or 0.0
 
     def _membership_tiers(self):
         company = self.company_id or self.env.company

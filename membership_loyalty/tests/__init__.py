@@ -9,3 +9,11 @@ from . import test_sms_notify
 from . import test_sms_birthday
 from . import test_sms_campaign
 from . import test_rpc_rights
+from . import test_ledger
+from . import test_wallet_concurrency
+from . import test_points_earn
+from . import test_points_expiry
+from . import test_pos_order_ledger
+from . import test_rewards
+from . import test_wallet
+from . import test_ledger_model

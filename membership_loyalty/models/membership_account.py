@@ -1,0 +1,250 @@
+import logging
+
+from psycopg2 import errors
+
+from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError, LockError, UserError
+from odoo.tools import SQL, float_round
+
+_logger = logging.getLogger(__name__)
+
+POINTS_DIGITS = 2
+
+
+class MembershipAccount(models.Model):
+    """One row per member and company holding the balances of the two ledgers.
+
+    The balances are a cache of the ledgers: they change only inside the ``create`` of a
+    points or wallet move, under a row lock, in the same transaction as the move, so that
+    ``balance == sum(moves)`` always holds. Nobody writes them directly.
+    """
+
+    _name = "membership.account"
+    _description = "Membership Account"
+    _order = "partner_id, company_id"
+    _rec_name = "partner_id"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Member", required=True, index=True, ondelete="restrict"
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    points_balance = fields.Float(digits=(16, POINTS_DIGITS), readonly=True, default=0.0)
+    wallet_paid_balance = fields.Monetary(readonly=True, default=0.0)
+    wallet_bonus_balance = fields.Monetary(readonly=True, default=0.0)
+    wallet_balance = fields.Monetary(compute="_compute_wallet_balance")
+    points_move_ids = fields.One2many("membership.points.move", "account_id", readonly=True)
+    wallet_move_ids = fields.One2many("membership.wallet.move", "account_id", readonly=True)
+    active = fields.Boolean(default=True)
+
+    _partner_company_uniq = models.Constraint(
+        "UNIQUE (partner_id, company_id)",
+        "A member has one membership account per company.",
+    )
+    _points_balance_positive = models.Constraint(
+        "CHECK (points_balance >= 0)", "A points balance can never be negative."
+    )
+    _wallet_paid_balance_positive = models.Constraint(
+        "CHECK (wallet_paid_balance >= 0)", "A wallet balance can never be negative."
+    )
+    _wallet_bonus_balance_positive = models.Constraint(
+        "CHECK (wallet_bonus_balance >= 0)", "A wallet bonus balance can never be negative."
+    )
+
+    @api.depends("wallet_paid_balance", "wallet_bonus_balance")
+    def _compute_wallet_balance(self):
+        for account in self:
+            account.wallet_balance = account.wallet_paid_balance + account.wallet_bonus_balance
+
+    def write(self, vals):
+        forbidden = {"points_balance", "wallet_paid_balance", "wallet_bonus_balance"} & set(vals)
+        if forbidden or ({"partner_id", "company_id"} & set(vals) and self._has_moves()):
+            raise UserError(
+                self.env._(
+                    "Balances change only by posting points or wallet moves; "
+                    "an account with moves keeps its member and company."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_moves(self):
+        if self._has_moves():
+            raise UserError(self.env._("A membership account with moves cannot be deleted."))
+
+    def _has_moves(self):
+        return bool(
+            self.env["membership.points.move"]
+            .sudo()
+            .search_count([("account_id", "in", self.ids)], limit=1)
+            or self.env["membership.wallet.move"]
+            .sudo()
+            .search_count([("account_id", "in", self.ids)], limit=1)
+        )
+
+    # ------------------------------------------------------------------ ledger core
+
+    @api.model
+    @api.private
+    def _membership_get_account(self, partner, company=None):
+        """Return the account of ``partner`` in ``company``, creating it if needed.
+
+        sudo: an account is bookkeeping created on the member's first move; the caller's
+        rights are checked by the posting method that asks for it.
+        """
+        partner.ensure_one()
+        company = company or self.env.company
+        Account = self.sudo().with_context(active_test=False)
+        account = Account.search(
+            [("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1
+        )
+        if account:
+            return account
+        try:
+            with self.env.cr.savepoint():
+                return Account.create({"partner_id": partner.id, "company_id": company.id})
+        except errors.UniqueViolation:
+            account = Account.search(
+                [("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1
+            )
+            if account:
+                return account
+            # Created by a transaction our snapshot cannot see: let Odoo replay the request.
+            raise ConcurrencyError("membership account created concurrently") from None
+
+    @api.private
+    def _membership_lock(self):
+        """Lock the account rows for the rest of the transaction.
+
+        ``lock_for_update`` never waits (SKIP LOCKED). When another till holds the row we
+        wait for it with a plain ``FOR UPDATE``; at REPEATABLE READ PostgreSQL then raises a
+        serialization failure if that till changed the row, and Odoo replays the request
+        with fresh balances. Either way no balance is ever read stale under the lock.
+        """
+        try:
+            self.lock_for_update()
+        except LockError:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM membership_account WHERE id IN %s FOR UPDATE",
+                    tuple(self.ids),
+                )
+            )
+        self._membership_invalidate()
+
+    @api.private
+    def _membership_apply(self, points=0.0, paid=0.0, bonus=0.0):
+        """Add signed deltas to the balances of a locked account; refuse any overdraft."""
+        self.ensure_one()
+        new_points = float_round(self.points_balance + points, precision_digits=POINTS_DIGITS)
+        rounding = self.currency_id.rounding
+        new_paid = float_round(self.wallet_paid_balance + paid, precision_rounding=rounding)
+        new_bonus = float_round(self.wallet_bonus_balance + bonus, precision_rounding=rounding)
+        if new_points < 0:
+            raise UserError(
+                self.env._(
+                    "%(member)s has %(balance)s points: %(asked)s cannot be used.",
+                    member=self.partner_id.display_name,
+                    balance=self.points_balance,
+                    asked=-points,
+                )
+            )
+        if new_paid < 0 or new_bonus < 0:
+            raise UserError(
+                self.env._(
+                    "The wallet of %(member)s holds %(balance)s: not enough for this payment.",
+                    member=self.partner_id.display_name,
+                    balance=self.wallet_balance,
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE membership_account
+                      SET points_balance = %s, wallet_paid_balance = %s,
+                          wallet_bonus_balance = %s, write_date = now() AT TIME ZONE 'UTC',
+                          write_uid = %s
+                    WHERE id = %s""",
+                new_points,
+                new_paid,
+                new_bonus,
+                self.env.uid,
+                self.id,
+            )
+        )
+        self._membership_invalidate()
+
+    def _membership_invalidate(self):
+        """Forget cached balances (changed in SQL) and what is computed from them."""
+        self.invalidate_recordset(
+            ["points_balance", "wallet_paid_balance", "wallet_bonus_balance", "wallet_balance"]
+        )
+        self.env["res.partner"].invalidate_model(["points_balance", "wallet_balance"])
+
+    @api.private
+    def _membership_check_invariant(self):
+        """Return the accounts whose balances differ from the sum of their moves."""
+        if not self:
+            return self
+        self.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                """SELECT a.id
+                     FROM membership_account a
+                LEFT JOIN (SELECT account_id, SUM(points) AS points
+                             FROM membership_points_move GROUP BY account_id) p
+                       ON p.account_id = a.id
+                LEFT JOIN (SELECT account_id, SUM(paid_amount) AS paid, SUM(bonus_amount) AS bonus
+                             FROM membership_wallet_move GROUP BY account_id) w
+                       ON w.account_id = a.id
+                    WHERE a.id IN %s
+                      AND (a.points_balance <> COALESCE(p.points, 0)
+                           OR a.wallet_paid_balance <> COALESCE(w.paid, 0)
+                           OR a.wallet_bonus_balance <> COALESCE(w.bonus, 0))""",
+                tuple(self.ids),
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    @api.private
+    def _membership_wallet_reconciliation(self, company=None):
+        """Compare the customer-deposit liability with the sum of paid wallet balances.
+
+        Returns a dict: liability (credit balance of the account), wallets (sum of paid
+        balances), difference, and the accounts whose balance is not the sum of their moves.
+        """
+        company = company or self.env.company
+        liability_account = company.membership_wallet_liability_account_id
+        self.env.flush_all()
+        liability = 0.0
+        if liability_account:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT COALESCE(SUM(credit - debit), 0) FROM account_move_line
+                        WHERE account_id = %s AND company_id = %s AND parent_state = 'posted'""",
+                    liability_account.id,
+                    company.id,
+                )
+            )
+            liability = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            SQL(
+                "SELECT COALESCE(SUM(wallet_paid_balance), 0) FROM membership_account"
+                " WHERE company_id = %s",
+                company.id,
+            )
+        )
+        wallets = self.env.cr.fetchone()[0]
+        accounts = (
+            self.sudo().with_context(active_test=False).search([("company_id", "=", company.id)])
+        )
+        return {
+            "company": company,
+            "liability": float(liability),
+            "wallets": float(wallets),
+            "difference": float(liability) - float(wallets),
+            "drifting_accounts": accounts._membership_check_invariant(),
+        }

@@ -1,0 +1,187 @@
+from odoo import api, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare, float_is_zero, float_round
+
+
+class MembershipAccount(models.Model):
+    """The wallet side of the account: top-up, spend, refund, payout, adjustments."""
+
+    _inherit = "membership.account"
+
+    def _membership_round(self, amount):
+        return float_round(amount, precision_rounding=self.currency_id.rounding)
+
+    def _membership_check_amount(self, amount):
+        if not isinstance(amount, (int, float)) or amount != amount:  # NaN
+            raise UserError(self.env._("The amount must be a number."))
+        if float_compare(amount, 0.0, precision_rounding=self.currency_id.rounding) <= 0:
+            raise UserError(self.env._("The amount must be greater than zero."))
+        return self._membership_round(amount)
+
+    def _membership_existing_wallet_move(self, key):
+        if not key:
+            raise UserError(self.env._("A wallet operation needs an idempotency key."))
+        return (
+            self.env["membership.wallet.move"]
+            .sudo()
+            .search([("idempotency_key", "=", key)], limit=1)
+        )
+
+    @api.private
+    def _membership_wallet_topup(self, amount, key, payment_method=None, journal=None, card=None):
+        """Credit money paid in (cash, card...) and the bonus its amount band earns.
+
+        ``payment_method`` (pos.payment.method) or ``journal`` (account.journal) says how
+        it was paid; a wallet can never be topped up from a wallet.
+        """
+        self.ensure_one()
+        existing = self._membership_existing_wallet_move(key)
+        if existing:
+            return existing._membership_check_same({"account_id": self.id})
+        amount = self._membership_check_amount(amount)
+        company = self.company_id
+        if float_compare(amount, company.membership_wallet_max_topup, 2) > 0:
+            raise UserError(
+                self.env._(
+                    "A top-up cannot exceed %(max)s.", max=company.membership_wallet_max_topup
+                )
+            )
+        if payment_method and payment_method.membership_is_wallet:
+            raise UserError(self.env._("A wallet cannot be topped up with wallet money."))
+        vals = {
+            "account_id": self.id,
+            "kind": "topup",
+            "paid_amount": amount,
+            "idempotency_key": key,
+            "payment_journal_id": journal.id if journal else False,
+        }
+        move = self.env["membership.wallet.move"]._membership_post(vals, card=card)
+        self._membership_apply_topup_bonus(move)
+        return move
+
+    def _membership_apply_topup_bonus(self, topup_move):
+        """Hook for the bonus rules (amount bands) of a top-up."""
+        return topup_move
+
+    @api.private
+    def _membership_wallet_spend(self, amount, key, card=None, pos_order=None):
+        """Pay ``amount`` from the wallet; never overdraws, even with tills racing."""
+        self.ensure_one()
+        existing = self._membership_existing_wallet_move(key)
+        if existing:
+            return existing._membership_check_same({"account_id": self.id})
+        amount = self._membership_check_amount(amount)
+        self._membership_lock()
+        if float_compare(amount, self.wallet_balance, precision_rounding=0.0001) > 0:
+            raise UserError(
+                self.env._(
+                    "The wallet of %(member)s holds %(balance)s: %(amount)s cannot be paid.",
+                    member=self.partner_id.display_name,
+                    balance=self.wallet_balance,
+                    amount=amount,
+                )
+            )
+        if self.company_id.membership_wallet_bonus_first:
+            bonus = min(amount, self.wallet_bonus_balance)
+            paid = self._membership_round(amount - bonus)
+        else:
+            paid = min(amount, self.wallet_paid_balance)
+            bonus = self._membership_round(amount - paid)
+        return self.env["membership.wallet.move"]._membership_post(
+            {
+                "account_id": self.id,
+                "kind": "spend",
+                "paid_amount": -paid,
+                "bonus_amount": -bonus,
+                "idempotency_key": key,
+                "pos_order_id": pos_order.id if pos_order else False,
+            },
+            card=card,
+        )
+
+    @api.private
+    def _membership_wallet_refund(self, amount, key, pos_order=None, reason=None):
+        """Give money back to the wallet for a refunded sale (credited as paid money)."""
+        self.ensure_one()
+        existing = self._membership_existing_wallet_move(key)
+        if existing:
+            return existing._membership_check_same({"account_id": self.id})
+        amount = self._membership_check_amount(amount)
+        return self.env["membership.wallet.move"]._membership_post(
+            {
+                "account_id": self.id,
+                "kind": "refund",
+                "paid_amount": amount,
+                "idempotency_key": key,
+                "reason": reason,
+                "pos_order_id": pos_order.id if pos_order else False,
+            }
+        )
+
+    @api.private
+    def _membership_wallet_payout(self, key, journal=None, card=None):
+        """Pay the member's money out (card return); the bonus is forfeited per setting.
+
+        Returns the amount paid out.
+        """
+        self.ensure_one()
+        existing = self._membership_existing_wallet_move(key)
+        if existing:
+            return -existing._membership_check_same({"account_id": self.id}).paid_amount
+        self._membership_lock()
+        Move = self.env["membership.wallet.move"]
+        paid = self.wallet_paid_balance
+        bonus = self.wallet_bonus_balance
+        if not float_is_zero(paid, precision_rounding=self.currency_id.rounding):
+            Move._membership_post(
+                {
+                    "account_id": self.id,
+                    "kind": "payout",
+                    "paid_amount": -paid,
+                    "idempotency_key": key,
+                    "payment_journal_id": journal.id if journal else False,
+                },
+                card=card,
+            )
+        if bonus and self.company_id.membership_payout_forfeit_bonus:
+            Move._membership_post(
+                {
+                    "account_id": self.id,
+                    "kind": "forfeit",
+                    "bonus_amount": -bonus,
+                    "idempotency_key": f"{key}:forfeit",
+                    "reason": self.env._("Bonus credit forfeited on payout"),
+                }
+            )
+        return paid
+
+    @api.private
+    def _membership_wallet_adjust(self, amount, reason, key):
+        """Manual correction of the paid balance: Supervisors and up, within the limit."""
+        self.ensure_one()
+        self._membership_check_adjust_rights(reason)
+        existing = self._membership_existing_wallet_move(key)
+        if existing:
+            return existing._membership_check_same({"account_id": self.id})
+        if not amount or abs(amount) > self.company_id.membership_adjust_max_amount:
+            raise UserError(
+                self.env._(
+                    "A manual wallet adjustment must be non-zero and at most %(max)s.",
+                    max=self.company_id.membership_adjust_max_amount,
+                )
+            )
+        return self.env["membership.wallet.move"]._membership_post(
+            {
+                "account_id": self.id,
+                "kind": "adjust",
+                "paid_amount": self._membership_round(amount),
+                "reason": reason,
+                "idempotency_key": key,
+            }
+        )
+
+    def _membership_check_adjust_rights(self, reason):
+        if not self.env.user.has_group("membership_loyalty.membership_loyalty_group_supervisor"):
+            raise AccessError(self.env._("Only Membership Supervisors may adjust balances."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("A manual adjustment needs a reason."))

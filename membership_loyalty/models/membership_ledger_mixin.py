@@ -1,0 +1,133 @@
+from psycopg2 import errors
+
+from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError, UserError
+
+
+class MembershipLedgerMixin(models.AbstractModel):
+    """What the points and wallet ledgers share: append-only moves with an idempotency key.
+
+    A move is only ever created, never written or deleted (for everyone, superuser
+    included, through the ORM); a correction is a reversing move with a reason. Its
+    ``create`` locks the account, checks and changes the balances in the same transaction,
+    so the balances are always the sum of the moves.
+    """
+
+    _name = "membership.ledger.mixin"
+    _description = "Membership Ledger Move"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    account_id = fields.Many2one(
+        "membership.account", required=True, index=True, ondelete="restrict", readonly=True
+    )
+    partner_id = fields.Many2one(
+        related="account_id.partner_id", store=True, precompute=True, index=True, string="Member"
+    )
+    company_id = fields.Many2one(
+        related="account_id.company_id", store=True, precompute=True, index=True
+    )
+    currency_id = fields.Many2one(related="account_id.currency_id")
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
+    idempotency_key = fields.Char(
+        required=True,
+        readonly=True,
+        copy=False,
+        help="Identifies what was posted (order and line, top-up payment...): "
+        "the same thing can never be posted twice.",
+    )
+    reason = fields.Char(readonly=True)
+    pos_order_id = fields.Many2one(
+        "pos.order", readonly=True, index="btree_not_null", ondelete="restrict"
+    )
+
+    _idempotency_key_uniq = models.Constraint(
+        "UNIQUE (idempotency_key)", "This operation has already been posted."
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = self.env["membership.account"].browse({vals["account_id"] for vals in vals_list})
+        accounts._membership_lock()
+        for vals in vals_list:
+            account = accounts.browse(vals["account_id"])
+            account._membership_apply(**self._membership_deltas(vals))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if self:
+            raise UserError(
+                self.env._("Posted moves cannot be changed: post a reversing move with a reason.")
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            self.env._("Posted moves cannot be deleted: post a reversing move with a reason.")
+        )
+
+    @api.model
+    def _membership_deltas(self, vals):
+        """Return the balance deltas of a move's values: {points, paid, bonus}."""
+        raise NotImplementedError
+
+    @api.model
+    @api.private
+    def _membership_post(self, vals, card=None):
+        """Post one move, or return the move already posted under the same key.
+
+        sudo: nobody holds create rights on a ledger; callers check who may post what
+        before reaching this method, and amounts are computed on the server.
+        """
+        if card and hasattr(card, "_check_usable"):
+            card._check_usable()
+            account = self.env["membership.account"].browse(vals["account_id"])
+            if "partner_id" in card._fields and card.partner_id != account.partner_id:
+                raise UserError(self.env._("This card belongs to another member."))
+        Move = self.sudo()
+        key = vals["idempotency_key"]
+        existing = Move.search([("idempotency_key", "=", key)], limit=1)
+        if existing:
+            return existing._membership_check_same(vals)
+        try:
+            with self.env.cr.savepoint():
+                return Move.create(vals)
+        except errors.UniqueViolation:
+            existing = Move.search([("idempotency_key", "=", key)], limit=1)
+            if existing:
+                return existing._membership_check_same(vals)
+            # The winner committed after our snapshot began (REPEATABLE READ): let Odoo
+            # replay the request; the replay finds and returns the winner.
+            raise ConcurrencyError(f"ledger key {key} posted concurrently") from None
+
+    def _membership_check_same(self, vals):
+        if self.account_id.id != vals["account_id"]:
+            raise UserError(self.env._("This operation was already posted for another member."))
+        return self
+
+    @api.private
+    def _membership_reverse(self, reason, ratio=1.0, key=None):
+        """Post a move reversing ``ratio`` of this one; a reason is mandatory."""
+        self.ensure_one()
+        if not (reason or "").strip():
+            raise UserError(self.env._("A reversing move needs a reason."))
+        if not 0 < ratio <= 1:
+            raise UserError(self.env._("A move can only be reversed by a share between 0 and 1."))
+        key = key or f"reverse:{self.idempotency_key}"
+        existing = self.sudo().search([("idempotency_key", "=", key)], limit=1)
+        if existing:
+            return existing
+        vals = self._membership_reverse_vals(ratio)
+        if not any(self._membership_deltas(vals | {"account_id": self.account_id.id}).values()):
+            return self.browse()  # already fully reversed
+        vals.update(
+            account_id=self.account_id.id,
+            reason=reason,
+            reversed_move_id=self.id,
+            idempotency_key=key,
+        )
+        return self._membership_post(vals)
+
+    def _membership_reverse_vals(self, ratio):
+        raise NotImplementedError
