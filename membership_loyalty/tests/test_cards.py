@@ -232,6 +232,37 @@ class TestCards(MembershipCommon):
         self.assertEqual(refund.journal_id, journal)
         self.assertNotEqual(refund.state, "draft")
 
+    def test_return_pays_out_the_wallet_within_the_cashier_limit(self):
+        card = self.issue(lot=self.lots[2])  # 20.00 deposit
+        account = self.env["membership.account"]._membership_get_account(card.partner_id)
+        account._membership_wallet_topup(30, "return-test:topup", journal=self.cash_journal)
+        self.assertEqual(account.wallet_paid_balance, 30.0)
+        self.env["membership.card.return.wizard"].with_user(self.cashier).create(
+            {"card_id": card.id, "reason": "Closing", "journal_id": self.cash_journal.id}
+        ).action_confirm()
+        self.assertEqual(card.state, "returned")
+        self.assertEqual(account.wallet_paid_balance, 0.0)
+        payout = account.wallet_move_ids.filtered(lambda m: m.kind == "payout")
+        self.assertEqual(payout.paid_amount, -30.0)
+        self.assertIn("30.0", card.message_ids[0].body)
+
+    def test_return_over_the_limit_with_the_wallet_needs_a_supervisor(self):
+        card = self.issue(lot=self.lots[3])  # 20.00 deposit + 40.00 wallet > 50.00 limit
+        account = self.env["membership.account"]._membership_get_account(card.partner_id)
+        account._membership_wallet_topup(40, "return-test:topup2", journal=self.cash_journal)
+        wizard = (
+            self.env["membership.card.return.wizard"]
+            .with_user(self.cashier)
+            .create({"card_id": card.id, "reason": "Closing", "journal_id": self.cash_journal.id})
+        )
+        with self.assertRaisesRegex(AccessError, "limit"), self.env.cr.savepoint():
+            wizard.action_confirm()
+        card.invalidate_recordset()
+        account.invalidate_recordset()
+        self.assertEqual(card.state, "active")
+        self.assertEqual(account.wallet_paid_balance, 40.0)
+        self.assertFalse(account.wallet_move_ids.filtered(lambda m: m.kind == "payout"))
+
     def test_deposit_booked_as_payment_at_issue(self):
         card = self.issue(lot=self.lots[0], user=self.cashier)
         payment = card.sudo().payment_ids
