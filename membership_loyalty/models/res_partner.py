@@ -288,8 +288,8 @@ class ResPartner(models.Model):
                 "name": partner.name or "",
                 "first_name": (partner.name or "").split(" ")[0],
                 "company": (partner.company_id or self.env.company).name,
-                "points": 0,
-                "wallet": 0.0,
+                "points": partner.points_balance,
+                "wallet": partner.wallet_balance,
                 "tier": partner.member_tier_id.name or "",
                 "expiring_points": 0,
                 "expiry_date": "",
@@ -494,6 +494,10 @@ class ResPartner(models.Model):
         if tier.pricelist_id:
             vals["property_product_pricelist"] = tier.pricelist_id.id
         self.write(vals)
+        if reason == "upgrade":
+            self.env["membership.sms"]._membership_notify(
+                "tier_upgrade", self, {"tier": tier.name}, key=f"{tier.id}:{fields.Date.today()}"
+            )
 
     def _membership_check_upgrade(self):
         """Move members up as soon as they qualify for a better tier (never down here)."""

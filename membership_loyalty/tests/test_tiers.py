@@ -67,6 +67,33 @@ class TestTiers(CommonPosTest):
         self.assertEqual(self.member.member_visit_count, 1)
         self.assertAlmostEqual(self.member.member_total_spent, 20.0)
 
+    def test_paid_order_earns_points_once_with_the_tier_multiplier(self):
+        self.member._membership_set_tier(self.silver, "manual")  # 1.5 x points
+        self.env.company.membership_points_per_unit = 1.0
+        order = self.pay(1)
+        account = self.env["membership.account"]._membership_get_account(self.member)
+        self.assertEqual(account.points_balance, 30.0)  # 20.00 x 1 x 1.5
+        order.action_pos_order_paid()  # a re-sent order
+        self.assertEqual(account.points_balance, 30.0)
+        self.assertEqual(account.points_move_ids.pos_order_id, order)
+
+    def test_tier_upgrade_queues_an_sms_once(self):
+        self.member.phone = "+32 470 12 34 56"
+        self.pay(3)  # 60.00: Silver
+        self.assertEqual(self.member.member_tier_id, self.silver)
+        self.member._membership_check_upgrade()  # checking again changes nothing
+        upgrades = self.member.membership_sms_ids.filtered(lambda s: s.trigger == "tier_upgrade")
+        # Entering Bronze with the first order, then Silver: one message each.
+        self.assertEqual(len(upgrades), 2)
+        self.assertEqual(len(upgrades.filtered(lambda s: "Silver" in s.body)), 1)
+
+    def test_non_member_earns_nothing(self):
+        walk_in = self.env["res.partner"].create({"name": "Walk In"})
+        self.pay(1, partner=walk_in)
+        self.assertFalse(
+            self.env["membership.account"].search([("partner_id", "=", walk_in.id)]).points_balance
+        )
+
     def test_refund_subtracts_spend_without_a_visit(self):
         order = self.pay(1)
         refund = self.env["pos.order"].browse(order.refund()["res_id"])
