@@ -40,6 +40,10 @@ def _placeholder_text(value):
     return str(value)
 
 
+# Members hear of their lapsing points this many days before.
+EXPIRY_NOTICE_DAYS = 14
+
+
 class MembershipSms(models.Model):
     _name = "membership.sms"
     _description = "Member SMS (outbox)"
@@ -443,6 +447,31 @@ class MembershipSms(models.Model):
             "Member SMS %s: %s (%s)", self.id, vals.get("state", "retry"), result.get("reason")
         )
         self.write(vals)
+
+    # ---------------------------------------------------------------- points expiring
+
+    @api.model
+    def _membership_cron_points_expiring(self):
+        """Scheduled action (daily): remind members whose points lapse within the notice
+        period. Keyed by the first lapse date, so each batch of points is announced once."""
+        Account = self.env["membership.account"]
+        created = self.browse()
+        for company in self.env["res.company"].search(
+            [("membership_sms_points_expiring", "=", True)]
+        ):
+            rows = Account._membership_points_expiring(EXPIRY_NOTICE_DAYS, company=company)
+            members = [row for row in rows if row["partner"].is_member]
+            for row in members:
+                created |= self._membership_notify(
+                    "points_expiring",
+                    row["partner"],
+                    {
+                        "expiring_points": row["points"],
+                        "expiry_date": fields.Date.to_string(row["expire_date"]),
+                    },
+                    key=fields.Date.to_string(row["expire_date"]),
+                )
+        return created
 
     # ---------------------------------------------------------------- birthday
 

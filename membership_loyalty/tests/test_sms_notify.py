@@ -204,3 +204,20 @@ class TestSmsNotify(SmsCase):
         )
         with self.assertRaises(AccessError):
             other.with_user(manager).body = "y"
+
+    def test_points_expiring_reminder_queued_once_per_batch(self):
+        self.company.membership_points_expiry_months = 12
+        member = self.make_member()
+        account = self.env["membership.account"]._membership_get_account(member, self.company)
+        with freeze_time("2025-06-10 09:00:00"):
+            account._membership_points_earn(120, "expiring-test:earn")
+        with freeze_time("2026-05-20 09:00:00"):  # 21 days before: not yet
+            self.assertFalse(self.Sms._membership_cron_points_expiring())
+        with freeze_time("2026-06-01 09:00:00"):  # 9 days before the lapse
+            first = self.Sms._membership_cron_points_expiring()
+            again = self.Sms._membership_cron_points_expiring()
+        reminders = member.membership_sms_ids.filtered(lambda s: s.trigger == "points_expiring")
+        self.assertEqual(len(reminders), 1)
+        self.assertEqual(first, reminders)
+        self.assertFalse(again - first)
+        self.assertIn("120", reminders.body)
