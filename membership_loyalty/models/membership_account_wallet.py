@@ -57,6 +57,11 @@ class MembershipAccount(models.Model):
         }
         move = self.env["membership.wallet.move"]._membership_post(vals, card=card)
         self._membership_apply_topup_bonus(move)
+        if self.partner_id.is_member:
+            # sudo: the outbox is written by the system for whoever took the money.
+            self.env["membership.sms"].sudo()._membership_notify(
+                "topup", self.partner_id, {"amount": amount}, key=key
+            )
         return move
 
     def _membership_apply_topup_bonus(self, topup_move):

@@ -221,3 +221,15 @@ class TestSmsNotify(SmsCase):
         self.assertEqual(first, reminders)
         self.assertFalse(again - first)
         self.assertIn("120", reminders.body)
+
+    def test_topup_queues_one_sms_even_when_posted_again(self):
+        member = self.make_member()
+        account = self.env["membership.account"]._membership_get_account(member, self.company)
+        journal = self.env["account.journal"].search(
+            [("type", "=", "cash"), ("company_id", "=", self.company.id)], limit=1
+        )
+        account._membership_wallet_topup(25, "topup-sms-test", journal=journal)
+        account._membership_wallet_topup(25, "topup-sms-test", journal=journal)  # a retry
+        topups = member.membership_sms_ids.filtered(lambda s: s.trigger == "topup")
+        self.assertEqual(len(topups), 1)
+        self.assertIn("25", topups.body)
