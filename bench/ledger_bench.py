@@ -1,6 +1,6 @@
 """Points and wallet ledger benchmark: prints figures, asserts nothing.
 
-    .venv/bin/python bench/ledger_bench.py DB [--moves 2000] [--bulk 20000]
+    .venv/bin/python bench/ledger_bench.py --database DB [--moves 2000] [--bulk 20000]
         [--spends 400] [--threads 4]
 
 DB must have membership_loyalty installed (e.g. `ledgers_bench`); the bench adds its own
@@ -195,7 +195,7 @@ def bench_overdraft_hunt(registry, account_id, spends, threads, tag):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("database")
+    parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--config", default=".odoo/odoo.conf")
     parser.add_argument("--moves", type=int, default=2000)
     parser.add_argument("--bulk", type=int, default=20000)
