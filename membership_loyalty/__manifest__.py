@@ -28,6 +28,8 @@
         "views/membership_sms_views.xml",
         "views/membership_sms_gateway_views.xml",
         "views/membership_sms_settings_views.xml",
+        "reports/membership_report_security.xml",
+        "reports/membership_report_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
