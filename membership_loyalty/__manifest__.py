@@ -30,6 +30,10 @@
         "views/membership_sms_settings_views.xml",
         "reports/membership_report_security.xml",
         "reports/membership_report_views.xml",
+        "security/membership_segment_security.xml",
+        "data/membership_segment_data.xml",
+        "views/membership_segment_views.xml",
+        "views/membership_analytics_settings_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -12,3 +12,5 @@ from . import membership_reader_event
 from . import ir_websocket
 from . import membership_sms
 from . import membership_sms_gateway
+from . import membership_member_score
+from . import membership_segment

@@ -44,3 +44,11 @@ class ResCompany(models.Model):
         " AND membership_sms_quiet_end >= 0 AND membership_sms_quiet_end < 24)",
         "Quiet hours must lie between 00:00 and 23:59.",
     )
+
+    # Analytics (analytics branch): refund share above which a member is "undesirable".
+    membership_refund_abuse_ratio = fields.Float(
+        string="Refund Abuse Share",
+        default=0.3,
+        help="Members who refund more than this share of what they bought over 12 months "
+        "are flagged as undesirable (0.3 = 30%).",
+    )

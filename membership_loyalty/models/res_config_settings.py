@@ -32,3 +32,7 @@ class ResConfigSettings(models.TransientModel):
     membership_sms_quiet_end = fields.Float(
         related="company_id.membership_sms_quiet_end", readonly=False
     )
+
+    membership_refund_abuse_ratio = fields.Float(
+        related="company_id.membership_refund_abuse_ratio", readonly=False
+    )

@@ -102,6 +102,13 @@ class ResPartner(models.Model):
     )
     membership_card_ids = fields.One2many("membership.card", "partner_id", string="Cards")
     membership_sms_ids = fields.One2many("membership.sms", "partner_id", string="Member SMS")
+    # Analytics (analytics branch): one row, rebuilt by the segment refresh.
+    membership_score_ids = fields.One2many(
+        "membership.member.score",
+        "partner_id",
+        string="Member Scores",
+        groups="membership_loyalty.membership_loyalty_group_manager",
+    )
     membership_sms_count = fields.Integer(
         string="SMS Count", compute="_compute_membership_sms_count"
     )

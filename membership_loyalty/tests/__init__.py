@@ -9,3 +9,4 @@ from . import test_sms_notify
 from . import test_sms_birthday
 from . import test_sms_campaign
 from . import test_analytics_reports
+from . import test_analytics_segments
