@@ -34,6 +34,7 @@
         "data/membership_segment_data.xml",
         "views/membership_segment_views.xml",
         "views/membership_analytics_settings_views.xml",
+        "views/membership_campaign_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -14,3 +14,4 @@ from . import membership_sms
 from . import membership_sms_gateway
 from . import membership_member_score
 from . import membership_segment
+from . import membership_campaign

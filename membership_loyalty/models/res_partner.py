@@ -368,9 +368,11 @@ class ResPartner(models.Model):
         return 0.0
 
     def _membership_earn_multiplier(self):
-        """Points multiplier of the member's tier (1.0 without a tier)."""
+        """Points multiplier of the member's tier (1.0 without a tier), times the best
+        running points campaign that targets the member (analytics branch)."""
         self.ensure_one()
-        return self.member_tier_id.earn_multiplier if self.member_tier_id else 1.0
+        tier = self.member_tier_id.earn_multiplier if self.member_tier_id else 1.0
+        return tier * self.env["membership.campaign"]._membership_points_multiplier(self)
 
     def _membership_points_earned(self, date_from):
         """Points earned since ``date_from``; the ledgers module overrides this."""

@@ -10,3 +10,5 @@ from . import test_sms_birthday
 from . import test_sms_campaign
 from . import test_analytics_reports
 from . import test_analytics_segments
+from . import test_analytics_campaign_stats
+from . import test_analytics_campaigns
