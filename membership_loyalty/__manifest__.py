@@ -35,6 +35,7 @@
         "views/membership_segment_views.xml",
         "views/membership_analytics_settings_views.xml",
         "views/membership_campaign_views.xml",
+        "reports/membership_dashboard_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -2,3 +2,4 @@ from . import membership_report_member
 from . import membership_report_churn
 from . import membership_report_sale
 from . import membership_report_product
+from . import membership_dashboard

@@ -179,6 +179,21 @@ class TestAnalyticsReports(AnalyticsCommon):
         self.assertEqual(wizard.valid_count, 1)
         self.assertEqual(wizard.preview_partner_id, self.cleo)
 
+    def test_dashboard_figures(self):
+        self.ann.member_since = "2026-03-03"
+        self.bob.member_since = "2026-02-01"
+        with freeze_time("2026-03-15 12:00:00"):
+            board = self.env["membership.dashboard"].create({"company_id": self.company.id})
+            self.assertEqual(board.member_count, 3)
+            self.assertEqual(board.new_member_count, 1)  # Ann
+            self.assertEqual(board.active_member_count, 2)  # Ann and Bob, within 90 days
+            self.assertEqual(board.churn_risk_count, 1)  # Cleo
+            self.assertEqual(board.member_sales, 70.0)
+            self.assertEqual(board.other_sales, 20.0)
+            self.assertAlmostEqual(board.member_sales_share, 70.0 / 90.0)
+        with self.assertRaises(AccessError):
+            self.env["membership.dashboard"].with_user(self.cashier).create({})
+
     def test_reports_are_for_managers(self):
         for model in REPORTS:
             with self.assertRaises(AccessError):
