@@ -36,8 +36,24 @@ class MembershipCampaign(models.Model):
     date_to = fields.Date(string="End", required=True, tracking=True)
     offer_type = fields.Selection(OFFER_TYPES, required=True, default="sms", tracking=True)
     offer_value = fields.Float(
-        help="Multiplier for points (e.g. 2.0), coupon value, or extra discount percentage.",
+        help="Multiplier for points (e.g. 2.0), points on each coupon (usually 1), or extra "
+        "discount percentage.",
         tracking=True,
+    )
+    coupon_program_id = fields.Many2one(
+        "loyalty.program",
+        string="Coupon Program",
+        domain=[("program_type", "=", "coupons")],
+        help="Each target member gets a coupon of this program when the campaign starts.",
+    )
+    coupon_ids = fields.Many2many(
+        "loyalty.card",
+        "membership_campaign_coupon_rel",
+        "campaign_id",
+        "card_id",
+        string="Coupons",
+        readonly=True,
+        copy=False,
     )
     sms_body = fields.Text(
         string="SMS", help="Sent to the target members when the campaign starts (optional)."
@@ -82,6 +98,9 @@ class MembershipCampaign(models.Model):
     target_count = fields.Integer(compute="_compute_counts", string="Targets")
     control_count = fields.Integer(compute="_compute_counts", string="Controls")
     reached_count = fields.Integer(string="Members Reached", readonly=True, copy=False)
+    redeemed_count = fields.Integer(
+        string="Coupons Redeemed", readonly=True, copy=False, help="Coupons used at least once."
+    )
     # Results (computed after the period by action_compute_results)
     results_date = fields.Datetime(string="Results Computed", readonly=True, copy=False)
     target_visits = fields.Float(string="Visits per Target", readonly=True, copy=False)
@@ -133,7 +152,14 @@ class MembershipCampaign(models.Model):
                 raise ValidationError(self.env._("The offer needs a positive value."))
 
     def write(self, vals):
-        frozen = {"segment_id", "control_percent", "date_from", "offer_type", "offer_value"}
+        frozen = {
+            "segment_id",
+            "control_percent",
+            "date_from",
+            "offer_type",
+            "offer_value",
+            "coupon_program_id",
+        }
         if frozen & set(vals) and any(c.state != "draft" for c in self):
             raise UserError(self.env._("A started campaign keeps its segment, offer and split."))
         return super().write(vals)
@@ -146,6 +172,8 @@ class MembershipCampaign(models.Model):
         members = members.filtered(lambda p: p.company_id in (self.company_id, p.browse()))
         if not members:
             raise UserError(self.env._("Segment %s has no member.", self.segment_id.name))
+        if self.offer_type == "coupon" and not self.coupon_program_id:
+            raise UserError(self.env._("Choose the coupon program of the offer."))
         target_ids, control_ids = split_control(members.ids, self.control_percent, self.seed)
         targets = self.env["res.partner"].browse(target_ids)
         reached = len(targets)
@@ -155,9 +183,23 @@ class MembershipCampaign(models.Model):
                 targets, "campaign", body=self.sms_body, keys=keys, campaign_name=self.name
             )
             reached = len(sms.filtered(lambda s: s.state != "cancelled"))
+        coupons = self.env["loyalty.card"]
+        if self.offer_type == "coupon":
+            coupons = coupons.create(
+                [
+                    {
+                        "program_id": self.coupon_program_id.id,
+                        "partner_id": partner_id,
+                        "points": self.offer_value,
+                        "expiration_date": self.date_to,
+                    }
+                    for partner_id in target_ids
+                ]
+            )
         self.write(
             {
                 "state": "running",
+                "coupon_ids": [fields.Command.set(coupons.ids)],
                 "target_ids": [fields.Command.set(target_ids)],
                 "control_ids": [fields.Command.set(control_ids)],
                 "reached_count": reached,
@@ -206,9 +248,20 @@ class MembershipCampaign(models.Model):
         cost = self.cost_per_member * self.reached_count
         incremental = rev["difference"] * len(ids_t)
         ratio = offer_return(incremental, cost)
+        redeemed = 0
+        if self.coupon_ids:
+            [(redeemed,)] = (
+                self.env["loyalty.history"]
+                .sudo()
+                ._read_group(
+                    [("card_id", "in", self.coupon_ids.ids), ("used", ">", 0)],
+                    aggregates=["card_id:count_distinct"],
+                )
+            )  # sudo: coupon use is recorded by the till; managers only read the count
         self.write(
             {
                 "results_date": fields.Datetime.now(),
+                "redeemed_count": redeemed,
                 "target_visits": sum(vis_t) / len(vis_t) if vis_t else 0.0,
                 "control_visits": sum(vis_c) / len(vis_c) if vis_c else 0.0,
                 "target_revenue": sum(rev_t) / len(rev_t) if rev_t else 0.0,

@@ -1,5 +1,6 @@
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -112,6 +113,35 @@ class TestAnalyticsCampaigns(AnalyticsCommon):
         sms = self.env["membership.sms"].search([("campaign_name", "=", "May")])
         self.assertEqual(sms.partner_id, self.members[:3])
         self.assertEqual(campaign.reached_count, 3)
+
+    def test_coupon_for_each_target_and_redemptions(self):
+        program = self.env["loyalty.program"].create(
+            {
+                "name": "Come back coupon",
+                "program_type": "coupons",
+                "trigger": "with_code",
+                "reward_ids": [
+                    fields.Command.create(
+                        {"reward_type": "discount", "discount": 5, "discount_mode": "per_order"}
+                    )
+                ],
+            }
+        )
+        campaign = self.campaign(offer_type="coupon", offer_value=1.0)
+        with self.assertRaises(UserError):
+            campaign.action_start()
+        campaign.coupon_program_id = program
+        campaign.action_start()
+        self.assertEqual(campaign.coupon_ids.partner_id, campaign.target_ids)
+        self.assertEqual(len(campaign.coupon_ids), 8)
+        self.assertEqual(set(campaign.coupon_ids.mapped("points")), {1.0})
+        self.assertEqual(str(campaign.coupon_ids[0].expiration_date), "2026-05-31")
+        # One coupon used at a till.
+        self.env["loyalty.history"].create(
+            {"card_id": campaign.coupon_ids[0].id, "description": "Order", "used": 1}
+        )
+        campaign.action_compute_results()
+        self.assertEqual(campaign.redeemed_count, 1)
 
     def test_empty_segment_refused(self):
         self.segment.domain = "[('ref', '=', 'nobody')]"

@@ -194,6 +194,24 @@ class TestAnalyticsReports(AnalyticsCommon):
         with self.assertRaises(AccessError):
             self.env["membership.dashboard"].with_user(self.cashier).create({})
 
+    def test_other_company_members_stay_hidden(self):
+        other = self.env["res.company"].create({"name": "Other shop"})
+        self.make_member("Far away", company_id=other.id, country_id=self.env.ref("base.fr").id)
+        manager = self.manager.with_company(self.company)
+        self.assertEqual(manager.company_ids, self.company)
+        rows = (
+            self.env["membership.report.member"]
+            .with_user(manager)
+            ._read_group([("region", "=", "France")], [], ["__count"])
+        )
+        self.assertEqual(rows, [(1,)])  # Cleo only
+        self.assertEqual(
+            self.env["membership.report.member"]._read_group(
+                [("region", "=", "France")], [], ["__count"]
+            ),
+            [(2,)],
+        )
+
     def test_reports_are_for_managers(self):
         for model in REPORTS:
             with self.assertRaises(AccessError):
