@@ -36,6 +36,7 @@
         "views/membership_analytics_settings_views.xml",
         "views/membership_campaign_views.xml",
         "reports/membership_dashboard_views.xml",
+        "reports/membership_management_summary.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -212,6 +212,44 @@ class TestAnalyticsReports(AnalyticsCommon):
             [(2,)],
         )
 
+    def test_management_summary(self):
+        self.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        self.ann.member_since = "2026-03-03"
+        wizard = self.env["membership.summary.wizard"].create(
+            {
+                "date_from": "2026-03-01",
+                "date_to": "2026-03-31",
+                "company_id": self.company.id,
+                "config_id": self.pos_config_usd.id,
+            }
+        )
+        action = wizard.action_print()
+        self.assertEqual(action["report_name"], "membership_loyalty.management_summary")
+        values = self.env["report.membership_loyalty.management_summary"]._get_report_values(
+            wizard.ids, action["data"]
+        )
+        self.assertEqual(values["new_member_count"], 1)
+        member, other = values["member_sales"], values["other_sales"]
+        self.assertEqual((member["amount"], member["orders"], member["buyers"]), (70.0, 3, 2))
+        self.assertAlmostEqual(member["basket"], 70.0 / 3)
+        self.assertEqual((other["amount"], other["orders"], other["buyers"]), (20.0, 1, 1))
+        self.assertEqual(
+            values["top_products"], [(self.product, 40.0, 2.0), (self.other_product, 30.0, 3.0)]
+        )
+        self.assertEqual(values["top_salespeople"], [(self.seller_1, 70.0, 3)])
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "membership_loyalty.management_summary", wizard.ids, action["data"]
+        )
+        self.assertIn(b"Membership summary", html)
+        self.assertIn(self.pos_config_usd.name.encode(), html)
+        # Another store sold nothing in March.
+        wizard.config_id = self.pos_config_eur
+        values = self.env["report.membership_loyalty.management_summary"]._get_report_values(
+            wizard.ids, wizard.action_print()["data"]
+        )
+        self.assertEqual(values["member_sales"]["amount"], 0.0)
+        self.assertEqual(values["top_products"], [])
+
     def test_reports_are_for_managers(self):
         for model in REPORTS:
             with self.assertRaises(AccessError):
