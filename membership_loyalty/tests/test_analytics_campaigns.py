@@ -142,6 +142,15 @@ class TestAnalyticsCampaigns(AnalyticsCommon):
         )
         campaign.action_compute_results()
         self.assertEqual(campaign.redeemed_count, 1)
+        # The e-coupon report shows the same.
+        [(issued, used)] = self.env["membership.report.coupon"]._read_group(
+            [("program_id", "=", program.id), ("is_member", "=", True)],
+            [],
+            ["issued_count:sum", "used_count:sum"],
+        )
+        self.assertEqual((issued, used), (8, 1))
+        with self.assertRaises(AccessError):
+            self.env["membership.report.coupon"].with_user(self.cashier).search([])
 
     def test_empty_segment_refused(self):
         self.segment.domain = "[('ref', '=', 'nobody')]"
