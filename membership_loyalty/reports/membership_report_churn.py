@@ -92,6 +92,33 @@ class MembershipReportChurn(models.Model):
             },
         }
 
+    def action_coupon_campaign(self):
+        """Save the selection as a segment and open a draft coupon campaign on it, with a
+        control group, so the win-back can be measured."""
+        members = self or self.search([])
+        today = fields.Date.context_today(self)
+        segment = self.env["membership.segment"].create(
+            {
+                "name": self.env._("Churn warning %s", today),
+                "domain": repr([("id", "in", members.partner_id.ids)]),
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Win-back Campaign"),
+            "res_model": "membership.campaign",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {
+                "default_name": self.env._("Win back %s", today),
+                "default_segment_id": segment.id,
+                "default_offer_type": "coupon",
+                "default_offer_value": 1.0,
+                "default_date_from": fields.Date.to_string(today),
+            },
+        }
+
     def action_open_members(self):
         members = self or self.search([])
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -179,6 +179,20 @@ class TestAnalyticsReports(AnalyticsCommon):
         self.assertEqual(wizard.valid_count, 1)
         self.assertEqual(wizard.preview_partner_id, self.cleo)
 
+    def test_churn_selection_opens_coupon_campaign(self):
+        with freeze_time("2026-03-15 12:00:00"):
+            churn = self.env["membership.report.churn"].search(
+                [("partner_id", "in", self.members.ids)]
+            )
+            action = churn.action_coupon_campaign()
+            campaign = (
+                self.env["membership.campaign"]
+                .with_context(**action["context"])
+                .new({"date_to": "2026-04-15"})
+            )
+        self.assertEqual(campaign.offer_type, "coupon")
+        self.assertEqual(campaign.segment_id._members(), self.cleo)
+
     def test_dashboard_figures(self):
         self.ann.member_since = "2026-03-03"
         self.bob.member_since = "2026-02-01"
