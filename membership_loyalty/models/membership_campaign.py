@@ -299,17 +299,28 @@ class MembershipCampaign(models.Model):
         return action
 
     @api.model
-    def _membership_points_multiplier(self, partner, when=None):
-        """Best points multiplier of the running campaigns that target ``partner`` at
-        ``when`` (1.0 when none); control members never get it."""
+    def _membership_running_offer(self, partner, offer_type, when=None):
+        """Best value of the running ``offer_type`` campaigns that target ``partner`` on
+        the day of ``when`` (None when none); control members never get it."""
         day = fields.Date.to_date(when) if when else fields.Date.context_today(self)
         campaigns = self.sudo().search(
             [
                 ("state", "=", "running"),
-                ("offer_type", "=", "points_multiplier"),
+                ("offer_type", "=", offer_type),
                 ("target_ids", "in", partner.ids),
                 ("date_from", "<=", day),
                 ("date_to", ">=", day),
             ]
-        )  # sudo: the till earns points for the member; campaigns are read by managers only
-        return max(campaigns.mapped("offer_value"), default=1.0)
+        )  # sudo: the till asks for the member; campaigns are read by managers only
+        return max(campaigns.mapped("offer_value"), default=None)
+
+    @api.model
+    def _membership_points_multiplier(self, partner, when=None):
+        """Points multiplier of the member's running campaigns (1.0 when none)."""
+        return self._membership_running_offer(partner, "points_multiplier", when) or 1.0
+
+    @api.model
+    def _membership_discount_boost(self, partner, when=None):
+        """Extra tier discount percentage of the member's running campaigns (0.0 when
+        none), for the tier discount to add."""
+        return self._membership_running_offer(partner, "tier_boost", when) or 0.0

@@ -101,6 +101,17 @@ class TestAnalyticsCampaigns(AnalyticsCommon):
         with freeze_time("2026-06-10"):
             self.assertEqual(target._membership_earn_multiplier(), 1.0)
 
+    def test_discount_boost_only_for_targets_in_period(self):
+        campaign = self.campaign(offer_type="tier_boost", offer_value=5.0)
+        campaign.action_start()
+        Campaign = self.env["membership.campaign"]
+        target, control = campaign.target_ids[0], campaign.control_ids[0]
+        with freeze_time("2026-05-10"):
+            self.assertEqual(Campaign._membership_discount_boost(target), 5.0)
+            self.assertEqual(Campaign._membership_discount_boost(control), 0.0)
+            self.assertEqual(target._membership_earn_multiplier(), 1.0)
+        self.assertEqual(Campaign._membership_discount_boost(target, "2026-06-01"), 0.0)
+
     def test_sms_reaches_targets_with_a_number(self):
         phones = ["+32470123450", "+32470123451", "+32470123452"]
         for member, phone in zip(self.members[:3], phones, strict=True):
