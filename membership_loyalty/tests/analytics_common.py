@@ -19,6 +19,9 @@ class AnalyticsCommon(CommonPosTest):
         cls.cashier = new_test_user(
             cls.env, login="an_cashier", groups=f"base.group_user,{GROUP}cashier"
         )
+        cls.supervisor = new_test_user(
+            cls.env, login="an_supervisor", groups=f"base.group_user,{GROUP}supervisor"
+        )
         cls.manager = new_test_user(
             cls.env, login="an_manager", groups=f"base.group_user,{GROUP}manager"
         )

@@ -1,3 +1,5 @@
+import itertools
+
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
@@ -6,6 +8,7 @@ from odoo.tests import tagged
 from .analytics_common import AnalyticsCommon
 
 REPORTS = (
+    "membership.report.coupon",
     "membership.report.member",
     "membership.report.churn",
     "membership.report.sale",
@@ -265,9 +268,10 @@ class TestAnalyticsReports(AnalyticsCommon):
         self.assertEqual(values["top_products"], [])
 
     def test_reports_are_for_managers(self):
-        for model in REPORTS:
+        for model, user in itertools.product(REPORTS, (self.cashier, self.supervisor)):
             with self.assertRaises(AccessError):
-                self.env[model].with_user(self.cashier).search_read([], limit=1)
+                self.env[model].with_user(user).search_read([], limit=1)
+        for model in REPORTS:
             self.env[model].with_user(self.manager).search_read([], limit=1)
         reporting = self.env.ref("membership_loyalty.membership_loyalty_menu_reporting")
         self.assertIn(

@@ -146,7 +146,9 @@ class TestAnalyticsSegments(AnalyticsCommon):
 
     def test_segments_and_scores_are_for_managers(self):
         self.Score._refresh(now=NOW)
+        for model in ("membership.segment", "membership.member.score", "membership.campaign"):
+            for user in (self.cashier, self.supervisor):
+                with self.assertRaises(AccessError):
+                    self.env[model].with_user(user).search_read([], limit=1)
         for model in ("membership.segment", "membership.member.score"):
-            with self.assertRaises(AccessError):
-                self.env[model].with_user(self.cashier).search_read([], limit=1)
             self.assertTrue(self.env[model].with_user(self.manager).search_read([], limit=1))
