@@ -55,6 +55,21 @@ def generate(env, members, orders):
         (company.id, users, len(users), members),
     )
     partner_ids = [r[0] for r in cr.fetchall()]
+    card_types = env["membership.card.type"].create(
+        [{"name": f"Bench type {i}", "company_id": company.id} for i in range(3)]
+    )
+    env.flush_all()
+    # Four members in five hold an active card of one of three types.
+    cr.execute(
+        """
+        INSERT INTO membership_card (partner_id, company_id, card_type_id, number, state,
+                                     create_date, write_date)
+        SELECT p, %s, (%s::int[])[1 + p %% 3], 'BENCH' || p, 'active', NOW(), NOW()
+          FROM unnest(%s::int[]) p
+         WHERE p %% 5 <> 0
+        """,
+        (company.id, card_types.ids, partner_ids),
+    )
     cr.execute(
         """
         INSERT INTO pos_order (name, session_id, company_id, partner_id, date_order, state,
@@ -96,7 +111,9 @@ def generate(env, members, orders):
         """,
         (session.id,),
     )
-    cr.execute("ANALYZE res_partner; ANALYZE pos_order; ANALYZE pos_order_line")
+    cr.execute(
+        "ANALYZE res_partner; ANALYZE membership_card; ANALYZE pos_order; ANALYZE pos_order_line"
+    )
     env.invalidate_all()
 
 

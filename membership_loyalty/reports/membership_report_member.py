@@ -71,12 +71,12 @@ class MembershipReportMember(models.Model):
                    COALESCE(p.member_visit_count, 0) AS visit_count,
                    COALESCE(p.member_total_spent, 0) AS total_spent
               FROM res_partner p
-              LEFT JOIN LATERAL (
-                    SELECT c.card_type_id
+              LEFT JOIN (
+                    -- newest active card of each member, in one pass over the cards
+                    SELECT DISTINCT ON (c.partner_id) c.partner_id, c.card_type_id
                       FROM membership_card c
-                     WHERE c.partner_id = p.id AND c.state = 'active'
-                  ORDER BY c.id DESC
-                     LIMIT 1
-                   ) card ON TRUE
+                     WHERE c.state = 'active'
+                  ORDER BY c.partner_id, c.id DESC
+                   ) card ON card.partner_id = p.id
              WHERE p.is_member AND p.active
         """
