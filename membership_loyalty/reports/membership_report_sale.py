@@ -65,7 +65,9 @@ class MembershipReportSale(models.Model):
                    o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount_total,
                    (o.amount_total - o.amount_tax)
                        / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount_untaxed,
-                   o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS average_basket
+                   CASE WHEN o.amount_total < 0 THEN NULL  -- refunds are not baskets
+                        ELSE o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0)
+                   END AS average_basket
               FROM pos_order o
               JOIN pos_session s ON s.id = o.session_id
               LEFT JOIN res_partner p ON p.id = o.partner_id

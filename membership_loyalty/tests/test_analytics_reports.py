@@ -134,6 +134,10 @@ class TestAnalyticsReports(AnalyticsCommon):
             [("partner_id", "=", self.bob.id)], [], ["amount_total:sum", "order_count:sum"]
         )
         self.assertEqual((total, count), (30.0, 2))
+        [(basket,)] = self.env["membership.report.sale"]._read_group(
+            [("partner_id", "=", self.bob.id)], [], ["average_basket:avg"]
+        )
+        self.assertEqual(basket, 25.0)  # (30 + 20) / 2: the refund is no basket
 
     def test_top_products_among_members(self):
         rows = self.env["membership.report.product"]._read_group(
