@@ -26,3 +26,6 @@ from . import membership_gift
 from . import membership_wallet_bonus_rule
 from . import membership_account_redeem
 from . import membership_wallet_reconciliation
+from . import membership_member_score
+from . import membership_segment
+from . import membership_campaign

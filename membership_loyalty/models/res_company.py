@@ -146,3 +146,11 @@ class ResCompany(models.Model):
     _membership_wallet_max_topup_positive = models.Constraint(
         "CHECK (membership_wallet_max_topup > 0)", "The maximum top-up must be positive."
     )
+
+    # Analytics (analytics branch): refund share above which a member is "undesirable".
+    membership_refund_abuse_ratio = fields.Float(
+        string="Refund Abuse Share",
+        default=0.3,
+        help="Members who refund more than this share of what they bought over 12 months "
+        "are flagged as undesirable (0.3 = 30%).",
+    )

@@ -102,6 +102,13 @@ class ResPartner(models.Model):
     )
     membership_card_ids = fields.One2many("membership.card", "partner_id", string="Cards")
     membership_sms_ids = fields.One2many("membership.sms", "partner_id", string="Member SMS")
+    # Analytics (analytics branch): one row, rebuilt by the segment refresh.
+    membership_score_ids = fields.One2many(
+        "membership.member.score",
+        "partner_id",
+        string="Member Scores",
+        groups="membership_loyalty.membership_loyalty_group_manager",
+    )
     membership_sms_count = fields.Integer(
         string="SMS Count", compute="_compute_membership_sms_count"
     )
@@ -408,9 +415,11 @@ class ResPartner(models.Model):
         return account._membership_wallet_payout(key, journal=journal)
 
     def _membership_earn_multiplier(self):
-        """Points multiplier of the member's tier (1.0 without a tier)."""
+        """Points multiplier of the member's tier (1.0 without a tier), times the best
+        running points campaign that targets the member (analytics branch)."""
         self.ensure_one()
-        return self.member_tier_id.earn_multiplier if self.member_tier_id else 1.0
+        tier = self.member_tier_id.earn_multiplier if self.member_tier_id else 1.0
+        return tier * self.env["membership.campaign"]._membership_points_multiplier(self)
 
     def _membership_points_earned(self, date_from):
         """Points earned in the member's company since ``date_from``, net of refunds."""

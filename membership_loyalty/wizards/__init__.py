@@ -4,3 +4,4 @@ from . import membership_card_replace_wizard
 from . import membership_card_return_wizard
 from . import membership_card_reactivate_wizard
 from . import membership_sms_campaign
+from . import membership_summary_wizard

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Analytics benchmark: prints figures, asserts nothing about speed.
+
+Generates N members and M paid POS orders (two lines each) with plain SQL inside one
+transaction, then times every report the way the web client queries it (read_group with
+a date filter where the report has one), the dashboard figures and the full segment
+refresh. Everything is rolled back at the end: the database is left as it was.
+
+The database must have membership_loyalty installed, e.g.:
+    scripts/odoo-bin -d analytics_bench -i membership_loyalty --without-demo --stop-after-init
+    .venv/bin/python bench/analytics_bench.py -d analytics_bench --members 2000 --orders 20000
+Goals from the issue (at 100k members / 1M order lines): each report <= 1 s, dashboard
+figures <= 300 ms, full segment refresh <= 5 s.
+"""
+
+import argparse
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(label, func, rows=None):
+    start = time.perf_counter()
+    result = func()
+    elapsed = (time.perf_counter() - start) * 1000
+    extra = f"  ({rows(result)})" if rows else ""
+    print(f"{label:<48} {elapsed:9.1f} ms{extra}")
+    return result
+
+
+def generate(env, members, orders):
+    cr = env.cr
+    company = env.company
+    product = env["product.product"].create({"name": "Analytics bench product", "list_price": 10})
+    config = env["pos.config"].create({"name": "Analytics bench till"})
+    session = env["pos.session"].create({"config_id": config.id, "user_id": env.uid})
+    env.flush_all()
+    users = env["res.users"].search([], limit=5).ids
+    cr.execute(
+        """
+        INSERT INTO res_partner (name, active, is_member, member_since, member_gender,
+                                 member_region, member_age_band, company_id, user_id,
+                                 autopost_bills, type, create_date, write_date)
+        SELECT 'Bench member ' || g, TRUE, TRUE,
+               CURRENT_DATE - (g %% 1500),
+               (ARRAY['male', 'female', 'other'])[1 + g %% 3],
+               (ARRAY['North', 'South', 'East', 'West', 'Centre'])[1 + g %% 5],
+               (ARRAY['18_24', '25_34', '35_44', '45_54', '55_64', '65_plus'])[1 + g %% 6],
+               %s, (%s::int[])[1 + g %% %s], 'ask', 'contact', NOW(), NOW()
+          FROM generate_series(1, %s) g
+        RETURNING id
+        """,
+        (company.id, users, len(users), members),
+    )
+    partner_ids = [r[0] for r in cr.fetchall()]
+    card_types = env["membership.card.type"].create(
+        [{"name": f"Bench type {i}", "company_id": company.id} for i in range(3)]
+    )
+    env.flush_all()
+    # Four members in five hold an active card of one of three types.
+    cr.execute(
+        """
+        INSERT INTO membership_card (partner_id, company_id, card_type_id, number, state,
+                                     create_date, write_date)
+        SELECT p, %s, (%s::int[])[1 + p %% 3], 'BENCH' || p, 'active', NOW(), NOW()
+          FROM unnest(%s::int[]) p
+         WHERE p %% 5 <> 0
+        """,
+        (company.id, card_types.ids, partner_ids),
+    )
+    cr.execute(
+        """
+        INSERT INTO pos_order (name, session_id, company_id, partner_id, date_order, state,
+                               amount_total, amount_tax, amount_paid, amount_return,
+                               currency_rate, create_date, write_date)
+        SELECT 'Bench/' || g, %s, %s,
+               CASE WHEN g %% 4 = 0 THEN NULL ELSE (%s::int[])[1 + g %% %s] END,
+               NOW() - make_interval(mins => (g * 37) %% (60 * 24 * 730)),
+               'paid',
+               CASE WHEN g %% 50 = 0 THEN -20 ELSE 20 + g %% 30 END, 0,
+               CASE WHEN g %% 50 = 0 THEN -20 ELSE 20 + g %% 30 END, 0,
+               1.0, NOW(), NOW()
+          FROM generate_series(1, %s) g
+        """,
+        (session.id, company.id, partner_ids, len(partner_ids), orders),
+    )
+    cr.execute(
+        """
+        INSERT INTO pos_order_line (name, order_id, product_id, qty, price_unit,
+                                    price_subtotal, price_subtotal_incl, create_date, write_date)
+        SELECT o.name || '/' || n, o.id, %s, 1, o.amount_total / 2,
+               o.amount_total / 2, o.amount_total / 2, NOW(), NOW()
+          FROM pos_order o CROSS JOIN generate_series(1, 2) n
+         WHERE o.session_id = %s
+        """,
+        (product.id, session.id),
+    )
+    # Activity figures as the paid-order hook would have kept them.
+    cr.execute(
+        """
+        UPDATE res_partner p
+           SET member_last_visit = s.last, member_visit_count = s.visits,
+               member_total_spent = s.total
+          FROM (SELECT partner_id, MAX(date_order) AS last, COUNT(*) AS visits,
+                       SUM(amount_total) AS total
+                  FROM pos_order WHERE session_id = %s AND partner_id IS NOT NULL
+                 GROUP BY partner_id) s
+         WHERE s.partner_id = p.id
+        """,
+        (session.id,),
+    )
+    cr.execute(
+        "ANALYZE res_partner; ANALYZE membership_card; ANALYZE pos_order; ANALYZE pos_order_line"
+    )
+    env.invalidate_all()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-d", "--database", default="analytics_bench")
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--orders", type=int, default=20000, help="paid orders (2 lines each)")
+    parser.add_argument(
+        "--explain", action="store_true", help="print the plan of the top-products query"
+    )
+    args = parser.parse_args()
+
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(
+        ["-c", str(ROOT / ".odoo/odoo.conf"), "-d", args.database], setup_logging=False
+    )
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        try:
+            timed(
+                f"generate {args.members} members, {args.orders} orders",
+                lambda: generate(env, args.members, args.orders),
+            )
+            now = datetime.now()
+            month = now - timedelta(days=30)
+            year = now - timedelta(days=365)
+            count = len
+            Member = env["membership.report.member"]
+            Sale = env["membership.report.sale"]
+            Product = env["membership.report.product"]
+            print("-- reports (read_group as the pivot/graph views ask)")
+            for groupby in ("region", "gender", "age_band", "tier_id", "card_type_id"):
+                timed(
+                    f"members by {groupby}",
+                    lambda g=groupby: Member._read_group([], [g], ["member_count:sum"]),
+                    count,
+                )
+            timed(
+                "new members by month",
+                lambda: Member._read_group([], ["member_since:month"], ["__count"]),
+                count,
+            )
+            timed(
+                "members per salesperson",
+                lambda: Member._read_group([], ["salesperson_id"], ["total_spent:sum"]),
+                count,
+            )
+            timed(
+                "churn warning: count + first page",
+                lambda: (
+                    env["membership.report.churn"].search_count([]),
+                    env["membership.report.churn"].search_read([], ["partner_id"], limit=80),
+                ),
+            )
+            for interval in ("year", "quarter", "month", "week", "day"):
+                timed(
+                    f"sales by {interval} x member (12 months)",
+                    lambda i=interval: Sale._read_group(
+                        [("date", ">=", year)], [f"date:{i}", "is_member"], ["amount_total:sum"]
+                    ),
+                    count,
+                )
+            timed(
+                "salesperson ranking (30 days)",
+                lambda: Sale._read_group(
+                    [("date", ">=", month), ("is_member", "=", True)],
+                    ["salesperson_id"],
+                    ["amount_total:sum"],
+                    order="amount_total:sum desc",
+                ),
+                count,
+            )
+            timed(
+                "top products among members (30 days)",
+                lambda: Product._read_group(
+                    [("date", ">=", month), ("is_member", "=", True)],
+                    ["product_id"],
+                    ["amount_total:sum", "qty:sum"],
+                ),
+                count,
+            )
+            if args.explain:
+                from odoo.tools import SQL
+
+                env.cr.execute(
+                    SQL(
+                        "EXPLAIN ANALYZE SELECT product_id, SUM(amount_total) FROM (%s) r"
+                        " WHERE date >= %s AND is_member GROUP BY product_id",
+                        SQL(Product._table_query),
+                        month,
+                    )
+                )
+                print("\n".join(row[0] for row in env.cr.fetchall()))
+            print("-- dashboard")
+            timed(
+                "dashboard figures",
+                lambda: (
+                    env["membership.dashboard"].new({"company_id": env.company.id}).member_sales
+                ),
+            )
+            print("-- segments")
+            timed("segment refresh (one SQL statement)", env["membership.member.score"]._refresh)
+            timed("segment refresh again (upsert)", env["membership.member.score"]._refresh)
+            Segment = env["membership.segment"]
+            for segment_id in Segment.search([]).ids:
+                env.invalidate_all()
+                segment = Segment.browse(segment_id)  # alone: no batch prefetch
+                timed(f"segment count: {segment.name}", lambda s=segment: s.member_count)
+        finally:
+            cr.rollback()
+            print("rolled back: the database is unchanged")
+
+
+if __name__ == "__main__":
+    main()

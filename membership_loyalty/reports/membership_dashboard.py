@@ -1,0 +1,84 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+
+class MembershipDashboard(models.TransientModel):
+    """Key figures for managers, each one SQL aggregate (no record is ever loaded)."""
+
+    _name = "membership.dashboard"
+    _description = "Membership Dashboard"
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    member_count = fields.Integer(string="Members", compute="_compute_figures")
+    new_member_count = fields.Integer(string="New This Month", compute="_compute_figures")
+    active_member_count = fields.Integer(
+        string="Active Members",
+        compute="_compute_figures",
+        help="Visited within the inactivity period of the settings.",
+    )
+    churn_risk_count = fields.Integer(
+        string="Churn Risk", compute="_compute_figures", help="Members in the churn warning."
+    )
+    member_sales = fields.Monetary(string="Member Sales This Month", compute="_compute_figures")
+    other_sales = fields.Monetary(string="Non-member Sales This Month", compute="_compute_figures")
+    member_sales_share = fields.Float(
+        string="Member Share of Sales", compute="_compute_figures", help="This month."
+    )
+
+    @api.depends("company_id")
+    def _compute_figures(self):
+        now = fields.Datetime.now()
+        month_start = fields.Date.context_today(self).replace(day=1)
+        Member = self.env["membership.report.member"]
+        for board in self:
+            company = board.company_id
+            own = [("company_id", "in", (company.id, False))]
+            limit = now - relativedelta(days=company.membership_inactive_days)
+            [(members,)] = Member._read_group(own, [], ["__count"])
+            [(new,)] = Member._read_group(
+                [*own, ("member_since", ">=", month_start)], [], ["__count"]
+            )
+            [(active,)] = Member._read_group([*own, ("last_visit", ">=", limit)], [], ["__count"])
+            [(churn,)] = self.env["membership.report.churn"]._read_group(own, [], ["__count"])
+            sales = dict(
+                self.env["membership.report.sale"]._read_group(
+                    [
+                        ("company_id", "=", company.id),
+                        ("date", ">=", fields.Datetime.to_datetime(month_start)),
+                    ],
+                    ["is_member"],
+                    ["amount_total:sum"],
+                )
+            )
+            board.member_count = members
+            board.new_member_count = new
+            board.active_member_count = active
+            board.churn_risk_count = churn
+            board.member_sales = sales.get(True, 0.0)
+            board.other_sales = sales.get(False, 0.0)
+            total = board.member_sales + board.other_sales
+            board.member_sales_share = board.member_sales / total if total else 0.0
+
+    def _open(self, xmlid, domain=None, context=None):
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        if domain is not None:
+            action["domain"] = domain
+        if context is not None:
+            action["context"] = context
+        return action
+
+    def action_open_members(self):
+        return self._open("membership_loyalty.membership_report_member_action")
+
+    def action_open_new_members(self):
+        return self._open("membership_loyalty.membership_report_new_member_action")
+
+    def action_open_churn(self):
+        return self._open("membership_loyalty.membership_report_churn_action")
+
+    def action_open_sales(self):
+        return self._open("membership_loyalty.membership_report_sale_action")

@@ -1,0 +1,61 @@
+from odoo import fields, models
+
+
+class MembershipReportProduct(models.Model):
+    """One row per line of a paid POS order: top products among members."""
+
+    _name = "membership.report.product"
+    _description = "Member Product Analysis"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "product_id"
+    _depends = {
+        "pos.order.line": ["order_id", "product_id", "qty", "price_subtotal_incl"],
+        "pos.order": ["date_order", "company_id", "partner_id", "state", "currency_rate"],
+        "product.product": ["product_tmpl_id"],
+        "product.template": ["categ_id"],
+        "res.partner": ["is_member", "member_tier_id"],
+    }
+
+    date = fields.Datetime(string="Order Date", readonly=True)
+    order_id = fields.Many2one("pos.order", string="Order", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    is_member = fields.Boolean(string="Member Sale", readonly=True)
+    tier_id = fields.Many2one("membership.tier", string="Tier", readonly=True)
+    product_id = fields.Many2one("product.product", string="Product", readonly=True)
+    product_tmpl_id = fields.Many2one("product.template", string="Product Template", readonly=True)
+    categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
+    qty = fields.Float(string="Quantity", readonly=True)
+    amount_total = fields.Float(string="Sales", readonly=True)
+    buyer_count = fields.Integer(
+        string="Buyers",
+        readonly=True,
+        aggregator="count_distinct",
+        help="Distinct customers who bought the product.",
+    )
+
+    @property
+    def _table_query(self):
+        return """
+            SELECT l.id AS id,
+                   o.date_order AS date,
+                   o.id AS order_id,
+                   o.company_id AS company_id,
+                   o.partner_id AS partner_id,
+                   COALESCE(p.is_member, FALSE) AS is_member,
+                   p.member_tier_id AS tier_id,
+                   l.product_id AS product_id,
+                   pp.product_tmpl_id AS product_tmpl_id,
+                   pt.categ_id AS categ_id,
+                   l.qty AS qty,
+                   l.price_subtotal_incl
+                       / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount_total,
+                   o.partner_id AS buyer_count
+              FROM pos_order_line l
+              JOIN pos_order o ON o.id = l.order_id
+              JOIN product_product pp ON pp.id = l.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+              LEFT JOIN res_partner p ON p.id = o.partner_id
+             WHERE o.state IN ('paid', 'done')
+        """

@@ -1,0 +1,154 @@
+from datetime import datetime
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .analytics_common import AnalyticsCommon
+
+NOW = datetime(2026, 6, 30, 12, 0, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestAnalyticsSegments(AnalyticsCommon):
+    """RFM quintiles, trends and flags on a hand-computed dataset.
+
+    At NOW the trend windows are (2026-04-01 12:00, NOW] and (2026-01-01 12:00, 2026-04-01
+    12:00]; frequency and spend cover the 365 days before NOW. Inactivity: 90 days, refund
+    abuse above 30 %.
+
+    member  orders                                  F  M    last visit  R  F  M
+    rise    20 (03-01), 40 (05-01), 60 (06-20)      3  120  06-20       5  4  5
+    fall    30 (02-01, 02-15, 03-01), 10 (04-10)    4  100  04-10       3  5  3
+    lapsed  110 (2025-09-01)                        1  110  2025-09-01  2  2  4
+    refund  50 (06-01), 50 (06-02), -50 (06-03)     2  50   06-02       4  3  2
+    never   -                                       0  0    -           1  1  1
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.membership_inactive_days = 90
+        cls.company.membership_refund_abuse_ratio = 0.3
+        cls.rise = cls.make_member("Rise", member_gender="female")
+        cls.fall = cls.make_member("Fall", member_gender="male")
+        cls.lapsed = cls.make_member("Lapsed", member_gender="female")
+        cls.refunder = cls.make_member("Refunder")
+        cls.never = cls.make_member("Never", member_since="2026-06-25")
+        cls.members = cls.rise | cls.fall | cls.lapsed | cls.refunder | cls.never
+        for partner, amount, when in [
+            (cls.rise, 20, "2026-03-01"),
+            (cls.rise, 40, "2026-05-01"),
+            (cls.rise, 60, "2026-06-20"),
+            (cls.fall, 30, "2026-02-01"),
+            (cls.fall, 30, "2026-02-15"),
+            (cls.fall, 30, "2026-03-01"),
+            (cls.fall, 10, "2026-04-10"),
+            (cls.lapsed, 110, "2025-09-01"),
+            (cls.refunder, 50, "2026-06-01"),
+        ]:
+            cls.pay(partner, amount, f"{when} 10:00:00")
+        order = cls.pay(cls.refunder, 50, "2026-06-02 10:00:00")
+        cls.refund(order, "2026-06-03 10:00:00")
+        cls.Score = cls.env["membership.member.score"]
+
+    def scores(self):
+        return {
+            s.partner_id: s for s in self.Score.search([("partner_id", "in", self.members.ids)])
+        }
+
+    def test_rfm_quintiles(self):
+        self.Score._refresh(now=NOW)
+        scores = self.scores()
+        self.assertEqual(
+            {p.name: s.rfm_code for p, s in scores.items()},
+            {"Rise": "545", "Fall": "353", "Lapsed": "224", "Refunder": "432", "Never": "111"},
+        )
+        rise = scores[self.rise]
+        self.assertEqual((rise.recency_days, rise.frequency, rise.monetary), (10, 3, 120.0))
+        self.assertEqual(scores[self.refunder].monetary, 50.0)
+        self.assertEqual(scores[self.refunder].frequency, 2)
+        self.assertEqual(scores[self.lapsed].recency_days, 302)
+        self.assertFalse(scores[self.never].recency_days)
+
+    def test_trends_risk_and_undesirable(self):
+        self.Score._refresh(now=NOW)
+        scores = self.scores()
+        rise, fall, lapsed = scores[self.rise], scores[self.fall], scores[self.lapsed]
+        refunder, never = scores[self.refunder], scores[self.never]
+        self.assertEqual((rise.basket_recent, rise.basket_previous), (50.0, 20.0))
+        self.assertEqual((rise.basket_trend, rise.frequency_trend), ("rising", "rising"))
+        self.assertEqual((fall.visits_recent, fall.visits_previous), (1, 3))
+        self.assertEqual((fall.basket_trend, fall.frequency_trend), ("falling", "falling"))
+        self.assertEqual((lapsed.basket_trend, lapsed.frequency_trend), ("unknown", "unknown"))
+        self.assertEqual((refunder.basket_trend, refunder.frequency_trend), ("unknown", "rising"))
+        self.assertEqual(
+            [s.churn_risk for s in (rise, fall, lapsed, refunder, never)],
+            ["low", "medium", "high", "low", "low"],
+        )
+        self.assertAlmostEqual(refunder.refund_ratio, 0.5)
+        self.assertEqual(
+            [s.undesirable for s in (rise, fall, lapsed, refunder, never)],
+            [False, False, False, True, False],
+        )
+        # A more tolerant shop does not flag the member.
+        self.company.membership_refund_abuse_ratio = 0.6
+        self.Score._refresh(now=NOW)
+        self.assertFalse(self.scores()[self.refunder].undesirable)
+
+    def test_refresh_upserts_and_drops_former_members(self):
+        self.assertEqual(self.Score._refresh(now=NOW), len(self.Score.search([])))
+        self.Score._refresh(now=NOW)
+        self.assertEqual(len(self.scores()), 5)
+        self.never.is_member = False
+        self.Score._refresh(now=NOW)
+        self.assertEqual(set(self.scores()), set(self.members - self.never))
+        # The scheduled action runs the same statement.
+        self.Score._cron_refresh()
+        self.assertEqual(len(self.scores()), 4)
+
+    def test_predefined_segments(self):
+        self.Score._refresh(now=NOW)
+        expected = {
+            "membership_segment_high_value": self.rise,
+            "membership_segment_rising_basket": self.rise,
+            "membership_segment_rising_frequency": self.rise | self.refunder,
+            "membership_segment_at_risk": self.lapsed,
+            "membership_segment_undesirable": self.refunder,
+        }
+        for xmlid, members in expected.items():
+            segment = self.env.ref(f"membership_loyalty.{xmlid}")
+            found = segment._members()
+            self.assertEqual(found & self.members, members, xmlid)
+            self.assertEqual(segment.member_count, len(found))
+        with self.assertRaises(UserError):
+            self.env.ref("membership_loyalty.membership_segment_at_risk").unlink()
+
+    def test_custom_segment_counts_live(self):
+        segment = self.env["membership.segment"].create(
+            {"name": "Women", "domain": "[('member_gender', '=', 'female')]"}
+        )
+        self.assertEqual(segment._members() & self.members, self.rise | self.lapsed)
+        count = segment.member_count
+        self.make_member("Zoe", member_gender="female")
+        segment.invalidate_recordset(["member_count"])
+        self.assertEqual(segment.member_count, count + 1)
+        # Only members count, whatever the filter says.
+        self.env["res.partner"].create({"name": "Not a member", "member_gender": "female"})
+        segment.invalidate_recordset(["member_count"])
+        self.assertEqual(segment.member_count, count + 1)
+        action = segment.action_open_members()
+        self.assertEqual(
+            self.env["res.partner"].search(action["domain"]) & self.members,
+            self.rise | self.lapsed,
+        )
+        with self.assertRaises(ValidationError):
+            segment.domain = "[('no_such_field', '=', 1)]"
+
+    def test_segments_and_scores_are_for_managers(self):
+        self.Score._refresh(now=NOW)
+        for model in ("membership.segment", "membership.member.score", "membership.campaign"):
+            for user in (self.cashier, self.supervisor):
+                with self.assertRaises(AccessError):
+                    self.env[model].with_user(user).search_read([], limit=1)
+        for model in ("membership.segment", "membership.member.score"):
+            self.assertTrue(self.env[model].with_user(self.manager).search_read([], limit=1))
