@@ -5,3 +5,4 @@ from . import membership_report_product
 from . import membership_dashboard
 from . import membership_management_summary
 from . import membership_report_coupon
+from . import membership_report_ledger

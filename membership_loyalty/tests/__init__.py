@@ -18,6 +18,7 @@ from . import test_rewards
 from . import test_wallet
 from . import test_ledger_model
 from . import test_analytics_reports
+from . import test_report_ledger
 from . import test_analytics_segments
 from . import test_analytics_campaign_stats
 from . import test_analytics_campaigns
