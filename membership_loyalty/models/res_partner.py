@@ -503,6 +503,17 @@ class ResPartner(models.Model):
         if tier.pricelist_id:
             vals["property_product_pricelist"] = tier.pricelist_id.id
         self.write(vals)
+        if reason == "upgrade" and tier.entry_reward_points:
+            # Once per member and tier: moving down and up again earns no second reward.
+            # sudo: the reward is posted by the system when the qualifying order is paid.
+            account = (
+                self.env["membership.account"]
+                .sudo()
+                ._membership_get_account(self, self.company_id or self.env.company)
+            )
+            account._membership_points_earn(
+                tier.entry_reward_points, f"tier-entry:{self.id}:{tier.id}"
+            )
         if reason == "upgrade":
             self.env["membership.sms"]._membership_notify(
                 "tier_upgrade", self, {"tier": tier.name}, key=f"{tier.id}:{fields.Date.today()}"

@@ -87,6 +87,17 @@ class TestTiers(CommonPosTest):
         self.assertEqual(len(upgrades), 2)
         self.assertEqual(len(upgrades.filtered(lambda s: "Silver" in s.body)), 1)
 
+    def test_entry_reward_points_posted_once_per_tier(self):
+        self.env.company.membership_points_per_unit = 0.0  # only the reward earns here
+        self.silver.entry_reward_points = 200
+        self.pay(3)  # 60.00: Silver
+        account = self.env["membership.account"]._membership_get_account(self.member)
+        self.assertEqual(account.points_balance, 200.0)
+        self.member._membership_set_tier(self.bronze, "downgrade")
+        self.pay(1)  # back over the threshold: Silver again, no second reward
+        self.assertEqual(self.member.member_tier_id, self.silver)
+        self.assertEqual(account.points_balance, 200.0)
+
     def test_non_member_earns_nothing(self):
         walk_in = self.env["res.partner"].create({"name": "Walk In"})
         self.pay(1, partner=walk_in)
