@@ -28,6 +28,7 @@
         "views/membership_sms_views.xml",
         "views/membership_sms_gateway_views.xml",
         "views/membership_sms_settings_views.xml",
+        "data/membership_barcode_data.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
@@ -35,6 +36,9 @@
         "demo/membership_reader_device_demo.xml",
         "demo/membership_sms_demo.xml",
     ],
-    "assets": {"web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"]},
+    "assets": {
+        "point_of_sale._assets_pos": ["membership_loyalty/static/src/pos/**/*"],
+        "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],
+    },
     "installable": True,
 }

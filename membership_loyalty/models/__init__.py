@@ -12,3 +12,6 @@ from . import membership_reader_event
 from . import ir_websocket
 from . import membership_sms
 from . import membership_sms_gateway
+from . import barcode_rule
+from . import pos_order_line
+from . import pos_session

@@ -8,3 +8,4 @@ from . import test_sms_gateway
 from . import test_sms_notify
 from . import test_sms_birthday
 from . import test_sms_campaign
+from . import test_pos_member_till

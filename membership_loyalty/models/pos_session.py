@@ -1,0 +1,98 @@
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class PosSession(models.Model):
+    _inherit = "pos.session"
+
+    def membership_pos_lookup(self, code=None, query=None, partner_id=None):
+        """Find a member for the till from a card code (barcode, QR, chip UID pushed by a
+        reader), a search text (member number, phone, name) or a partner the cashier
+        picked from the customer list.
+
+        One round trip, indexed lookups only, nothing preloaded. Returns a dict:
+        ``status`` ok / refused / not_found / ambiguous, ``message`` for the cashier,
+        ``member`` (what the member panel and the discounts need) and ``records``
+        (the partner in the POS's own format, to add to the till's models)."""
+        self.ensure_one()
+        if not self.env.user.has_group("point_of_sale.group_pos_user"):
+            raise AccessError(self.env._("Only Point of Sale users can look members up."))
+        self.check_access("read")
+        company = self.config_id.company_id
+        # sudo: POS users are not all Membership cashiers; the search is bound to the
+        # session's company and only the fields below leave the server.
+        env = self.sudo().with_context(allowed_company_ids=company.ids).env
+        card = env["membership.card"].browse()
+        if code:
+            card = env["membership.card"]._find_by_code(code)
+            partner = card.partner_id
+        else:
+            if partner_id:
+                partner = env["res.partner"].search(
+                    [
+                        ("id", "=", int(partner_id)),
+                        ("is_member", "=", True),
+                        ("company_id", "in", [company.id, False]),
+                    ]
+                )
+            else:
+                partner = self._membership_search_members(env, company, query)
+            if len(partner) > 1:
+                return {
+                    "status": "ambiguous",
+                    "message": self.env._(
+                        "%s members match: type more of the name, the full phone or the "
+                        "member number.",
+                        len(partner),
+                    ),
+                }
+            card = partner.membership_card_ids.filtered(
+                lambda c: c.company_id == company and c.state != "replaced"
+            ).sorted(lambda c: (c.state != "active", -c.id))[:1]
+        if not partner or not partner.is_member:
+            return {
+                "status": "not_found",
+                "message": self.env._("No member found for %s.", code or query or ""),
+            }
+        labels = dict(card._fields["state"]._description_selection(self.env))
+        member = {
+            "partner_id": partner.id,
+            "name": partner.name,
+            "member_number": partner.member_number or "",
+            "tier": partner.member_tier_id.name or "",
+            "member_since": fields.Date.to_string(partner.member_since) or "",
+            "card_number": card.number or "",
+            "card_state": card.state or "none",
+            "card_state_label": labels.get(card.state, self.env._("No card")),
+            "discounts": partner.member_tier_id._membership_category_discounts()
+            if partner.member_tier_id
+            else {},
+        }
+        if code:
+            try:
+                card._check_usable()
+            except UserError as error:
+                return {"status": "refused", "message": str(error), "member": member}
+        partner = partner.with_env(self.env)
+        return {
+            "status": "ok",
+            "message": "",
+            "member": member,
+            "records": {
+                # sudo: the POS user reads the partner fields the till already loads for
+                # any customer; the member may belong to a branch the user cannot read.
+                "res.partner": partner.sudo()._load_pos_data_read(partner.sudo(), self.config_id),
+            },
+        }
+
+    def _membership_search_members(self, env, company, query):
+        query = (query or "").strip()
+        if len(query) < 3:
+            return env["res.partner"].browse()
+        base = [("is_member", "=", True), ("company_id", "in", [company.id, False])]
+        exact = env["res.partner"].search([*base, ("member_number", "=ilike", query)], limit=2)
+        if exact:
+            return exact
+        return env["res.partner"].search(
+            [*base, "|", ("phone", "ilike", query), ("name", "ilike", query)], limit=10
+        )
