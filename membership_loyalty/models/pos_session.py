@@ -73,26 +73,33 @@ class PosSession(models.Model):
                 card._check_usable()
             except UserError as error:
                 return {"status": "refused", "message": str(error), "member": member}
-        partner = partner.with_env(self.env)
+        partner = partner.with_env(self.env).sudo()
         return {
             "status": "ok",
             "message": "",
             "member": member,
             "records": {
-                # sudo: the POS user reads the partner fields the till already loads for
-                # any customer; the member may belong to a branch the user cannot read.
-                "res.partner": partner.sudo()._load_pos_data_read(partner.sudo(), self.config_id),
+                # sudo (above): the POS user reads the partner fields the till loads for any
+                # customer; the member may belong to a branch the user cannot read.
+                "res.partner": partner._load_pos_data_read(partner, self.config_id),
+                "account.fiscal.position": partner.env[
+                    "account.fiscal.position"
+                ]._load_pos_data_read(partner.fiscal_position_id, self.config_id),
             },
         }
 
     def _membership_search_members(self, env, company, query):
+        """Members matching a typed text: exact member number, then the phone in E.164
+        (both indexed), then a part of the name (a slower text search, typed by hand)."""
         query = (query or "").strip()
         if len(query) < 3:
             return env["res.partner"].browse()
+        Partner = env["res.partner"]
         base = [("is_member", "=", True), ("company_id", "in", [company.id, False])]
-        exact = env["res.partner"].search([*base, ("member_number", "=ilike", query)], limit=2)
-        if exact:
-            return exact
-        return env["res.partner"].search(
-            [*base, "|", ("phone", "ilike", query), ("name", "ilike", query)], limit=10
-        )
+        found = Partner.search([*base, ("member_number", "=", query.upper())], limit=2)
+        phone = Partner._phone_format(number=query, country=company.country_id)
+        if not found and phone:
+            found = Partner.search([*base, ("phone_sanitized", "=", phone)], limit=10)
+        if not found and not phone:
+            found = Partner.search([*base, ("name", "ilike", query)], limit=10)
+        return found

@@ -1,3 +1,4 @@
+import time
 from unittest.mock import patch
 from uuid import uuid4
 
@@ -11,10 +12,22 @@ ACTIVE_CARD = "900000000019"  # same numbers as static/tests/tours/member_till_t
 LOST_CARD = "900000000027"
 
 
+CHIP_UID = "04A21B3C5D6E80"
+
+
 def _push_read(config):
-    """Test-only RPC: what a paired reader box makes the server do for a card read."""
-    config._notify("MEMBERSHIP_CARD_READ", {"code": ACTIVE_CARD, "status": "ok"})
-    return True
+    """Test-only RPC: the till's reader box sends a read of the member's chip; the server
+    checks it and pushes it to the till as it does for a box on the network."""
+    device = (
+        config.env["membership.reader.device"].sudo().search([("pos_config_id", "=", config.id)])
+    )
+    event = {
+        "id": f"evt-{time.monotonic_ns()}",
+        "code": CHIP_UID,
+        "reader": "PCD",
+        "at": time.time(),
+    }
+    return len(device._receive_reads([event]))
 
 
 @tagged("post_install", "-at_install")
@@ -77,7 +90,7 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
                     "partner_id": cls.member.id,
                     "card_type_id": card_type.id,
                     "company_id": company.id,
-                    "chip_uid": "04A21B3C5D6E80",
+                    "chip_uid": CHIP_UID,
                 },
                 {
                     "number": LOST_CARD,
@@ -89,6 +102,9 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
         )
         cards._membership_transition("activate", "test")
         cards[1]._membership_transition("report_lost", "test")
+        env["membership.reader.device"].create(
+            {"name": "Till box", "pos_config_id": cls.main_pos_config.id}
+        )
 
     def _session(self):
         self.main_pos_config.with_user(self.pos_user).open_ui()
@@ -141,8 +157,12 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
         self.assertEqual([p["id"] for p in by_card["records"]["res.partner"]], [self.member.id])
         by_uid = session.membership_pos_lookup(code="04:a2:1b:3c:5d:6e:80")
         self.assertEqual(by_uid["member"]["partner_id"], self.member.id)
-        by_phone = session.membership_pos_lookup(query="470123456")
+        # Typed as the member says it, in the shop's country format.
+        self.main_pos_config.company_id.sudo().country_id = self.env.ref("base.be")
+        by_phone = session.membership_pos_lookup(query="0470 12 34 56")
         self.assertEqual(by_phone["member"]["partner_id"], self.member.id)
+        by_name = session.membership_pos_lookup(query="ada mem")
+        self.assertEqual(by_name["member"]["partner_id"], self.member.id)
         by_number = session.membership_pos_lookup(query=self.member.member_number)
         self.assertEqual(by_number["member"]["partner_id"], self.member.id)
 

@@ -55,7 +55,7 @@ registry.category("web_tour.tours").add("membership_loyalty_member_change", {
             {
                 content: "search the member by phone",
                 trigger: ".o_membership_search input",
-                run: "edit +32470123456",
+                run: "edit +32 470 12 34 56",
             },
             {
                 trigger: ".o_membership_search input",
