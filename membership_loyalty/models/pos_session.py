@@ -47,32 +47,19 @@ class PosSession(models.Model):
                     ),
                 }
             card = partner.membership_card_ids.filtered(
-                lambda c: c.company_id == company and c.state != "replaced"
+                lambda c: c.company_id == company and c.state not in ("replaced", "returned")
             ).sorted(lambda c: (c.state != "active", -c.id))[:1]
         if not partner or not partner.is_member:
             return {
                 "status": "not_found",
                 "message": self.env._("No member found for %s.", code or query or ""),
             }
-        labels = dict(card._fields["state"]._description_selection(self.env))
-        member = {
-            "partner_id": partner.id,
-            "name": partner.name,
-            "member_number": partner.member_number or "",
-            "tier": partner.member_tier_id.name or "",
-            "member_since": fields.Date.to_string(partner.member_since) or "",
-            "card_number": card.number or "",
-            "card_state": card.state or "none",
-            "card_state_label": labels.get(card.state, self.env._("No card")),
-            "discounts": partner.member_tier_id._membership_category_discounts()
-            if partner.member_tier_id
-            else {},
-        }
         if code:
             try:
                 card._check_usable()
             except UserError as error:
-                return {"status": "refused", "message": str(error), "member": member}
+                return {"status": "refused", "message": str(error)}
+        member = self._membership_pos_member_values(partner, card)
         partner = partner.with_env(self.env).sudo()
         return {
             "status": "ok",
@@ -86,6 +73,24 @@ class PosSession(models.Model):
                     "account.fiscal.position"
                 ]._load_pos_data_read(partner.fiscal_position_id, self.config_id),
             },
+        }
+
+    def _membership_pos_member_values(self, partner, card):
+        """What the till shows and needs about a member (self's user may not read it all:
+        ``partner`` and ``card`` come in sudo). Other parts of the addon add their figures
+        (points, wallet) by extending this dict; the till shows only what is here."""
+        labels = dict(card._fields["state"]._description_selection(self.env))
+        tier = partner.member_tier_id
+        return {
+            "partner_id": partner.id,
+            "name": partner.name,
+            "member_number": partner.member_number or "",
+            "tier": tier.name or "",
+            "member_since": fields.Date.to_string(partner.member_since) or "",
+            "card_number": card.number or "",
+            "card_state": card.state or "none",
+            "card_state_label": labels.get(card.state, self.env._("No card")),
+            "discounts": tier._membership_category_discounts() if tier else {},
         }
 
     def _membership_search_members(self, env, company, query):

@@ -248,3 +248,7 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
         config_class = type(self.env["pos.config"])
         with patch.object(config_class, "membership_test_push_read", _push_read, create=True):
             self.start_pos_tour("membership_loyalty_reader_push")
+
+    def test_tour_member_kept_after_reload(self):
+        self._session()
+        self.start_pos_tour("membership_loyalty_member_reload")

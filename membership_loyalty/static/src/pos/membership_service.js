@@ -18,6 +18,12 @@ export class MembershipTill {
         this.state = reactive({ members: {} });
         pos.membership = this;
         pos.data.connectWebSocket(CARD_READ, (payload) => this.onCardRead(payload));
+        // Orders restored after a reload keep their customer: learn who is a member again.
+        for (const order of pos.models["pos.order"].filter((o) => !o.finalized)) {
+            if (order.getPartner()) {
+                this.learn(order, order.getPartner());
+            }
+        }
     }
 
     memberOf(order) {

@@ -1,6 +1,6 @@
 import * as Chrome from "@point_of_sale/../tests/pos/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/generic_helpers/dialog_util";
-import { negate, run, scan_barcode } from "@point_of_sale/../tests/generic_helpers/utils";
+import { negate, refresh, run, scan_barcode } from "@point_of_sale/../tests/generic_helpers/utils";
 import * as PaymentScreen from "@point_of_sale/../tests/pos/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
@@ -112,5 +112,22 @@ registry.category("web_tour.tours").add("membership_loyalty_reader_push", {
             ),
             panelShows("Ada Member", "Gold"),
             { trigger: ".orderline:contains('Member Tea') .price-per-unit:contains('10%')" },
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("membership_loyalty_member_reload", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            scan_barcode(ACTIVE_CARD),
+            panelShows("Ada Member", "Gold"),
+            refresh(),
+            panelShows("Ada Member", "Gold"),
+            ProductScreen.addOrderline("Member Tea", "1"),
+            {
+                content: "after a reload, new lines still get the tier discount",
+                trigger: ".orderline:contains('Member Tea') .price-per-unit:contains('10%')",
+            },
         ].flat(),
 });
