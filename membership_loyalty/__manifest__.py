@@ -29,6 +29,7 @@
         "views/membership_sms_gateway_views.xml",
         "views/membership_sms_settings_views.xml",
         "data/membership_barcode_data.xml",
+        "views/pos_order_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

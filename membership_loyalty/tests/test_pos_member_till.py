@@ -3,7 +3,6 @@ from unittest.mock import patch
 from uuid import uuid4
 
 from odoo import fields
-from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
@@ -211,16 +210,32 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
         self.assertEqual(self.member.member_visit_count, 1)
         self.assertAlmostEqual(self.member.member_total_spent, 9.0)
 
-    def test_server_refuses_a_discount_beyond_the_tier(self):
+    def test_server_flags_a_discount_beyond_the_tier(self):
         session = self._session()
         Order = self.env["pos.order"].with_user(self.pos_user)
-        with self.assertRaisesRegex(UserError, "tier gives 10.0%"):
-            Order.sync_from_ui([self._order_payload(session, 30.0, 30.0)])
+        fair = Order.browse(
+            Order.sync_from_ui([self._order_payload(session)])["pos.order"][0]["id"]
+        )
+        self.assertFalse(fair.membership_discount_review)
+        greedy = self._order_payload(session, 30.0, 30.0)
+        Order.sync_from_ui([greedy])
+        order = self.env["pos.order"].search([("uuid", "=", greedy["uuid"])])
+        self.assertEqual(order.state, "paid", "the money was taken: the sale is kept")
+        self.assertTrue(order.membership_discount_review)
+        self.assertIn("30.0% given, the tier allows 10.0%", order.message_ids[:1].body)
+        # Tier removed while the till was offline: its discount is no longer due.
         self.member.sudo().member_tier_id = False
-        with self.assertRaisesRegex(UserError, "tier gives 0"):
-            Order.sync_from_ui([self._order_payload(session)])
-        # A cashier's own discount on top of none from the tier is the POS's business.
-        Order.sync_from_ui([self._order_payload(session, 5.0, 0.0)])
+        late = self._order_payload(session)
+        Order.sync_from_ui([late])
+        self.assertTrue(
+            self.env["pos.order"].search([("uuid", "=", late["uuid"])]).membership_discount_review
+        )
+        # A cashier's own discount, with no member discount claimed, is the POS's business.
+        manual = self._order_payload(session, 5.0, 0.0)
+        Order.sync_from_ui([manual])
+        self.assertFalse(
+            self.env["pos.order"].search([("uuid", "=", manual["uuid"])]).membership_discount_review
+        )
 
     # At the till (headless Chromium)
     def test_tour_scan_member_discount_receipt(self):
