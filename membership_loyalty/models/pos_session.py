@@ -40,11 +40,11 @@ class PosSession(models.Model):
             if len(partner) > 1:
                 return {
                     "status": "ambiguous",
-                    "message": self.env._(
-                        "%s members match: type more of the name, the full phone or the "
-                        "member number.",
-                        len(partner),
-                    ),
+                    "message": self.env._("%s members match: pick one.", len(partner)),
+                    "candidates": [
+                        {"partner_id": p.id, "name": p.name, "member_number": p.member_number}
+                        for p in partner
+                    ],
                 }
             card = partner.membership_card_ids.filtered(
                 lambda c: c.company_id == company and c.state not in ("replaced", "returned")

@@ -78,6 +78,7 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
                 {"name": "Larry Lost", "is_member": True, "company_id": company.id},
             ]
         )
+        env["res.partner"].create({"name": "Ada Second", "is_member": True})
         env["res.partner"].create({"name": "Bob Plain"})
         card_type = env["membership.card.type"].create(
             {"name": "Virtual", "company_id": company.id}
@@ -162,6 +163,12 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
         self.assertEqual(by_phone["member"]["partner_id"], self.member.id)
         by_name = session.membership_pos_lookup(query="ada mem")
         self.assertEqual(by_name["member"]["partner_id"], self.member.id)
+        several = session.membership_pos_lookup(query="ada")
+        self.assertEqual(several["status"], "ambiguous")
+        self.assertEqual(
+            sorted(c["name"] for c in several["candidates"]), ["Ada Member", "Ada Second"]
+        )
+        self.assertNotIn("records", several)
         by_number = session.membership_pos_lookup(query=self.member.member_number)
         self.assertEqual(by_number["member"]["partner_id"], self.member.id)
 

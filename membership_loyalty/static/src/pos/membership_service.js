@@ -1,4 +1,6 @@
 import { reactive } from "@odoo/owl";
+import { SelectionPopup } from "@point_of_sale/app/components/popups/selection_popup/selection_popup";
+import { makeAwaitable } from "@point_of_sale/app/utils/make_awaitable_dialog";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
@@ -41,8 +43,20 @@ export class MembershipTill {
     }
 
     /** Identify the member from a card code or a search text and attach them to the order. */
-    async identify({ code = null, query = null }) {
-        const result = await this._call({ code, query });
+    async identify({ code = null, query = null, partner_id = null }) {
+        const result = await this._call({ code, query, partner_id });
+        if (result.status === "ambiguous") {
+            const chosen = await makeAwaitable(this.dialog, SelectionPopup, {
+                title: result.message,
+                list: result.candidates.map((c) => ({
+                    id: c.partner_id,
+                    label: c.name,
+                    description: c.member_number,
+                    item: c.partner_id,
+                })),
+            });
+            return chosen ? await this.identify({ partner_id: chosen }) : false;
+        }
         if (result.status !== "ok") {
             this.dialog.add(AlertDialog, {
                 title:

@@ -17,6 +17,15 @@ const panelShows = (name, tier) => [
     { content: "member panel shows the card", trigger: `.o_membership_card_state:contains("Active")` },
 ];
 
+const searchMember = (text) => [
+    {
+        content: `type ${text} in the member search`,
+        trigger: ".o_membership_search input",
+        run: `edit ${text}`,
+    },
+    { trigger: ".o_membership_search input", run: "press Enter" },
+];
+
 registry.category("web_tour.tours").add("membership_loyalty_member_scan", {
     steps: () =>
         [
@@ -52,14 +61,11 @@ registry.category("web_tour.tours").add("membership_loyalty_member_change", {
             Chrome.startPoS(),
             Dialog.confirm("Open Register"),
             ProductScreen.addOrderline("Member Tea", "1"),
+            searchMember("ada"),
             {
-                content: "search the member by phone",
-                trigger: ".o_membership_search input",
-                run: "edit +32 470 12 34 56",
-            },
-            {
-                trigger: ".o_membership_search input",
-                run: "press Enter",
+                content: "two members match: the cashier picks one",
+                trigger: ".modal .selection-item:contains('Ada Member')",
+                run: "click",
             },
             panelShows("Ada Member", "Gold"),
             {
@@ -74,6 +80,12 @@ registry.category("web_tour.tours").add("membership_loyalty_member_change", {
             {
                 content: "the tier discount left with the member",
                 trigger: negate(".orderline:contains('Member Tea') .price-per-unit"),
+            },
+            searchMember("+32 470 12 34 56"),
+            panelShows("Ada Member", "Gold"),
+            {
+                content: "found by phone, the member gets the discount back",
+                trigger: ".orderline:contains('Member Tea') .price-per-unit:contains('10%')",
             },
         ].flat(),
 });
