@@ -117,7 +117,7 @@ class ResPartner(models.Model):
         "This member number is already used by another member.",
     )
     # The till finds a member by the phone typed at the counter (E.164, see the POS lookup).
-    _member_phone_sanitized_idx = models.Index("(phone_sanitized) WHERE is_member")
+    _member_phone_idx = models.Index("(phone_sanitized) WHERE is_member IS TRUE")
 
     @api.depends("member_birthdate")
     def _compute_member_birth_month(self):
