@@ -146,6 +146,14 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
         }
 
     # Server side
+    def test_card_rule_in_the_default_nomenclature(self):
+        nomenclature = self.env.ref("barcodes.default_barcode_nomenclature")
+        for code in (ACTIVE_CARD, "800000000011"):
+            self.assertEqual(nomenclature.parse_barcode(code)["type"], "membership_card", code)
+        # An EAN-13 product and a longer code starting like a card stay products.
+        for code in ("5449000000996", "9000000000190"):
+            self.assertEqual(nomenclature.parse_barcode(code)["type"], "product", code)
+
     def test_lookup_by_card_phone_and_number(self):
         session = self._session()
         by_card = session.membership_pos_lookup(code=ACTIVE_CARD)
