@@ -69,6 +69,9 @@ export class MembershipTill {
         const partner = this.pos.models["res.partner"].get(result.member.partner_id);
         this.state.members[partner.id] = result.member;
         const order = this.pos.getOrder() || this.pos.addNewOrder();
+        if (order.finalized) {
+            return false; // a paid order keeps its customer (e.g. a card tapped on the receipt)
+        }
         if (order.getPartner() !== partner) {
             this.pos.setPartnerToCurrentOrder(partner);
         } else {
