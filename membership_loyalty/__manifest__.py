@@ -43,6 +43,8 @@
         "views/membership_campaign_views.xml",
         "reports/membership_dashboard_views.xml",
         "reports/membership_management_summary.xml",
+        "data/membership_barcode_data.xml",
+        "views/pos_order_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
@@ -51,6 +53,9 @@
         "demo/membership_sms_demo.xml",
         "demo/membership_ledger_demo.xml",
     ],
-    "assets": {"web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"]},
+    "assets": {
+        "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],
+        "point_of_sale._assets_pos": ["membership_loyalty/static/src/pos/**/*"],
+    },
     "installable": True,
 }

@@ -29,3 +29,6 @@ from . import membership_wallet_reconciliation
 from . import membership_member_score
 from . import membership_segment
 from . import membership_campaign
+from . import barcode_rule
+from . import pos_order_line
+from . import pos_session

@@ -131,6 +131,10 @@ class MembershipCard(models.Model):
         " AND state NOT IN ('replaced', 'returned')",
         "Another live card of this company already has this chip UID.",
     )
+    # The till and the reader boxes find cards by number or chip UID (_find_by_code) with
+    # no state in the query: the partial unique indexes above cannot serve it.
+    _number_idx = models.Index("(number)")
+    _chip_uid_idx = models.Index("(chip_uid) WHERE chip_uid IS NOT NULL")
     _deposit_positive = models.Constraint(
         "CHECK (deposit_amount >= 0)", "A card deposit cannot be negative."
     )

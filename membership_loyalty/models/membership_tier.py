@@ -76,3 +76,17 @@ class MembershipTier(models.Model):
         """Sort key: position in the tier ladder (sequence, then id)."""
         self.ensure_one()
         return (self.sequence, self.id)
+
+    def _membership_category_discounts(self):
+        """Discount (%) per product category id for this tier, sub-categories included.
+
+        A line on a sub-category overrides its parent's: the deepest category wins."""
+        self.ensure_one()
+        result = {}
+        lines = self.discount_ids.sorted(lambda d: len(d.category_id.parent_path or ""))
+        for line in lines:
+            for category in self.env["product.category"].search(
+                [("id", "child_of", line.category_id.id)]
+            ):
+                result[category.id] = line.discount
+        return result

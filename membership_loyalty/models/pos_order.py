@@ -1,8 +1,29 @@
-from odoo import models
+from odoo import api, fields, models
+from odoo.tools import float_compare
 
 
 class PosOrder(models.Model):
     _inherit = "pos.order"
+
+    membership_discount_review = fields.Boolean(
+        string="Member Discount to Review",
+        readonly=True,
+        copy=False,
+        help="The till gave more member discount than the member's tier allows when the "
+        "order was synced (an offline till, a tier changed meanwhile, or a tampered till).",
+    )
+
+    @api.model
+    def _process_order(self, order, existing_order):
+        excess = self._membership_check_discounts(order)
+        order_id = super()._process_order(order, existing_order)
+        if excess:
+            # The money was taken at the till: keep the sale as it happened, flag it and
+            # tell supervisors which lines exceed the tier instead of losing the order.
+            pos_order = self.browse(order_id)
+            pos_order.membership_discount_review = True
+            pos_order.message_post(body=self.env._("Member discount above the tier: %s", excess))
+        return order_id
 
     def action_pos_order_paid(self):
         # Count an order once, even if the paid step is replayed on an order already paid.
@@ -10,6 +31,45 @@ class PosOrder(models.Model):
         res = super().action_pos_order_paid()
         newly_paid._membership_on_paid()
         return res
+
+    @api.model
+    def _membership_check_discounts(self, order):
+        """Lines of an order payload whose member discount goes beyond the member's tier.
+
+        The till computes the discounts; the server never trusts more than the tier gives.
+        Returns a text describing the offending lines, empty when all is right."""
+        lines = [
+            cmd[2]
+            for cmd in order.get("lines") or []
+            if isinstance(cmd, list | tuple) and len(cmd) == 3 and isinstance(cmd[2], dict)
+        ]
+        claimed = [vals for vals in lines if vals.get("membership_discount")]
+        if not claimed:
+            return ""
+        # sudo: POS users without a Membership group may not read tiers; read-only check.
+        partner = self.env["res.partner"].sudo().browse(order.get("partner_id") or []).exists()
+        tier = partner.member_tier_id if partner.is_member else self.env["membership.tier"]
+        allowed = tier._membership_category_discounts() if tier else {}
+        products = self.env["product.product"].browse([vals.get("product_id") for vals in claimed])
+        names = {product.id: product.display_name for product in products}
+        categories = {product.id: product.categ_id.id for product in products}
+        excess = []
+        for vals in claimed:
+            limit = allowed.get(categories.get(vals.get("product_id")), 0.0)
+            given = vals["membership_discount"]
+            if (
+                float_compare(given, limit, precision_digits=2) > 0
+                or float_compare(given, vals.get("discount") or 0.0, precision_digits=2) > 0
+            ):
+                excess.append(
+                    self.env._(
+                        "%(product)s: %(given)s%% given, the tier allows %(allowed)s%%",
+                        product=names.get(vals.get("product_id"), "?"),
+                        given=given,
+                        allowed=limit,
+                    )
+                )
+        return "; ".join(excess)
 
     def _membership_on_paid(self):
         """Post the paid orders of members to their ledgers and update their figures.

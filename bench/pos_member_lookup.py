@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Members at the till: prints figures, asserts nothing about speed.
+
+1. The till's member lookup (pos.session.membership_pos_lookup: one call, the answer
+   includes the partner as the POS loads it) by card number, chip UID and phone, with N
+   members and cards; the card search alone; a search on res.partner.barcode (what the
+   stock POS does for an unknown scanned customer barcode).
+2. The server side of the POS start-up (pos.session.load_data) before and after adding
+   the N members: the till preloads no member, so the two should be alike.
+
+Needs a database with membership_loyalty and an openable POS (demo data), e.g.:
+    scripts/odoo-bin -d pos_demo -i membership_loyalty --with-demo --stop-after-init
+    .venv/bin/python bench/pos_member_lookup.py -d pos_demo --members 100000
+Everything runs in one transaction that is rolled back: the database is left unchanged.
+"""
+
+import argparse
+import random
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(env, func, repeat):
+    """(median ms, p95 ms, queries per call) of ``func`` called ``repeat`` times."""
+    times = []
+    start_queries = env.cr.sql_log_count
+    for _ in range(repeat):
+        env.invalidate_all()
+        t0 = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - t0) * 1000)
+    queries = (env.cr.sql_log_count - start_queries) / repeat
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1], queries
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-d", "--database", default="pos_demo")
+    parser.add_argument("--members", type=int, default=100000)
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(
+        ["-c", str(ROOT / ".odoo/odoo.conf"), "-d", args.database], setup_logging=False
+    )
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        # The admin user (not the superuser): the POS refuses to open a session for OdooBot.
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env = env(user=env.ref("base.user_admin"), su=True)
+        pos_config = env["pos.config"].search([("company_id", "=", env.company.id)], limit=1)
+        if not pos_config.current_session_id:
+            pos_config.open_ui()
+        session = pos_config.current_session_id
+        card_type = env["membership.card.type"].search([], limit=1) or env[
+            "membership.card.type"
+        ].create({"name": "Bench"})
+
+        def startup():
+            session.load_data([])
+
+        before = timed(env, startup, 5)
+
+        t0 = time.perf_counter()
+        # Bench rows straight in SQL (an ORM create of 100k members would dominate).
+        cr.execute(
+            """
+            INSERT INTO res_partner (name, complete_name, active, is_member, type, phone,
+                                     phone_sanitized, member_number, company_id,
+                                     autopost_bills, create_date, write_date)
+            SELECT 'Bench ' || i, 'Bench ' || i, TRUE, TRUE, 'contact',
+                   '+3248' || LPAD(i::text, 7, '0'), '+3248' || LPAD(i::text, 7, '0'),
+                   'B' || LPAD(i::text, 8, '0'), %(company)s, 'ask', NOW(), NOW()
+              FROM generate_series(1, %(n)s) AS i
+         RETURNING id
+            """,
+            {"company": env.company.id, "n": args.members},
+        )
+        partner_ids = [row[0] for row in cr.fetchall()]
+        cr.execute(
+            """
+            INSERT INTO membership_card (number, chip_uid, partner_id, company_id,
+                                         card_type_id, state, active, create_date, write_date)
+            SELECT '97' || LPAD(n::text, 10, '0'), 'BE' || LPAD(n::text, 10, '0'), p,
+                   %(company)s, %(type)s, 'active', TRUE, NOW(), NOW()
+              FROM unnest(%(ids)s::int[]) WITH ORDINALITY AS t(p, n)
+            """,
+            {"company": env.company.id, "type": card_type.id, "ids": partner_ids},
+        )
+        cr.execute("ANALYZE res_partner; ANALYZE membership_card")
+        print(
+            f"members + cards created (SQL): {args.members:>8}  {time.perf_counter() - t0:6.2f} s"
+        )
+
+        picks = [random.randint(1, args.members) for _ in range(args.repeat)]
+        it = iter(picks * 3)
+        cards = env["membership.card"].with_context(allowed_company_ids=env.company.ids)
+        rows = [
+            (
+                "card search alone (_find_by_code)",
+                lambda: cards._find_by_code(f"97{next(it):010d}"),
+            ),
+            (
+                "lookup by card number",
+                lambda: session.membership_pos_lookup(code=f"97{next(it):010d}"),
+            ),
+            (
+                "lookup by chip UID",
+                lambda: session.membership_pos_lookup(code=f"be:{next(it):010d}"),
+            ),
+        ]
+        it_phone = iter(picks)
+        rows.append(
+            (
+                "lookup by phone (typed)",
+                lambda: session.membership_pos_lookup(query=f"+32 48 {next(it_phone):07d}"),
+            )
+        )
+        it_barcode = iter(picks)
+        rows.append(
+            (
+                "stock: res.partner barcode search",
+                lambda: env["res.partner"].search([("barcode", "=", f"042{next(it_barcode)}")]),
+            )
+        )
+        print(f"{'':34} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+        for label, func in rows:
+            median, p95, queries = timed(env, func, args.repeat)
+            print(f"{label:34} {median:10.2f} {p95:8.2f} {queries:8.1f}")
+
+        after = timed(env, startup, 5)
+        print(
+            f"POS start-up load_data, server side: {before[0]:.0f} ms before, {after[0]:.0f} ms "
+            f"with {args.members} more members ({after[0] / before[0]:.2f}x)"
+        )
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    main()

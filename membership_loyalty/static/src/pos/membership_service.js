@@ -1,0 +1,139 @@
+import { reactive } from "@odoo/owl";
+import { SelectionPopup } from "@point_of_sale/app/components/popups/selection_popup/selection_popup";
+import { makeAwaitable } from "@point_of_sale/app/utils/make_awaitable_dialog";
+import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+
+export const CARD_READ = "MEMBERSHIP_CARD_READ";
+
+/**
+ * Members at the till: looks members up on the server (one call, nothing preloaded),
+ * keeps what the till knows of them per partner id, and applies the tier's category
+ * discounts to the order lines. The POS patches only call into this service.
+ */
+export class MembershipTill {
+    constructor(env, { pos, dialog }) {
+        this.pos = pos;
+        this.dialog = dialog;
+        // partner id -> member info from the server, or null for "not a member"
+        this.state = reactive({ members: {} });
+        pos.membership = this;
+        pos.data.connectWebSocket(CARD_READ, (payload) => this.onCardRead(payload));
+        // Orders restored after a reload keep their customer: learn who is a member again.
+        for (const order of pos.models["pos.order"].filter((o) => !o.finalized)) {
+            if (order.getPartner()) {
+                this.learn(order, order.getPartner());
+            }
+        }
+    }
+
+    memberOf(order) {
+        const partner = order?.getPartner();
+        return (partner && this.state.members[partner.id]) || null;
+    }
+
+    async _call(kwargs, silent = false) {
+        return await this.pos.data[silent ? "silentCall" : "call"](
+            "pos.session",
+            "membership_pos_lookup",
+            [[this.pos.session.id]],
+            kwargs
+        );
+    }
+
+    /** Identify the member from a card code or a search text and attach them to the order. */
+    async identify({ code = null, query = null, partner_id = null }) {
+        const result = await this._call({ code, query, partner_id });
+        if (result.status === "ambiguous") {
+            const chosen = await makeAwaitable(this.dialog, SelectionPopup, {
+                title: result.message,
+                list: result.candidates.map((c) => ({
+                    id: c.partner_id,
+                    label: c.name,
+                    description: c.member_number,
+                    item: c.partner_id,
+                })),
+            });
+            return chosen ? await this.identify({ partner_id: chosen }) : false;
+        }
+        if (result.status !== "ok") {
+            this.dialog.add(AlertDialog, {
+                title:
+                    result.status === "refused" ? _t("Card refused") : _t("No member selected"),
+                body: result.message,
+            });
+            return false;
+        }
+        this.pos.data.models.connectNewData(result.records);
+        const partner = this.pos.models["res.partner"].get(result.member.partner_id);
+        this.state.members[partner.id] = result.member;
+        const order = this.pos.getOrder() || this.pos.addNewOrder();
+        if (order.finalized) {
+            return false; // a paid order keeps its customer (e.g. a card tapped on the receipt)
+        }
+        if (order.getPartner() !== partner) {
+            this.pos.setPartnerToCurrentOrder(partner);
+        } else {
+            this.applyDiscounts(order);
+        }
+        return partner;
+    }
+
+    /** A partner chosen from the customer list: learn whether they are a member. */
+    async learn(order, partner) {
+        if (!partner || partner.id in this.state.members) {
+            return;
+        }
+        // Offline, the partner simply gets no member discount until the next selection.
+        const result = await this._call({ partner_id: partner.id }, true);
+        if (!result) {
+            return;
+        }
+        this.state.members[partner.id] = result.status === "ok" ? result.member : null;
+        if (order.getPartner() === partner) {
+            this.applyDiscounts(order);
+        }
+    }
+
+    onCardRead(payload) {
+        if (payload?.code) {
+            this.identify({ code: payload.code });
+        }
+    }
+
+    /** Tier discount of the member on each line; the cashier's own discount is kept on top. */
+    applyDiscounts(order) {
+        if (!order || order.finalized) {
+            return;
+        }
+        const member = this.memberOf(order);
+        const discounts = member?.discounts || {};
+        for (const line of order.getOrderlines()) {
+            if (line.refunded_orderline_id) {
+                continue; // a refund gives back what was paid, its discount included
+            }
+            const category = line.product_id?.product_tmpl_id?.categ_id;
+            const rate = discounts[category?.id ?? category] || 0;
+            const current = line.membership_discount || 0;
+            if (rate === current) {
+                continue;
+            }
+            const manual = Math.max((line.discount || 0) - current, 0);
+            line.membership_discount = rate;
+            line.setDiscount(Math.min(manual + rate, 100));
+        }
+        order.uiState.membership = member
+            ? { name: member.name, number: member.member_number, tier: member.tier }
+            : null;
+    }
+}
+
+export const membershipTillService = {
+    dependencies: ["pos", "dialog"],
+    start(env, deps) {
+        return new MembershipTill(env, deps);
+    },
+};
+
+registry.category("services").add("membership_pos", membershipTillService);
