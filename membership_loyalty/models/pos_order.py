@@ -13,6 +13,12 @@ class PosOrder(models.Model):
         "order was synced (an offline till, a tier changed meanwhile, or a tampered till).",
     )
 
+    membership_counted = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Set once the order was posted to its member's ledgers and figures.",
+    )
+
     @api.model
     def _process_order(self, order, existing_order):
         excess = self._membership_check_discounts(order)
@@ -26,10 +32,12 @@ class PosOrder(models.Model):
         return order_id
 
     def action_pos_order_paid(self):
-        # Count an order once, even if the paid step is replayed on an order already paid.
-        newly_paid = self.filtered(lambda o: o.state == "draft")
         res = super().action_pos_order_paid()
-        newly_paid._membership_on_paid()
+        # The POS sync may bring an order already in state "paid" and may replay the paid
+        # step: a flag on the order, not its state, makes each order count exactly once.
+        self.filtered(
+            lambda o: o.state in ("paid", "done") and not o.membership_counted
+        )._membership_on_paid()
         return res
 
     @api.model
@@ -78,16 +86,19 @@ class PosOrder(models.Model):
         used, wallet money spent or topped up are computed from the stored order and keyed
         by its uuid, so a re-sent order posts nothing more.
         """
-        # sudo: ledgers and member figures are written by the system on behalf of the till;
-        # the cashier's rights were checked when the order itself was validated.
-        Account = self.env["membership.account"].sudo()
-        Sms = self.env["membership.sms"].sudo()
-        for member in self.partner_id.filtered("is_member"):
-            orders = self.filtered(lambda o, m=member: o.partner_id == m)
+        # sudo: ledgers, member figures and the outbox are written by the system on behalf
+        # of the till (whose user may have no Membership level); the cashier's rights were
+        # checked when the order itself was validated.
+        paid = self.sudo()
+        paid.membership_counted = True
+        Account = paid.env["membership.account"]
+        Sms = paid.env["membership.sms"]
+        for member in paid.partner_id.filtered("is_member"):
+            orders = paid.filtered(lambda o, m=member: o.partner_id == m)
             for order in orders:
                 Account._membership_post_order(order)
-            member.sudo()._membership_record_orders(orders)
-            member.sudo()._membership_check_upgrade()
+            member._membership_record_orders(orders)
+            member._membership_check_upgrade()
             for order in orders.filtered(lambda o: o.amount_total > 0):
                 Sms._membership_notify(
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid

@@ -81,7 +81,14 @@ class PosSession(models.Model):
         (points, wallet) by extending this dict; the till shows only what is here."""
         labels = dict(card._fields["state"]._description_selection(self.env))
         tier = partner.member_tier_id
+        account = partner.env["membership.account"].search(
+            [("partner_id", "=", partner.id), ("company_id", "=", self.config_id.company_id.id)],
+            limit=1,
+        )
         return {
+            "points": account.points_balance,
+            "wallet_paid": account.wallet_paid_balance,
+            "wallet_bonus": account.wallet_bonus_balance,
             "partner_id": partner.id,
             "name": partner.name,
             "member_number": partner.member_number or "",

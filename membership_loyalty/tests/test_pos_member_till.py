@@ -105,6 +105,13 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
         env["membership.reader.device"].create(
             {"name": "Till box", "pos_config_id": cls.main_pos_config.id}
         )
+        # Balances the member panel shows: 120 points, 35.00 in the wallet.
+        account = env["membership.account"]._membership_get_account(cls.member, company)
+        account._membership_points_earn(120, "till-test:points")
+        cash_journal = env["account.journal"].search(
+            [("type", "=", "cash"), ("company_id", "=", company.id)], limit=1
+        )
+        account._membership_wallet_topup(35, "till-test:wallet", journal=cash_journal)
 
     def _session(self):
         self.main_pos_config.with_user(self.pos_user).open_ui()
@@ -224,6 +231,11 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
         self.assertEqual(orders.lines.membership_discount, 10.0)
         self.assertEqual(self.member.member_visit_count, 1)
         self.assertAlmostEqual(self.member.member_total_spent, 9.0)
+        earned = self.env["membership.points.move"].search(
+            [("pos_order_id", "=", orders.id), ("kind", "=", "earn")]
+        )
+        self.assertEqual(len(earned), 1, "a re-sent order earns once")
+        self.assertGreater(earned.points, 0)
 
     def test_server_flags_a_discount_beyond_the_tier(self):
         session = self._session()

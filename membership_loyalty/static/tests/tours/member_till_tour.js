@@ -17,6 +17,11 @@ const panelShows = (name, tier) => [
     { content: "member panel shows the card", trigger: `.o_membership_card_state:contains("Active")` },
 ];
 
+const balancesShow = (points, wallet) => [
+    { content: "member panel shows the points", trigger: `.o_membership_points:contains("${points}")` },
+    { content: "member panel shows the wallet", trigger: `.o_membership_wallet:contains("${wallet}")` },
+];
+
 const searchMember = (text) => [
     {
         content: `type ${text} in the member search`,
@@ -35,6 +40,7 @@ registry.category("web_tour.tours").add("membership_loyalty_member_scan", {
             ProductScreen.addOrderline("Member Bread", "1"),
             scan_barcode(ACTIVE_CARD),
             panelShows("Ada Member", "Gold"),
+            balancesShow("120", "35.00"),
             {
                 content: "the tier discount is on the tea line only",
                 trigger: ".orderline:contains('Member Tea') .price-per-unit:contains('10%')",
