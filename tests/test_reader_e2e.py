@@ -3,7 +3,6 @@ websocket subscriber of the till's channel standing in for the POS."""
 
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -13,84 +12,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 import websocket
+from e2e_support import Odoo, Subscriber
+from e2e_support import new_device as _new_device
+from e2e_support import wait_for as _wait_for
 from iot_reader_box.events import CardRead
 from iot_reader_box.odoo_link import OdooLink, pair, websocket_url
-
-NOTIFICATION = "MEMBERSHIP_CARD_READ"
-
-
-def _wait_for(predicate, timeout=10.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    return predicate()
-
-
-class Odoo:
-    """JSON-RPC as the administrator."""
-
-    def __init__(self, server):
-        self.url, self.db = server["url"], server["db"]
-        self.uid = self.rpc("common", "login", self.db, "admin", "admin")
-
-    def rpc(self, service, method, *args):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"service": service, "method": method, "args": list(args)},
-            "id": uuid.uuid4().hex,
-        }
-        reply = requests.post(f"{self.url}/jsonrpc", json=payload, timeout=60).json()
-        assert "error" not in reply, reply.get("error")
-        return reply["result"]
-
-    def call(self, model, method, *args, **kwargs):
-        return self.rpc(
-            "object", "execute_kw", self.db, self.uid, "admin", model, method, list(args), kwargs
-        )
-
-
-class Subscriber:
-    """Subscribes to a channel through Odoo's /websocket, like the POS does, and collects
-    the MEMBERSHIP_CARD_READ payloads it receives."""
-
-    def __init__(self, base_url, channel):
-        self.ws = websocket.create_connection(websocket_url(base_url), timeout=10)
-        self.ws.send(
-            json.dumps({"event_name": "subscribe", "data": {"channels": [channel], "last": 0}})
-        )
-        self.kind = f"{channel}-{NOTIFICATION}"
-        self.payloads = []
-        self.received_at = {}
-        self._thread = threading.Thread(target=self._listen, daemon=True)
-        self._thread.start()
-
-    def _listen(self):
-        while True:
-            try:
-                raw = self.ws.recv()
-            except websocket.WebSocketTimeoutException:
-                continue
-            except Exception:
-                return
-            if not raw:
-                continue
-            for notification in json.loads(raw):
-                message = notification.get("message", {})
-                if message.get("type") == self.kind:
-                    self.received_at[message["payload"]["event_id"]] = time.monotonic()
-                    self.payloads.append(message["payload"])
-
-    def for_events(self, event_ids):
-        return [p for p in self.payloads if p["event_id"] in set(event_ids)]
-
-    def close(self):
-        self.ws.close()
 
 
 @pytest.fixture(scope="module")
@@ -106,17 +33,6 @@ def till(odoo):
     token = odoo.call("pos.config", "read", [config_id], ["access_token"])[0]["access_token"]
     assert token, "pos.config has an access token once created"
     return {"id": config_id, "channel": token}
-
-
-def _new_device(odoo, till):
-    device_id = odoo.call(
-        "membership.reader.device",
-        "create",
-        {"name": f"E2E box {uuid.uuid4().hex[:6]}", "pos_config_id": till["id"]},
-    )
-    action = odoo.call("membership.reader.device", "action_generate_pairing_code", [device_id])
-    code = re.search(r"--pair (\S+)", action["params"]["message"]).group(1)
-    return device_id, code
 
 
 @pytest.fixture

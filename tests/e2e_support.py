@@ -1,0 +1,165 @@
+"""Helpers shared by the end-to-end tests: start a real `scripts/odoo-bin`, call it over
+JSON-RPC, and listen to a till's channel over Odoo's /websocket like the POS does."""
+
+import contextlib
+import json
+import re
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+import websocket
+from iot_reader_box.odoo_link import websocket_url
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTIFICATION = "MEMBERSHIP_CARD_READ"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout=10.0, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+@contextlib.contextmanager
+def running_odoo(database, *options, startup_timeout=120):
+    """Run `scripts/odoo-bin` on ``database`` (db-filtered to it) on a free HTTP port;
+    yield {"url", "db", "port", "log"} once /web/login answers 200, stop it afterwards."""
+    port = free_port()
+    log_path = ROOT / ".odoo" / f"e2e-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [
+                str(ROOT / "scripts" / "odoo-bin"),
+                "-d",
+                database,
+                f"--db-filter=^{database}$",
+                f"--http-port={port}",
+                *options,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + startup_timeout
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(f"Odoo exited with {proc.returncode}; see {log_path}")
+                try:
+                    if requests.get(f"{base}/web/login", timeout=5).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"Odoo did not answer on {base} in {startup_timeout} s; see {log_path}"
+                    )
+                time.sleep(0.5)
+            yield {"url": base, "db": database, "port": port, "log": log_path}
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+class Odoo:
+    """JSON-RPC as one user (the administrator unless told otherwise)."""
+
+    def __init__(self, server, login="admin", password="admin"):
+        self.url, self.db = server["url"], server["db"]
+        self.password = password
+        self.uid = self.rpc("common", "login", self.db, login, password)
+        assert self.uid, f"{login} must log in"
+
+    def rpc(self, service, method, *args):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"service": service, "method": method, "args": list(args)},
+            "id": uuid.uuid4().hex,
+        }
+        reply = requests.post(f"{self.url}/jsonrpc", json=payload, timeout=60).json()
+        assert "error" not in reply, reply.get("error")
+        return reply["result"]
+
+    def call(self, model, method, *args, **kwargs):
+        return self.rpc(
+            "object",
+            "execute_kw",
+            self.db,
+            self.uid,
+            self.password,
+            model,
+            method,
+            list(args),
+            kwargs,
+        )
+
+
+class Subscriber:
+    """Subscribes to a channel through Odoo's /websocket, like the POS does, and collects
+    the MEMBERSHIP_CARD_READ payloads it receives."""
+
+    def __init__(self, base_url, channel):
+        self.ws = websocket.create_connection(websocket_url(base_url), timeout=10)
+        self.ws.send(
+            json.dumps({"event_name": "subscribe", "data": {"channels": [channel], "last": 0}})
+        )
+        self.kind = f"{channel}-{NOTIFICATION}"
+        self.payloads = []
+        self.received_at = {}
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+        self._thread.start()
+
+    def _listen(self):
+        while True:
+            try:
+                raw = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                continue
+            except Exception:
+                return
+            if not raw:
+                continue
+            for notification in json.loads(raw):
+                message = notification.get("message", {})
+                if message.get("type") == self.kind:
+                    self.received_at[message["payload"]["event_id"]] = time.monotonic()
+                    self.payloads.append(message["payload"])
+
+    def for_events(self, event_ids):
+        return [p for p in self.payloads if p["event_id"] in set(event_ids)]
+
+    def close(self):
+        self.ws.close()
+
+
+def new_device(odoo, till):
+    """A reader box record for ``till`` and its one-time pairing code."""
+    device_id = odoo.call(
+        "membership.reader.device",
+        "create",
+        {"name": f"E2E box {uuid.uuid4().hex[:6]}", "pos_config_id": till["id"]},
+    )
+    action = odoo.call("membership.reader.device", "action_generate_pairing_code", [device_id])
+    code = re.search(r"--pair (\S+)", action["params"]["message"]).group(1)
+    return device_id, code

@@ -1,0 +1,214 @@
+"""The production recipe, end to end: Odoo in prefork mode (`--workers=2`) with its gevent
+worker serving /websocket on its own port, db-filtered to the test database, as in
+deploy/. Through that server a cashier syncs a member's order like the POS does, an
+administrator reads a Manager-only report, and a paired reader box relays a card read
+over the gevent port to a subscriber of the till's channel."""
+
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+import websocket
+from e2e_support import Odoo, Subscriber, free_port, new_device, running_odoo, wait_for
+from iot_reader_box.events import CardRead
+from iot_reader_box.odoo_link import OdooLink, pair, websocket_url
+
+
+@pytest.fixture(scope="module")
+def workers_server(request):
+    database = request.config.getoption("--odoo-database", None)
+    if not database:
+        pytest.fail("end-to-end tests need a database: pass --odoo-database")
+    gevent_port = free_port()
+    with running_odoo(
+        database,
+        "--workers=2",
+        f"--gevent-port={gevent_port}",
+        "--max-cron-threads=0",
+        "--limit-time-real=120",
+        "--log-level=warn",
+    ) as server:
+        server["websocket_url"] = f"http://127.0.0.1:{gevent_port}"
+        yield server
+
+
+@pytest.fixture(scope="module")
+def admin(workers_server):
+    return Odoo(workers_server)
+
+
+@pytest.fixture(scope="module")
+def shop(admin, workers_server):
+    """A till, a product, a member and a cashier with the Membership Cashier level."""
+    tag = uuid.uuid4().hex[:8]
+    ref = admin.call("ir.model.data", "check_object_reference", "membership_loyalty",
+                     "membership_loyalty_group_cashier")  # fmt: skip
+    employee = admin.call("ir.model.data", "check_object_reference", "base", "group_user")
+    login = f"workers_cashier_{tag}"
+    admin.call(
+        "res.users",
+        "create",
+        {
+            "name": "Workers Cashier",
+            "login": login,
+            "password": login,
+            "group_ids": [(6, 0, [employee[1], ref[1]])],
+        },
+    )
+    bank_journal = admin.call("account.journal", "search", [("type", "=", "bank")], limit=1)
+    assert bank_journal, "the company has a chart of accounts with a bank journal"
+    card_id = admin.call(
+        "pos.payment.method", "create", {"name": f"Card {tag}", "journal_id": bank_journal[0]}
+    )
+    config_id = admin.call(
+        "pos.config",
+        "create",
+        {"name": f"Workers till {tag}", "payment_method_ids": [(6, 0, [card_id])]},
+    )
+    product_id = admin.call(
+        "product.product",
+        "create",
+        {"name": f"Tea {tag}", "list_price": 10.0, "available_in_pos": True, "taxes_id": []},
+    )
+    member_id = admin.call("res.partner", "create", {"name": f"Member {tag}", "is_member": True})
+    return {
+        "config_id": config_id,
+        "product_id": product_id,
+        "member_id": member_id,
+        "card_id": card_id,
+        "cashier": Odoo(workers_server, login, login),
+    }
+
+
+def _order_payload(session, user_id, product_id, member_id, payment_method_id):
+    """The order a till sends to `pos.order.sync_from_ui`: 3 x 10.00, paid by card."""
+    order_uuid = str(uuid.uuid4())
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return {
+        "uuid": order_uuid,
+        "name": f"Order {order_uuid}",
+        "session_id": session["id"],
+        "user_id": user_id,
+        "partner_id": member_id,
+        "pricelist_id": session["pricelist_id"],
+        "fiscal_position_id": False,
+        "date_order": now,
+        "state": "paid",
+        "to_invoice": False,
+        "last_order_preparation_change": "{}",
+        "amount_total": 30.0,
+        "amount_tax": 0.0,
+        "amount_paid": 30.0,
+        "amount_return": 0.0,
+        "lines": [
+            (
+                0,
+                0,
+                {
+                    "product_id": product_id,
+                    "qty": 3,
+                    "price_unit": 10.0,
+                    "price_subtotal": 30.0,
+                    "price_subtotal_incl": 30.0,
+                    "tax_ids": [(6, 0, [])],
+                    "pack_lot_ids": [],
+                },
+            )
+        ],
+        "payment_ids": [
+            (0, 0, {"amount": 30.0, "name": now, "payment_method_id": payment_method_id})
+        ],
+    }
+
+
+def _points(admin, member_id):
+    moves = admin.call(
+        "membership.points.move",
+        "search_read",
+        [("account_id.partner_id", "=", member_id)],
+        ["points"],
+    )
+    balance = admin.call("res.partner", "read", [member_id], ["points_balance"])[0]
+    return balance["points_balance"], moves
+
+
+@pytest.fixture(scope="module")
+def synced(shop, admin):
+    """The cashier opens a session on the till and syncs one member order, like the POS."""
+    cashier = shop["cashier"]
+    config_id = shop["config_id"]
+    cashier.call("pos.config", "open_ui", [config_id])
+    config = cashier.call(
+        "pos.config", "read", [config_id], ["current_session_id", "pricelist_id"]
+    )[0]
+    assert config["current_session_id"], "open_ui opened a session for the cashier"
+    session = {
+        "id": config["current_session_id"][0],
+        "pricelist_id": config["pricelist_id"] and config["pricelist_id"][0],
+    }
+    payload = _order_payload(
+        session, cashier.uid, shop["product_id"], shop["member_id"], shop["card_id"]
+    )
+    reply = cashier.call("pos.order", "sync_from_ui", [dict(payload)])
+    return {"payload": payload, "order": reply["pos.order"][0]}
+
+
+def test_a_resent_order_posts_the_members_points_once(shop, admin, synced):
+    assert synced["order"]["state"] == "paid"
+    assert _points(admin, shop["member_id"])[0] == 30.0
+    # the till did not get the reply and sends the same order again
+    again = shop["cashier"].call("pos.order", "sync_from_ui", [dict(synced["payload"])])
+    assert again["pos.order"][0]["id"] == synced["order"]["id"]
+    balance, moves = _points(admin, shop["member_id"])
+    assert balance == 30.0
+    assert [move["points"] for move in moves] == [30.0]
+    uuid_domain = [("uuid", "=", synced["payload"]["uuid"])]
+    assert admin.call("pos.order", "search_count", uuid_domain) == 1
+
+
+def test_the_manager_report_shows_the_order_to_the_admin_only(shop, admin, synced):
+    order_id = synced["order"]["id"]
+    rows = admin.call(
+        "membership.report.sale",
+        "search_read",
+        [("order_id", "=", order_id)],
+        ["is_member", "amount_total", "partner_id"],
+    )
+    assert len(rows) == 1
+    assert rows[0]["is_member"] is True
+    assert rows[0]["amount_total"] == 30.0
+    assert rows[0]["partner_id"][0] == shop["member_id"]
+    with pytest.raises(AssertionError, match="AccessError"):
+        shop["cashier"].call("membership.report.sale", "search_read", [], ["id"])
+
+
+def test_a_card_read_reaches_the_till_through_the_gevent_worker(shop, admin, workers_server):
+    config_id = shop["config_id"]
+    channel = admin.call("pos.config", "read", [config_id], ["access_token"])[0]["access_token"]
+    device_id, code = new_device(admin, {"id": config_id})
+    token = pair(workers_server["url"], code, timeout=30)["token"]
+    subscriber = Subscriber(workers_server["websocket_url"], channel)
+    link = OdooLink(workers_server["websocket_url"], token)
+    stop = threading.Event()
+    thread = threading.Thread(target=link.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert link.connected.wait(10)
+        wait_for(lambda: False, timeout=0.3)  # the subscription is served first
+        read = CardRead(uid="04A21B3C5D6E81", reader="Virtual PCD 00 00")
+        link.submit(read)
+        got = wait_for(lambda: subscriber.for_events([read.event_id]))
+        assert got, "the read never reached the till's channel"
+        assert got[0]["code"] == "04A21B3C5D6E81"
+        assert got[0]["device_id"] == device_id
+    finally:
+        stop.set()
+        thread.join(5)
+        subscriber.close()
+
+
+def test_the_http_workers_do_not_serve_the_websocket(workers_server):
+    """Why the proxy must send /websocket to the gevent port: a prefork worker refuses it."""
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        websocket.create_connection(websocket_url(workers_server["url"]), timeout=10).close()
