@@ -42,9 +42,13 @@ def admin(workers_server):
 def shop(admin, workers_server):
     """A till, a product, a member and a cashier with the Membership Cashier level."""
     tag = uuid.uuid4().hex[:8]
-    ref = admin.call("ir.model.data", "check_object_reference", "membership_loyalty",
-                     "membership_loyalty_group_cashier")  # fmt: skip
-    employee = admin.call("ir.model.data", "check_object_reference", "base", "group_user")
+    cashier_group = admin.call(
+        "ir.model.data",
+        "check_object_reference",
+        "membership_loyalty",
+        "membership_loyalty_group_cashier",
+    )[1]
+    employee = admin.call("ir.model.data", "check_object_reference", "base", "group_user")[1]
     login = f"workers_cashier_{tag}"
     admin.call(
         "res.users",
@@ -53,7 +57,7 @@ def shop(admin, workers_server):
             "name": "Workers Cashier",
             "login": login,
             "password": login,
-            "group_ids": [(6, 0, [employee[1], ref[1]])],
+            "group_ids": [(6, 0, [employee, cashier_group])],
         },
     )
     bank_journal = admin.call("account.journal", "search", [("type", "=", "bank")], limit=1)
