@@ -360,3 +360,18 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
     def test_tour_member_kept_after_reload(self):
         self._session()
         self.start_pos_tour("membership_loyalty_member_reload")
+
+    def test_tour_wallet_payment(self):
+        self._session()
+        self.start_pos_tour("membership_loyalty_wallet_payment")
+        order = self.env["pos.order"].search(
+            [("session_id", "=", self.main_pos_config.current_session_id.id)]
+        )
+        self.assertEqual(order.partner_id, self.member)
+        self.assertAlmostEqual(order.amount_total, 38.0)
+        self.assertFalse(order.membership_wallet_review)
+        spends = self._wallet_spends(order)
+        self.assertEqual(len(spends), 1)
+        self.assertAlmostEqual(spends.paid_amount + spends.bonus_amount, -20.0)
+        self.account.invalidate_recordset()
+        self.assertAlmostEqual(self.account.wallet_balance, 15.0)
