@@ -206,7 +206,14 @@ class MembershipAccount(models.Model):
             )
             account._membership_points_redeem(points, f"pos:{uuid}:redeem", pos_order=order)
         if wallet_paid > 0:
-            account._membership_wallet_spend(wallet_paid, f"pos:{uuid}:wallet", pos_order=order)
+            key = f"pos:{uuid}:wallet"
+            missing = account._membership_wallet_shortfall(wallet_paid, key)
+            if missing:
+                # An offline till took a wallet payment the wallet no longer covers: keep
+                # the sale, spend nothing and leave it to a supervisor (never overdraw).
+                order._membership_flag_wallet_review(missing)
+            else:
+                account._membership_wallet_spend(wallet_paid, key, pos_order=order)
         day = fields.Date.context_today(self, order.date_order)
         lines_data = [
             {"product": line.product_id, "amount": line.price_subtotal_incl}

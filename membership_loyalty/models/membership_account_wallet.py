@@ -69,6 +69,18 @@ class MembershipAccount(models.Model):
         return topup_move
 
     @api.private
+    def _membership_wallet_shortfall(self, amount, key):
+        """What the wallet lacks to pay ``amount`` now (0.0 when it covers it, or when the
+        payment under ``key`` was already posted). Locks the account for the transaction, so
+        a spend that follows in it sees the same balance."""
+        self.ensure_one()
+        if self._membership_existing_wallet_move(key):
+            return 0.0
+        amount = self._membership_check_amount(amount)
+        self._membership_lock()
+        return max(self._membership_round(amount - self.wallet_balance), 0.0)
+
+    @api.private
     def _membership_wallet_spend(self, amount, key, card=None, pos_order=None):
         """Pay ``amount`` from the wallet; never overdraws, even with tills racing."""
         self.ensure_one()

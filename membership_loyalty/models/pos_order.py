@@ -13,6 +13,15 @@ class PosOrder(models.Model):
         "order was synced (an offline till, a tier changed meanwhile, or a tampered till).",
     )
 
+    membership_wallet_review = fields.Boolean(
+        string="Member Wallet to Review",
+        readonly=True,
+        copy=False,
+        help="The order was paid from the member's wallet at the till, but the wallet no "
+        "longer covered it when the order was synced (an offline till): nothing was taken "
+        "from the wallet and a supervisor settles the difference.",
+    )
+
     membership_counted = fields.Boolean(
         readonly=True,
         copy=False,
@@ -103,3 +112,15 @@ class PosOrder(models.Model):
                 Sms._membership_notify(
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
                 )
+
+    def _membership_flag_wallet_review(self, missing):
+        """Flag a synced order whose wallet payment the wallet no longer covers."""
+        self.membership_wallet_review = True
+        for order in self:
+            order.message_post(
+                body=self.env._(
+                    "The member's wallet lacks %(missing)s to pay this order: nothing was "
+                    "taken from the wallet; a supervisor must settle it.",
+                    missing=order.currency_id.format(missing),
+                )
+            )

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class PosPaymentMethod(models.Model):
@@ -8,3 +8,7 @@ class PosPaymentMethod(models.Model):
         string="Membership Wallet",
         help="Payments with this method are paid from the member's wallet.",
     )
+
+    @api.model
+    def _load_pos_data_fields(self, config):
+        return [*super()._load_pos_data_fields(config), "membership_is_wallet"]

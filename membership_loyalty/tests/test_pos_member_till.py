@@ -112,6 +112,19 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
             [("type", "=", "cash"), ("company_id", "=", company.id)], limit=1
         )
         account._membership_wallet_topup(35, "till-test:wallet", journal=cash_journal)
+        cls.account = account
+        wallet_journal = env["account.journal"].create(
+            {"name": "Member Wallet", "type": "bank", "code": "MWLT", "company_id": company.id}
+        )
+        cls.wallet_method = env["pos.payment.method"].create(
+            {
+                "name": "Member Wallet",
+                "journal_id": wallet_journal.id,
+                "membership_is_wallet": True,
+                "outstanding_account_id": cls.inbound_payment_method_line.payment_account_id.id,
+            }
+        )
+        cls.main_pos_config.write({"payment_method_ids": [(4, cls.wallet_method.id)]})
 
     def _session(self):
         self.main_pos_config.with_user(self.pos_user).open_ui()
@@ -266,6 +279,57 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
             self.env["pos.order"].search([("uuid", "=", manual["uuid"])]).membership_discount_review
         )
 
+    def _wallet_payload(self, session, amount):
+        """A member's order of ``amount`` worth of tea, paid entirely from the wallet."""
+        payload = self._order_payload(session, 0.0, 0.0)
+        qty = amount / 10.0
+        payload["lines"][0][2].update(
+            qty=qty, price_subtotal=amount, price_subtotal_incl=amount, membership_discount=0.0
+        )
+        payload.update(amount_total=amount, amount_paid=amount)
+        payload["payment_ids"] = [
+            [0, 0, {"amount": amount, "payment_method_id": self.wallet_method.id}]
+        ]
+        return payload
+
+    def _wallet_spends(self, order):
+        return (
+            self.env["membership.wallet.move"]
+            .sudo()
+            .search([("pos_order_id", "=", order.id), ("kind", "=", "spend")])
+        )
+
+    def test_offline_wallet_payment_beyond_the_balance_is_flagged(self):
+        session = self._session()
+        payload = self._wallet_payload(session, 50.0)
+        Order = self.env["pos.order"].with_user(self.pos_user)
+        Order.sync_from_ui([payload])  # no error: the till took the payment while offline
+        order = self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
+        self.assertEqual(order.state, "paid", "the sale is kept")
+        self.assertTrue(order.membership_wallet_review)
+        self.assertIn("lacks", order.message_ids[:1].body)
+        self.assertIn("15.00", order.message_ids[:1].body)
+        self.assertFalse(self._wallet_spends(order))
+        self.account.invalidate_recordset()
+        self.assertAlmostEqual(self.account.wallet_balance, 35.0, "never overdrawn")
+        flagged = self.env["pos.order"].search([("membership_wallet_review", "=", True)])
+        self.assertEqual(flagged, order)
+
+    def test_wallet_payment_within_the_balance_spends_once(self):
+        session = self._session()
+        payload = self._wallet_payload(session, 20.0)
+        Order = self.env["pos.order"].with_user(self.pos_user)
+        Order.sync_from_ui([dict(payload)])
+        Order.sync_from_ui([dict(payload)])
+        order = self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
+        self.assertEqual(len(order), 1)
+        self.assertFalse(order.membership_wallet_review)
+        spends = self._wallet_spends(order)
+        self.assertEqual(len(spends), 1, "a re-sent order spends once")
+        self.assertAlmostEqual(spends.paid_amount + spends.bonus_amount, -20.0)
+        self.account.invalidate_recordset()
+        self.assertAlmostEqual(self.account.wallet_balance, 15.0)
+
     # At the till (headless Chromium)
     def test_tour_scan_member_discount_receipt(self):
         self._session()
@@ -296,3 +360,18 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
     def test_tour_member_kept_after_reload(self):
         self._session()
         self.start_pos_tour("membership_loyalty_member_reload")
+
+    def test_tour_wallet_payment(self):
+        self._session()
+        self.start_pos_tour("membership_loyalty_wallet_payment")
+        order = self.env["pos.order"].search(
+            [("session_id", "=", self.main_pos_config.current_session_id.id)]
+        )
+        self.assertEqual(order.partner_id, self.member)
+        self.assertAlmostEqual(order.amount_total, 38.0)
+        self.assertFalse(order.membership_wallet_review)
+        spends = self._wallet_spends(order)
+        self.assertEqual(len(spends), 1)
+        self.assertAlmostEqual(spends.paid_amount + spends.bonus_amount, -20.0)
+        self.account.invalidate_recordset()
+        self.assertAlmostEqual(self.account.wallet_balance, 15.0)

@@ -96,6 +96,19 @@ export class MembershipTill {
         }
     }
 
+    /** The panel shows the wallet after a paid order; the server posts the spend at sync. */
+    walletSpent(order, amount) {
+        const member = this.memberOf(order);
+        if (!member) {
+            return;
+        }
+        const fromBonus = Math.min(amount, member.wallet_bonus || 0);
+        const bonusFirst = this.pos.company.membership_wallet_bonus_first;
+        const bonus = bonusFirst ? fromBonus : Math.max(amount - (member.wallet_paid || 0), 0);
+        member.wallet_bonus -= bonus;
+        member.wallet_paid -= amount - bonus;
+    }
+
     onCardRead(payload) {
         if (payload?.code) {
             this.identify({ code: payload.code });

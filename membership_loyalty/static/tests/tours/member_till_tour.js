@@ -149,3 +149,40 @@ registry.category("web_tour.tours").add("membership_loyalty_member_reload", {
             },
         ].flat(),
 });
+
+const walletRefused = (reason) => [
+    Dialog.is({ title: "Wallet payment refused" }),
+    Dialog.bodyIs(reason),
+    Dialog.confirm("Ok"),
+];
+
+registry.category("web_tour.tours").add("membership_loyalty_wallet_payment", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.addOrderline("Member Bread", "4"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Member Wallet"),
+            walletRefused("Set the member"),
+            { content: "no wallet line added", trigger: negate(".paymentline:contains('Member Wallet')") },
+            PaymentScreen.clickBack(),
+            scan_barcode(ACTIVE_CARD),
+            balancesShow("120", "35.00"),
+            ProductScreen.addOrderline("Member Tea", "2"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.totalIs("38.00"),
+            PaymentScreen.clickPaymentMethod("Member Wallet"),
+            walletRefused("cannot be paid"),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.enterPaymentLineAmount("Cash", "18", true, { remaining: "20.0" }),
+            PaymentScreen.clickPaymentMethod("Member Wallet"),
+            PaymentScreen.selectedPaymentlineHas("Member Wallet", "20.00"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
+            {
+                content: "the receipt shows what is left in the wallet",
+                trigger: ".pos-receipt .o_membership_receipt_wallet:contains('15.00')",
+            },
+        ].flat(),
+});
