@@ -165,54 +165,57 @@ class Generator:
         self.sql(
             "CREATE TEMP TABLE gen_member (idx int PRIMARY KEY, partner_id int) ON COMMIT DROP"
         )
+        # Stored computed fields (birth month, age band, region) are written here too, the
+        # way their compute methods would set them.
+        age = "age(x.birth)"
         self.insert(
             "res_partner",
             {
-                "name": "'Member ' || g",
-                "complete_name": "'Member ' || g",
+                "name": "'Member ' || x.g",
+                "complete_name": "'Member ' || x.g",
                 "active": "TRUE",
                 "type": "'contact'",
                 "is_company": "FALSE",
                 "company_id": str(self.company.id),
                 "lang": "'en_US'",
                 "is_member": "TRUE",
-                "member_number": SQL("(%s::text[])[g]", numbers),
+                "member_number": SQL("(%s::text[])[x.g]", numbers),
                 "member_since": "(CURRENT_DATE - (random() * 1800)::int)",
-                "member_birthdate": "(CURRENT_DATE - (6570 + random() * 21900)::int)",
-                "member_gender": "(ARRAY['female', 'male', 'other'])[1 + (random() * 2.02)::int]",
+                "member_birthdate": "x.birth",
+                "member_birth_month": "EXTRACT(MONTH FROM x.birth)",
+                "member_age_band": f"""CASE WHEN {age} >= interval '65 years' THEN '65_plus'
+                                            WHEN {age} >= interval '55 years' THEN '55_64'
+                                            WHEN {age} >= interval '45 years' THEN '45_54'
+                                            WHEN {age} >= interval '35 years' THEN '35_44'
+                                            WHEN {age} >= interval '25 years' THEN '25_34'
+                                            WHEN {age} >= interval '18 years' THEN '18_24'
+                                            ELSE 'under_18' END""",
+                "member_gender": "CASE WHEN x.r < 0.49 THEN 'female' WHEN x.r < 0.97 THEN 'male'"
+                " ELSE 'other' END",
                 "country_id": str(self.country.id),
-                "state_id": SQL(
-                    "(%s::int[])[1 + (g * 7919) %% %s]", self.states.ids, len(self.states)
-                ),
-                "phone": SQL("(%s::text[])[g]", phones),
-                "phone_sanitized": SQL("(%s::text[])[g]", phones),
-                "email": "'member' || g || '@example.com'",
+                "state_id": "s.id",
+                "member_region": "s.name",
+                "phone": SQL("(%s::text[])[x.g]", phones),
+                "phone_sanitized": SQL("(%s::text[])[x.g]", phones),
+                "email": "'member' || x.g || '@example.com'",
                 "autopost_bills": "'ask'",
             },
-            "FROM generate_series(1, %s) g ORDER BY g",
+            """FROM (SELECT g, random() AS r,
+                            (%s::int[])[1 + (g * 7919) %% %s] AS state_id,
+                            CURRENT_DATE - (6600 + random() * 21900)::int AS birth
+                       FROM generate_series(1, %s) g) x
+               JOIN res_country_state s ON s.id = x.state_id
+              ORDER BY x.g""",
+            self.states.ids,
+            len(self.states),
             count,
         )
         self.sql(
             """INSERT INTO gen_member (idx, partner_id)
-               SELECT row_number() OVER (ORDER BY id), id FROM res_partner
-                WHERE member_number = ANY(%s)""",
+               SELECT n.idx, p.id
+                 FROM unnest(%s::text[]) WITH ORDINALITY AS n(num, idx)
+                 JOIN res_partner p ON p.member_number = n.num""",
             numbers,
-        )
-        # Stored computed fields, set the way their compute methods would.
-        self.sql(
-            """UPDATE res_partner p
-                  SET member_birth_month = EXTRACT(MONTH FROM member_birthdate),
-                      member_region = s.name,
-                      member_age_band = CASE
-                          WHEN age(member_birthdate) >= interval '65 years' THEN '65_plus'
-                          WHEN age(member_birthdate) >= interval '55 years' THEN '55_64'
-                          WHEN age(member_birthdate) >= interval '45 years' THEN '45_54'
-                          WHEN age(member_birthdate) >= interval '35 years' THEN '35_44'
-                          WHEN age(member_birthdate) >= interval '25 years' THEN '25_34'
-                          WHEN age(member_birthdate) >= interval '18 years' THEN '18_24'
-                          ELSE 'under_18' END
-                 FROM res_country_state s, gen_member m
-                WHERE s.id = p.state_id AND m.partner_id = p.id"""
         )
 
     def create_cards(self):
@@ -540,7 +543,15 @@ def verify(env):
     numbers = env["membership.card"].search([], limit=1000).mapped("number")
     bad = [number for number in numbers if not (len(number) == 12 and luhn_valid(number))]
     print(f"{'card numbers not 12-digit Luhn (of 1000)':<40} {len(bad):>10,}")
-    if drifting or bad:
+    card = env["membership.card"].search([("state", "=", "active")], limit=1)
+    found = env["membership.card"]._find_by_code(card.number)
+    account = accounts[:1]
+    print(
+        f"card {card.number} found by its number: {found == card};"
+        f" {account.partner_id.member_number} holds {account.partner_id.points_balance:,.0f}"
+        f" points (account {account.points_balance:,.0f})"
+    )
+    if drifting or bad or found != card:
         raise SystemExit("generated data failed its checks")
 
 
