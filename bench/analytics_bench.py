@@ -9,6 +9,8 @@ refresh. Everything is rolled back at the end: the database is left as it was.
 The database must have membership_loyalty installed, e.g.:
     scripts/odoo-bin -d analytics_bench -i membership_loyalty --without-demo --stop-after-init
     .venv/bin/python bench/analytics_bench.py -d analytics_bench --members 2000 --orders 20000
+or on data made by bench/generate.py (nothing generated here):
+    .venv/bin/python bench/analytics_bench.py -d gen_t --no-generate
 Goals from the issue (at 100k members / 1M order lines): each report <= 1 s, dashboard
 figures <= 300 ms, full segment refresh <= 5 s.
 """
@@ -123,6 +125,11 @@ def main():
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--orders", type=int, default=20000, help="paid orders (2 lines each)")
     parser.add_argument(
+        "--no-generate",
+        action="store_true",
+        help="time the reports on the data already in the database (e.g. bench/generate.py)",
+    )
+    parser.add_argument(
         "--explain", action="store_true", help="print the plan of the top-products query"
     )
     args = parser.parse_args()
@@ -138,10 +145,11 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         try:
-            timed(
-                f"generate {args.members} members, {args.orders} orders",
-                lambda: generate(env, args.members, args.orders),
-            )
+            if not args.no_generate:
+                timed(
+                    f"generate {args.members} members, {args.orders} orders",
+                    lambda: generate(env, args.members, args.orders),
+                )
             now = datetime.now()
             month = now - timedelta(days=30)
             year = now - timedelta(days=365)
