@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: install everything, build a fresh bench database, run every bench/ script
-# with its quick defaults. Each script prints its own figures; nothing here asserts speed.
+# on generated data (BENCH_PRESET=quick, the default, or full). Each script prints its own
+# figures; nothing here asserts speed.
 # BENCH_DB overrides the database name.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -13,7 +14,16 @@ dropdb --if-exists "$BENCH_DB"
     --log-level=warn --http-port="$(( 20000 + RANDOM % 20000 ))"
 
 cd "$ROOT"
-for script in bench/*.py; do
-    step "$script" "run it alone: .venv/bin/python $script --database $BENCH_DB"
-    "$PY" "$script" --database "$BENCH_DB"
-done
+PRESET="${BENCH_PRESET:-quick}"
+run_bench() {
+    step "$*" "run it alone: .venv/bin/python $* (see its --help)"
+    "$PY" "$@"
+}
+# Data first (members, cards, two years of orders, ledgers), then each figure on it.
+run_bench bench/generate.py --database "$BENCH_DB" --preset "$PRESET"
+run_bench bench/analytics_bench.py --database "$BENCH_DB" --no-generate
+run_bench bench/pos_member_lookup.py --database "$BENCH_DB" \
+    --members "$([ "$PRESET" = full ] && echo 100000 || echo 20000)"
+run_bench bench/ledger_bench.py --database "$BENCH_DB"
+run_bench bench/sms_bench.py --database "$BENCH_DB"
+run_bench bench/reader_latency.py --database "$BENCH_DB"
