@@ -134,7 +134,11 @@ class Generator:
         )
         self.config = env["pos.config"].create({"name": "Generated till"})
         self.session = env["pos.session"].create({"config_id": self.config.id, "user_id": env.uid})
-        self.session.write({"state": "closed", "stop_at": self.session.start_at})
+        # A closed session with real start and stop times (the POS reads the last closing).
+        from odoo import fields
+
+        now = fields.Datetime.now()
+        self.session.write({"state": "closed", "start_at": now, "stop_at": now})
         self.card_type = env["membership.card.type"].create(
             {"name": "Generated standard card", "company_id": self.company.id}
         )
