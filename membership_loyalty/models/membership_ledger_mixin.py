@@ -80,10 +80,10 @@ class MembershipLedgerMixin(models.AbstractModel):
         sudo: nobody holds create rights on a ledger; callers check who may post what
         before reaching this method, and amounts are computed on the server.
         """
-        if card and hasattr(card, "_check_usable"):
+        if card:
             card._check_usable()
             account = self.env["membership.account"].browse(vals["account_id"])
-            if "partner_id" in card._fields and card.partner_id != account.partner_id:
+            if card.partner_id != account.partner_id:
                 raise UserError(self.env._("This card belongs to another member."))
         Move = self.sudo()
         key = vals["idempotency_key"]

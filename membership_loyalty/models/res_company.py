@@ -25,7 +25,7 @@ class ResCompany(models.Model):
         "The cashier refund limit cannot be negative.",
     )
 
-    # Member SMS (sms branch): one switch per automatic message, and quiet hours.
+    # Member SMS: one switch per automatic message, and quiet hours.
     membership_sms_welcome = fields.Boolean(string="Welcome SMS", default=True)
     membership_sms_purchase = fields.Boolean(string="Purchase SMS", default=False)
     membership_sms_topup = fields.Boolean(string="Top-up SMS", default=True)
@@ -147,7 +147,7 @@ class ResCompany(models.Model):
         "CHECK (membership_wallet_max_topup > 0)", "The maximum top-up must be positive."
     )
 
-    # Analytics (analytics branch): refund share above which a member is "undesirable".
+    # Analytics: refund share above which a member is "undesirable".
     membership_refund_abuse_ratio = fields.Float(
         string="Refund Abuse Share",
         default=0.3,

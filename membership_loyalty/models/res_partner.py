@@ -102,7 +102,7 @@ class ResPartner(models.Model):
     )
     membership_card_ids = fields.One2many("membership.card", "partner_id", string="Cards")
     membership_sms_ids = fields.One2many("membership.sms", "partner_id", string="Member SMS")
-    # Analytics (analytics branch): one row, rebuilt by the segment refresh.
+    # Analytics: one row, rebuilt by the segment refresh.
     membership_score_ids = fields.One2many(
         "membership.member.score",
         "partner_id",
@@ -390,7 +390,7 @@ class ResPartner(models.Model):
         self.write(vals)
 
     def _membership_wallet_payout(self, card, journal):
-        """Pay the member's wallet out on card return (see CONTRACT.md).
+        """Pay the member's wallet out on card return.
 
         Pays out the money paid in through ``journal`` (cash/bank), forfeits the bonus
         credit per the company setting and returns the amount paid out. Posting the same
@@ -403,7 +403,7 @@ class ResPartner(models.Model):
             "membership_loyalty.membership_loyalty_group_supervisor"
         ):
             raise AccessError(self.env._("Only Membership Supervisors may pay a wallet out."))
-        if card and "partner_id" in card._fields and card.partner_id != self:
+        if card and card.partner_id != self:
             raise UserError(self.env._("This card belongs to another member."))
         account = self.env["membership.account"]._membership_get_account(self)
         if card:
@@ -418,7 +418,7 @@ class ResPartner(models.Model):
 
     def _membership_earn_multiplier(self):
         """Points multiplier of the member's tier (1.0 without a tier), times the best
-        running points campaign that targets the member (analytics branch)."""
+        running points campaign that targets the member."""
         self.ensure_one()
         tier = self.member_tier_id.earn_multiplier if self.member_tier_id else 1.0
         return tier * self.env["membership.campaign"]._membership_points_multiplier(self)

@@ -98,23 +98,20 @@ class TestPointsEarning(MembershipLedgerCommon):
         self.assertFalse(self.account.points_move_ids)
 
     def test_card_of_another_member_posts_nothing(self):
-        class Card:  # the members branch's card, reduced to what the ledger asks of it
-            def __init__(self, partner, usable=True):
-                self.partner_id, self.usable = partner, usable
-                self.refusal = "blocked card"
-                self._fields = {"partner_id": None}
-
-            def __bool__(self):
-                return True
-
-            def _check_usable(self):
-                if not self.usable:
-                    raise UserError(self.refusal)
-
+        card_type = self.env["membership.card.type"].create({"name": "Ledger test card"})
+        cards = self.env["membership.card"].create(
+            [
+                {"partner_id": partner.id, "card_type_id": card_type.id}
+                for partner in (self.member, self.other_member, self.member)
+            ]
+        )
+        cards._membership_transition("activate", "test")
+        own, others, lost = cards
+        lost._membership_transition("report_lost", "test")
         with self.assertRaises(UserError):
-            self.account._membership_points_earn(10, "card:other", card=Card(self.other_member))
+            self.account._membership_points_earn(10, "card:other", card=others)
         with self.assertRaises(UserError):
-            self.account._membership_points_earn(10, "card:lost", card=Card(self.member, False))
-        self.account._membership_points_earn(10, "card:ok", card=Card(self.member))
+            self.account._membership_points_earn(10, "card:lost", card=lost)
+        self.account._membership_points_earn(10, "card:ok", card=own)
         self.assertEqual(self.account.points_balance, 10)
         self.assertEqual(self.other_account.points_balance, 0)
