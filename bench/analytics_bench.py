@@ -17,19 +17,93 @@ figures <= 300 ms, full segment refresh <= 5 s.
 
 import argparse
 import time
+from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from figures import record
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+ELAPSED = {}  # label -> ms, for the figures recorded at the end
 
 
 def timed(label, func, rows=None):
     start = time.perf_counter()
     result = func()
     elapsed = (time.perf_counter() - start) * 1000
+    ELAPSED[label] = elapsed
     extra = f"  ({rows(result)})" if rows else ""
     print(f"{label:<48} {elapsed:9.1f} ms{extra}")
     return result
+
+
+def naive_top_products(env, since):
+    """Top products among members the naive ORM way: search the lines, loop over them."""
+    lines = env["pos.order.line"].search(
+        [
+            ("order_id.date_order", ">=", since),
+            ("order_id.state", "in", ("paid", "done")),
+            ("order_id.partner_id.is_member", "=", True),
+        ]
+    )
+    totals = defaultdict(float)
+    for line in lines:
+        rate = line.order_id.currency_rate or 1.0
+        totals[line.product_id.id] += line.price_subtotal_incl / rate
+    return totals
+
+
+def naive_sales_by_month(env, since):
+    """Sales by month x member the naive ORM way: search the orders, loop over them."""
+    orders = env["pos.order"].search(
+        [("date_order", ">=", since), ("state", "in", ("paid", "done"))]
+    )
+    totals = defaultdict(float)
+    for order in orders:
+        key = (order.date_order.strftime("%Y-%m"), bool(order.partner_id.is_member))
+        totals[key] += order.amount_total / (order.currency_rate or 1.0)
+    return totals
+
+
+def same_total(sql_rows, naive, index):
+    """Do the SQL report (aggregate at ``index`` of its rows) and its naive version add up
+    to the same total?"""
+    sql_total = sum(row[index] or 0.0 for row in sql_rows)
+    return abs(sql_total - sum(naive.values())) < 0.01 * max(1.0, len(naive))
+
+
+def record_figures(top_same, month_same):
+    reports = {
+        label: ms
+        for label, ms in ELAPSED.items()
+        if not label.startswith(("generate", "naive", "dashboard", "segment"))
+    }
+    slowest = max(reports, key=reports.get)
+    record(f"analytics: slowest report ({slowest})", reports[slowest], "ms", goal=1000, issue=8)
+    for label, naive_label, same in (
+        ("top products among members (30 days)", "naive ORM: top products (30 days)", top_same),
+        ("sales by month x member (12 months)", "naive ORM: sales by month x member", month_same),
+    ):
+        record(
+            f"analytics: {label}",
+            ELAPSED[label],
+            "ms",
+            goal=1000,
+            baseline=ELAPSED[naive_label],
+            baseline_label=f"{naive_label} (search + loop), same figures: "
+            + ("yes" if same else "NO"),
+            issue=8,
+        )
+    record("analytics: dashboard figures", ELAPSED["dashboard figures"], "ms", goal=300, issue=8)
+    record(
+        "analytics: full segment refresh",
+        ELAPSED["segment refresh (one SQL statement)"],
+        "ms",
+        goal=5000,
+        issue=8,
+    )
 
 
 def generate(env, members, orders):
@@ -181,8 +255,9 @@ def main():
                     env["membership.report.churn"].search_read([], ["partner_id"], limit=80),
                 ),
             )
+            sales = {}
             for interval in ("year", "quarter", "month", "week", "day"):
-                timed(
+                sales[interval] = timed(
                     f"sales by {interval} x member (12 months)",
                     lambda i=interval: Sale._read_group(
                         [("date", ">=", year)], [f"date:{i}", "is_member"], ["amount_total:sum"]
@@ -199,7 +274,7 @@ def main():
                 ),
                 count,
             )
-            timed(
+            top = timed(
                 "top products among members (30 days)",
                 lambda: Product._read_group(
                     [("date", ">=", month), ("is_member", "=", True)],
@@ -208,6 +283,20 @@ def main():
                 ),
                 count,
             )
+            print("-- baselines: the same two reports written naively with the ORM")
+            env.invalidate_all()
+            top_naive = timed(
+                "naive ORM: top products (30 days)", lambda: naive_top_products(env, month), len
+            )
+            env.invalidate_all()
+            month_naive = timed(
+                "naive ORM: sales by month x member",
+                lambda: naive_sales_by_month(env, year),
+                len,
+            )
+            top_same = same_total(top, top_naive, -2)  # amount_total:sum, qty:sum
+            month_same = same_total(sales["month"], month_naive, -1)
+            print(f"same totals as the SQL reports: {top_same and month_same}")
             if args.explain:
                 from odoo.tools import SQL
 
@@ -235,6 +324,7 @@ def main():
                 env.invalidate_all()
                 segment = Segment.browse(segment_id)  # alone: no batch prefetch
                 timed(f"segment count: {segment.name}", lambda s=segment: s.member_count)
+            record_figures(top_same, month_same)
         finally:
             cr.rollback()
             print("rolled back: the database is unchanged")

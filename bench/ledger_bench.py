@@ -15,11 +15,13 @@ members (named "Bench member ...") and leaves them there. Figures printed:
 
 import argparse
 import logging
+import random
 import statistics
 import threading
 import time
 import uuid
 
+from figures import record
 from psycopg2 import errors
 
 import odoo
@@ -27,17 +29,49 @@ from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ConcurrencyError, LockError, UserError
 from odoo.modules.registry import Registry
 
-RETRYABLE = (LockError, ConcurrencyError, errors.SerializationFailure)
+# Expected outcomes of contention, replayed like Odoo replays a request: serialization
+# failures and deadlocks (TransactionRollbackError covers both), lock timeouts, and the
+# ledger's own ConcurrencyError / LockError.
+RETRYABLE = (
+    LockError,
+    ConcurrencyError,
+    errors.TransactionRollbackError,
+    errors.LockNotAvailable,
+)
 
 
-def run_in_tx(registry, func, attempts=50):
-    for _ in range(attempts):
+class GaveUp(Exception):
+    """A transaction still failed with contention after every attempt."""
+
+
+class Retries:
+    """Thread-safe counters of replays and of transactions given up."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.replays = 0
+        self.gave_up = 0
+
+    def add(self, replays=0, gave_up=0):
+        with self.lock:
+            self.replays += replays
+            self.gave_up += gave_up
+
+
+RETRIES = Retries()
+
+
+def run_in_tx(registry, func, attempts=30):
+    """Run ``func(env)`` in its own transaction, replaying it on contention with a random
+    exponential backoff (as Odoo's request retry does); raise GaveUp when it never passes."""
+    for attempt in range(attempts):
         try:
             with registry.cursor() as cr:
                 return func(api.Environment(cr, SUPERUSER_ID, {}))
         except RETRYABLE:
-            continue
-    raise RuntimeError("transaction kept failing")
+            RETRIES.add(replays=1)
+            time.sleep(random.uniform(0, min(0.5, 0.005 * 2**attempt)))
+    raise GaveUp(f"still contended after {attempts} attempts")
 
 
 def make_accounts(registry, count, tag):
@@ -68,6 +102,7 @@ def bench_posting(registry, account_ids, moves, tag):
         done += batch
     elapsed = time.perf_counter() - start
     print(f"posting: {moves} points moves in {elapsed:.2f} s = {moves / elapsed:.0f} moves/s")
+    record("ledger: posting throughput (ORM)", moves / elapsed, "moves/s", issue=4)
 
 
 def bench_debit(registry, account_id, count, tag):
@@ -90,6 +125,13 @@ def bench_debit(registry, account_id, count, tag):
             wall_times.append(time.perf_counter() - start)
             db_times.append(thread.query_time)
     del thread.query_time
+    record(
+        "ledger: wallet debit, database time (median)",
+        statistics.median(db_times) * 1000,
+        "ms",
+        goal=2,
+        issue=4,
+    )
     print(
         f"debit: db time median {statistics.median(db_times) * 1000:.2f} ms, "
         f"p95 {sorted(db_times)[int(len(db_times) * 0.95)] * 1000:.2f} ms (goal <= 2 ms); "
@@ -141,6 +183,8 @@ def bench_balance_read(registry, account_ids, reads=500):
         f"balance read: median {statistics.median(times) * 1000:.3f} ms "
         f"with {total} moves in the ledger"
     )
+    median = statistics.median(times) * 1000
+    record(f"ledger: balance read at {total:,} moves", median, "ms", issue=4)
 
 
 def bench_overdraft_hunt(registry, account_id, spends, threads, tag):
@@ -153,6 +197,8 @@ def bench_overdraft_hunt(registry, account_id, spends, threads, tag):
 
     run_in_tx(registry, topup)
     ok = [0] * threads
+    gave_up = [0] * threads
+    replays_before = RETRIES.replays
     barrier = threading.Barrier(threads)
 
     def till(index):
@@ -170,7 +216,10 @@ def bench_overdraft_hunt(registry, account_id, spends, threads, tag):
                 except UserError:
                     return False
 
-            ok[index] += run_in_tx(registry, spend)
+            try:
+                ok[index] += run_in_tx(registry, spend)
+            except GaveUp:
+                gave_up[index] += 1  # counted and reported, never a thread traceback
 
     start = time.perf_counter()
     workers = [threading.Thread(target=till, args=(i,)) for i in range(threads)]
@@ -185,12 +234,26 @@ def bench_overdraft_hunt(registry, account_id, spends, threads, tag):
         drift = bool(account._membership_check_invariant())
         balance = account.wallet_balance
     passed = sum(ok)
-    overdrafts = max(0, passed - int(budget / amount))
+    affordable = int(budget / amount)
+    overdrafts = max(0, passed - affordable)
     print(
         f"overdraft hunt: {spends} contested spends from {threads} tills in {elapsed:.1f} s: "
-        f"{passed} passed (affordable {int(budget / amount)}), {overdrafts} overdrafts, "
-        f"final balance {balance:.2f}, ledger drift: {'YES' if drift else 'no'}"
+        f"{passed} passed (affordable {affordable}), {overdrafts} overdrafts, "
+        f"final balance {balance:.2f}, ledger drift: {'YES' if drift else 'no'}; "
+        f"{RETRIES.replays - replays_before} replays after contention, "
+        f"{sum(gave_up)} spends gave up after every retry"
     )
+    record(f"ledger: overdrafts in {spends} contested spends", overdrafts, "", goal=0, issue=4)
+    record(
+        "ledger: hunt spends passed / affordable",
+        passed,
+        "spends",
+        baseline=affordable,
+        baseline_label="affordable spends (wallet budget / amount)",
+        issue=4,
+    )
+    record("ledger: hunt spends gave up after retries", sum(gave_up), "spends", issue=4)
+    record("ledger: balance == sum of moves (drift)", int(drift), "accounts", goal=0, issue=4)
 
 
 def main():

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import requests
 import websocket
+from figures import record
 from iot_reader_box.events import CardRead
 from iot_reader_box.odoo_link import OdooLink, pair, websocket_url
 
@@ -181,6 +182,11 @@ def main():
             f"read -> POS channel latency ms: p50 {statistics.median(latencies):.1f} "
             f"p95 {p95:.1f} max {latencies[-1]:.1f} (goal p95 <= 50)"
         )
+        record("reader: card read -> POS channel, p95", p95, "ms", goal=50, issue=6)
+        record(
+            f"reader: disconnects in {len(sent)} reads", len(link.close_codes), "", goal=0, issue=6
+        )
+        record("reader: reads lost", len(sent) - len(latencies), "reads", goal=0, issue=6)
     finally:
         if proc:
             proc.terminate()

@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+from figures import record
+
 ROOT = Path(__file__).resolve().parent.parent
 TAG = "SMS Bench"
 
@@ -118,6 +120,7 @@ def main():
             f"birthday batch queued:          {len(queued):>8}  {took:7.2f} s"
             f"  (for {args.members} members)"
         )
+        record(f"SMS: birthday batch for {args.members:,} members", took, "s", goal=30, issue=7)
         t0 = time.perf_counter()
         again = env["membership.sms"]._membership_cron_birthday()
         print(f"birthday re-run queued:         {len(again):>8}  {time.perf_counter() - t0:7.2f} s")
@@ -158,6 +161,10 @@ def main():
             f"  ({sent / took if took else 0:.0f}/s, {args.workers} workers)"
         )
         print(f"gateway requests: {requests_seen}, keys sent twice: {duplicates}")
+        record(
+            f"SMS: {sent:,} sent to a local gateway", sent / took if took else 0, "SMS/s", issue=7
+        )
+        record("SMS: keys sent twice", duplicates, "SMS", goal=0, issue=7)
         gateway = env["membership.sms.gateway"].browse(gateway.id)
         cleanup(env)
         cr.commit()

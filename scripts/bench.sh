@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # make bench: install everything, build a fresh bench database, run every bench/ script
 # on generated data (BENCH_PRESET=quick, the default, or full). Each script prints its own
-# figures; nothing here asserts speed.
+# figures; nothing here asserts speed. The run ends with one table (bench/report.py):
+# figure, value, goal, baseline measured in the same run, ratio, goal met or missed.
 # BENCH_DB overrides the database name.
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$ROOT/scripts/bootstrap.sh"
+BENCH_START=$SECONDS
 BENCH_DB="${BENCH_DB:-membership_loyalty_bench}"
-step "bench database $BENCH_DB (fresh, no demo data)" "see the Odoo log above"
+# pos_loyalty too: Odoo's own loyalty programs are the peer of the POS sync figures.
+step "bench database $BENCH_DB (fresh, no demo data, with pos_loyalty)" "see the Odoo log above"
 dropdb --if-exists "$BENCH_DB"
-"$ODOO_BIN" -d "$BENCH_DB" -i membership_loyalty --without-demo --stop-after-init \
+"$ODOO_BIN" -d "$BENCH_DB" -i membership_loyalty,pos_loyalty --without-demo --stop-after-init \
     --log-level=warn --http-port="$(( 20000 + RANDOM % 20000 ))"
+# Every script appends its figures here (bench/figures.py); bench/report.py prints them.
+BENCH_RESULTS="$(mktemp "${TMPDIR:-/tmp}/bench-results.XXXXXX")"
+export BENCH_RESULTS
 
 cd "$ROOT"
 PRESET="${BENCH_PRESET:-quick}"
@@ -20,10 +26,17 @@ run_bench() {
     "$PY" "$@"
 }
 # Data first (members, cards, two years of orders, ledgers), then each figure on it.
+full() { if [ "$PRESET" = full ]; then echo "$1"; else echo "$2"; fi; }
 run_bench bench/generate.py --database "$BENCH_DB" --preset "$PRESET"
 run_bench bench/analytics_bench.py --database "$BENCH_DB" --no-generate
-run_bench bench/pos_member_lookup.py --database "$BENCH_DB" \
-    --members "$([ "$PRESET" = full ] && echo 100000 || echo 20000)"
-run_bench bench/ledger_bench.py --database "$BENCH_DB"
-run_bench bench/sms_bench.py --database "$BENCH_DB"
+run_bench bench/pos_sync_bench.py --database "$BENCH_DB" --orders "$(full 100 40)"
+run_bench bench/pos_member_lookup.py --database "$BENCH_DB" --members "$(full 100000 20000)"
+run_bench bench/ledger_bench.py --database "$BENCH_DB" \
+    --spends "$(full 10000 400)" --bulk "$(full 1000000 20000)"
+run_bench bench/sms_bench.py --database "$BENCH_DB" \
+    --members "$(full 100000 5000)" --send "$(full 10000 500)"
 run_bench bench/reader_latency.py --database "$BENCH_DB"
+step "the table: every figure with its goal and same-run baseline" "bench/report.py $BENCH_RESULTS"
+"$PY" bench/report.py "$BENCH_RESULTS" --preset "$PRESET" --database "$BENCH_DB" \
+    --elapsed "$(( SECONDS - BENCH_START ))"
+rm -f "$BENCH_RESULTS"
