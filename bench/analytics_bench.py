@@ -81,7 +81,7 @@ def record_figures(top_same, month_same):
         if not label.startswith(("generate", "naive", "dashboard", "segment"))
     }
     slowest = max(reports, key=reports.get)
-    record(f"analytics: slowest report ({slowest})", reports[slowest], "ms", goal=1000, issue=8)
+    record(f"analytics: slowest report: {slowest}", reports[slowest], "ms", goal=1000, issue=8)
     for label, naive_label, same in (
         ("top products among members (30 days)", "naive ORM: top products (30 days)", top_same),
         ("sales by month x member (12 months)", "naive ORM: sales by month x member", month_same),

@@ -16,10 +16,15 @@ import os
 import platform
 from datetime import UTC, datetime
 
+WIDTH = 120
+FIGURE = 60
+
 
 def number(value):
     if value is None:
         return "-"
+    if value == int(value) and abs(value) < 1e9:
+        return f"{int(value):,}"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     if abs(value) >= 100:
@@ -59,42 +64,42 @@ def main():
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print()
-    print("=" * 118)
+    print("=" * WIDTH)
     print(
         f"make bench: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC | {os.cpu_count()} cores "
         f"({platform.machine()}, load {load:.1f}) | preset {args.preset} | "
-        f"Odoo {odoo_version()} | PostgreSQL database {args.database or '?'}"
+        f"Odoo {odoo_version()} | database {args.database or '?'}"
         + (f" | run {args.elapsed / 60:.1f} min" if args.elapsed else "")
     )
-    print("=" * 118)
+    print("=" * WIDTH)
     header = (
-        f"{'figure':<50} {'value':>9} {'unit':<8} {'goal':<18} {'baseline':>9} {'ratio':>7} {'':<6}"
+        f"{'figure':<{FIGURE}} {'value':>9} {'unit':<8} {'goal':<14} {'baseline':>9} "
+        f"{'ratio':>7} {'':<6}"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
-        baseline = number(row.get("baseline_value"))
         rate = row.get("ratio")
         print(
-            f"{row['figure'][:50]:<50} {number(row['value']):>9} {row['unit'][:8]:<8} "
-            f"{(row.get('goal') or '-')[:18]:<18} {baseline:>9} "
+            f"{row['figure'][:FIGURE]:<{FIGURE}} {number(row['value']):>9} "
+            f"{row['unit'][:8]:<8} {(row.get('goal') or '-')[:14]:<14} "
+            f"{number(row.get('baseline_value')):>9} "
             f"{(f'{rate:.2f}x' if rate is not None else '-'):>7} {verdict(row.get('ok')):<6}"
         )
     print("-" * len(header))
-    labels = [
-        f"  {number(row.get('baseline_value'))} = {row['baseline']} (for: {row['figure']})"
-        for row in rows
-        if row.get("baseline")
-    ]
+    labels = {}
+    for row in rows:
+        if row.get("baseline"):
+            labels.setdefault((row["baseline"], row["baseline_value"]), row["unit"])
     if labels:
-        print("baselines (same run):")
-        print("\n".join(labels))
+        print("baselines, measured in the same run (ratio = value / baseline):")
+        for (label, value), unit in labels.items():
+            print(f"  {number(value):>9} {unit:<8} {label}")
     judged = [row for row in rows if row.get("ok") is not None]
     missed = [row["figure"] for row in judged if not row["ok"]]
-    print(
-        f"goals: {len(judged) - len(missed)} met, {len(missed)} missed"
-        + (f" ({'; '.join(missed)})" if missed else "")
-    )
+    print(f"goals: {len(judged) - len(missed)} met, {len(missed)} missed")
+    for figure in missed:
+        print(f"  MISSED: {figure}")
 
 
 if __name__ == "__main__":
