@@ -206,6 +206,17 @@ class Bench:
         func()
         env.cr.flush()
 
+    def validate(self, points_changes):
+        """pos_loyalty's check before the sync; a refusal would make the figures lie."""
+        result = {}
+
+        def run():
+            result.update(self.env["pos.order"].validate_coupon_programs(points_changes, []))
+
+        self.call(run)
+        if not result.get("successful"):
+            raise SystemExit(f"pos_loyalty refused the order: {result.get('payload')}")
+
     def sync(self, order):
         result = {}
 
@@ -233,7 +244,7 @@ class Bench:
         order, total = self.payload(partner)
         points = total  # "money" rule: 1 point per currency unit
         Order = self.env["pos.order"]
-        self.call(lambda: Order.validate_coupon_programs({str(card.id): points}, []))
+        self.validate({str(card.id): points})
         order_id = self.sync(order)
         coupon_data = {
             str(card.id): {
@@ -275,7 +286,7 @@ class Bench:
         )
         order.update(amount_total=0.0, amount_paid=0.0, payment_ids=[])
         Order = self.env["pos.order"]
-        self.call(lambda: Order.validate_coupon_programs({str(card.id): -total}, []))
+        self.validate({str(card.id): -total})
         order_id = self.sync(order)
         coupon_data = {
             str(card.id): {
