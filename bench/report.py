@@ -17,7 +17,7 @@ import platform
 from datetime import UTC, datetime
 
 WIDTH = 120
-FIGURE = 60
+FIGURE = 59
 
 
 def number(value):
@@ -74,7 +74,7 @@ def main():
     print("=" * WIDTH)
     header = (
         f"{'figure':<{FIGURE}} {'value':>9} {'unit':<8} {'goal':<14} {'baseline':>9} "
-        f"{'ratio':>7} {'':<6}"
+        f"{'ratio':>8} {'':<6}"
     )
     print(header)
     print("-" * len(header))
@@ -84,7 +84,7 @@ def main():
             f"{row['figure'][:FIGURE]:<{FIGURE}} {number(row['value']):>9} "
             f"{row['unit'][:8]:<8} {(row.get('goal') or '-')[:14]:<14} "
             f"{number(row.get('baseline_value')):>9} "
-            f"{(f'{rate:.2f}x' if rate is not None else '-'):>7} {verdict(row.get('ok')):<6}"
+            f"{(f'{rate:.3f}x' if rate is not None else '-'):>8} {verdict(row.get('ok')):<6}"
         )
     print("-" * len(header))
     labels = {}

@@ -16,7 +16,9 @@ dropdb --if-exists "$BENCH_DB"
 "$ODOO_BIN" -d "$BENCH_DB" -i membership_loyalty,pos_loyalty --without-demo --stop-after-init \
     --log-level=warn --http-port="$(( 20000 + RANDOM % 20000 ))"
 # Every script appends its figures here (bench/figures.py); bench/report.py prints them.
-BENCH_RESULTS="$(mktemp "${TMPDIR:-/tmp}/bench-results.XXXXXX")"
+# The file stays after the run: `.venv/bin/python bench/report.py FILE` prints it again.
+BENCH_RESULTS="$ROOT/.odoo/bench-results-$BENCH_DB.jsonl"
+: > "$BENCH_RESULTS"
 export BENCH_RESULTS
 
 cd "$ROOT"
@@ -39,4 +41,3 @@ run_bench bench/reader_latency.py --database "$BENCH_DB"
 step "the table: every figure with its goal and same-run baseline" "bench/report.py $BENCH_RESULTS"
 "$PY" bench/report.py "$BENCH_RESULTS" --preset "$PRESET" --database "$BENCH_DB" \
     --elapsed "$(( SECONDS - BENCH_START ))"
-rm -f "$BENCH_RESULTS"

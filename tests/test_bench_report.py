@@ -71,7 +71,7 @@ def test_table_says_missed_and_names_the_baseline(figures):
     table = report(results)
     lines = {line.split("  ")[0]: line for line in table.splitlines() if "  " in line}
     assert lines["debit time"].rstrip().endswith("met")
-    assert "1.20x" in lines["member sync"] and "MISSED" in lines["member sync"]
+    assert "1.200x" in lines["member sync"] and "MISSED" in lines["member sync"]
     assert "<= +8" in lines["extra queries"] and "MISSED" in lines["extra queries"]
     assert f"{os.cpu_count()} cores" in table and "preset quick" in table
     assert "plain sync" in table
