@@ -10,9 +10,12 @@ coupon data its front end sends):
 - member: the same lines for a member, with the tier's line discounts; points earned
   on the server in the sync transaction;
 - wallet: the member's order paid from the membership wallet;
-- pos_loyalty points: the plain lines for the member, earning on a loyalty card of a
+- pos_loyalty points: the plain lines for a customer, earning on a loyalty card of a
   "loyalty" program (three round trips, as its front end does);
 - pos_loyalty eWallet: the plain lines paid by an eWallet reward line (three round trips).
+The pos_loyalty customers are not members, so nothing of membership_loyalty is posted
+on the peer's orders. Round trips made when a customer is picked (our member lookup,
+pos_loyalty's card fetch) are not counted: only those of paying the order.
 
 Each round trip starts with an empty ORM cache and ends with a flush (the precommit
 hooks of a request), so queries per order are those of real requests; wall time is
@@ -25,7 +28,8 @@ Needs membership_loyalty and pos_loyalty installed and bench/generate.py data (m
 with tiers and an openable till), e.g. as scripts/bench.sh builds it:
     .venv/bin/python bench/pos_sync_bench.py -d DB --orders 40
 Goals (issue 5): member earn <= 1.15x plain and <= +8 queries; wallet spend <= 1.2x plain
-and <= +12 queries, in one round trip.
+and <= +12 queries, in one round trip. ``--trace member`` (or ``wallet``) prints the
+queries one such order runs from membership_loyalty code, with the call chain.
 """
 
 import argparse
