@@ -45,6 +45,8 @@
         "reports/membership_management_summary.xml",
         "data/membership_barcode_data.xml",
         "views/pos_order_views.xml",
+        "wizards/membership_wallet_settle_views.xml",
+        "views/membership_wallet_till_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
