@@ -405,3 +405,38 @@ class TestPosWalletTill(TestPointOfSaleHttpCommon):
         ).action_settle()
         self.assertEqual(self._balance(), 35.0)
         self.assertFalse(beyond.membership_wallet_review)
+
+    # ------------------------------------------------------------------ at the till (tours)
+
+    def _session_orders(self):
+        return self.env["pos.order"].search(
+            [("session_id", "=", self.main_pos_config.current_session_id.id)], order="id"
+        )
+
+    def test_tour_topup_with_bonus_preview_and_receipt(self):
+        self._session()
+        self.start_pos_tour("membership_loyalty_wallet_topup")
+        order = self._session_orders()
+        self.assertEqual(order.lines.product_id, self.topup_product)
+        self.assertEqual(order.payment_ids.payment_method_id, self.cash)
+        self.assertFalse(order.membership_wallet_review)
+        self.assertEqual(self._balance(), 35.0 + 60.0 + 5.0)
+
+    def test_tour_wallet_payment_with_pin(self):
+        self._session()
+        self.start_pos_tour("membership_loyalty_wallet_pin")
+        order = self._session_orders()
+        self.assertTrue(order.membership_pin_token)
+        self.assertFalse(order.membership_wallet_review)
+        self.assertEqual(sum(self._moves(order, "spend").mapped("paid_amount")), -30.0)
+        self.assertEqual(self._balance(), 5.0)
+        self.assertEqual(self.member.sudo().membership_pin_failures, 0, "a right PIN resets")
+
+    def test_tour_refund_to_the_wallet(self):
+        self._session()
+        self.start_pos_tour("membership_loyalty_wallet_refund")
+        sale, refund = self._session_orders()
+        self.assertEqual(refund.lines.refunded_orderline_id.order_id, sale)
+        self.assertFalse(refund.membership_wallet_review)
+        self.assertEqual(self._moves(refund, "refund").mapped("paid_amount"), [20.0])
+        self.assertEqual(self._balance(), 35.0)
