@@ -54,6 +54,7 @@
         "demo/membership_reader_device_demo.xml",
         "demo/membership_sms_demo.xml",
         "demo/membership_ledger_demo.xml",
+        "demo/membership_wallet_till_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],

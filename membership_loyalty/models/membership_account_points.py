@@ -264,12 +264,18 @@ class MembershipAccount(models.Model):
             for what, lines in pairs:
                 move = Points.search([("idempotency_key", "=", f"pos:{original.uuid}:{what}")])
                 base = sum(lines.mapped("price_subtotal_incl"))
-                refunded = -sum(
-                    refund_lines.filtered(lambda r, ls=lines: r.refunded_orderline_id in ls).mapped(
-                        "price_subtotal_incl"
+                # The share refunded is measured by quantity against the original line:
+                # the till stores a refund line's amount with either sign.
+                refunded = sum(
+                    -r.qty
+                    / r.refunded_orderline_id.qty
+                    * r.refunded_orderline_id.price_subtotal_incl
+                    for r in refund_lines.filtered(
+                        lambda r, ls=lines: r.refunded_orderline_id in ls
                     )
+                    if r.refunded_orderline_id.qty
                 )
-                if move and base and refunded:
+                if move and base > 0 and refunded > 0:
                     ratio = min(1.0, refunded / base)
                     move._membership_reverse(
                         reason, ratio=ratio, key=f"pos:{uuid}:{what}:{original.uuid}"

@@ -386,6 +386,7 @@ class TestPosWalletTill(TestPointOfSaleHttpCommon):
         return payload
 
     def test_refund_to_the_wallet_within_the_operator_rights(self):
+        self.company.membership_wallet_earns = True
         session = self._session()
         original = self._sync(
             self._payload(session, [(self.tea, 2, 10.0)], [(self.wallet_method, 20.0)])
@@ -433,6 +434,7 @@ class TestPosWalletTill(TestPointOfSaleHttpCommon):
         self.assertEqual(self.member.sudo().membership_pin_failures, 0, "a right PIN resets")
 
     def test_tour_refund_to_the_wallet(self):
+        self.company.membership_wallet_earns = True  # the sale earns points to give back
         self._session()
         self.start_pos_tour("membership_loyalty_wallet_refund")
         sale, refund = self._session_orders()
@@ -440,3 +442,11 @@ class TestPosWalletTill(TestPointOfSaleHttpCommon):
         self.assertFalse(refund.membership_wallet_review)
         self.assertEqual(self._moves(refund, "refund").mapped("paid_amount"), [20.0])
         self.assertEqual(self._balance(), 35.0)
+        earned = (
+            self.env["membership.points.move"]
+            .sudo()
+            .search([("pos_order_id", "=", sale.id), ("kind", "=", "earn")])
+        )
+        self.assertGreater(earned.points, 0)
+        self.account.invalidate_recordset()
+        self.assertEqual(self.account.points_balance, 0.0, "the refund took the points back")
