@@ -275,7 +275,7 @@ class MembershipAccount(models.Model):
                     )
                     if r.refunded_orderline_id.qty
                 )
-                if move and base > 0 and refunded > 0:
+                if move and base and refunded and refunded / base > 0:
                     ratio = min(1.0, refunded / base)
                     move._membership_reverse(
                         reason, ratio=ratio, key=f"pos:{uuid}:{what}:{original.uuid}"
