@@ -141,8 +141,8 @@ class PosSession(models.Model):
         return "none"
 
     def _membership_employee(self, employee_id):
-        if not employee_id or "hr.employee" not in self.env:
-            return None
+        if not employee_id or "advanced_employee_ids" not in self.config_id._fields:
+            return None  # pos_hr is not installed
         # sudo: POS users read the employees of their till, not hr.employee in general.
         employee = self.env["hr.employee"].sudo().browse(int(employee_id)).exists()
         config = self.config_id

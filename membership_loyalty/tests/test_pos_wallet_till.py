@@ -407,6 +407,52 @@ class TestPosWalletTill(TestPointOfSaleHttpCommon):
         self.assertEqual(self._balance(), 35.0)
         self.assertFalse(beyond.membership_wallet_review)
 
+    # ------------------------------------------------------------------ pos_hr
+
+    def test_pos_hr_employee_at_the_till_decides(self):
+        """With pos_hr the employee logged in at the till decides: their user's groups,
+        else their POS role (manager: supervisor, minimal: no top-up)."""
+        if "employee_id" not in self.env["pos.order"]._fields:
+            self.skipTest("pos_hr is not installed in this database")
+        env = self.env(su=True)
+        manager, cashier, minimal, with_user = env["hr.employee"].create(
+            [
+                {"name": "Maya Manager"},
+                {"name": "Carl Cashier"},
+                {"name": "Mini Minimal"},
+                {"name": "Sam Supervisor", "user_id": self.supervisor.id},
+            ]
+        )
+        self.main_pos_config.write(
+            {
+                "module_pos_hr": True,
+                "advanced_employee_ids": [(6, 0, manager.ids)],
+                "basic_employee_ids": [(6, 0, (cashier | with_user).ids)],
+                "minimal_employee_ids": [(6, 0, minimal.ids)],
+            }
+        )
+        session = self._session()
+
+        def topup(employee, amount):
+            payload = self._payload(
+                session, [(self.topup_product, 1, amount)], [(self.cash, amount)]
+            )
+            payload["employee_id"] = employee.id
+            return self._sync(payload)
+
+        self.assertFalse(topup(manager, 150.0).membership_wallet_review)
+        self.assertFalse(topup(with_user, 150.0).membership_wallet_review)
+        self.assertTrue(topup(cashier, 150.0).membership_wallet_review)
+        self.assertFalse(topup(cashier, 50.0).membership_wallet_review)
+        held = topup(minimal, 10.0)
+        self.assertTrue(held.membership_wallet_review)
+        self.assertIn("Only Membership cashiers", held.message_ids[:1].body)
+        preview = session.membership_pos_topup_preview
+        self.assertEqual(preview(self.member.id, 150.0, employee_id=manager.id)["status"], "ok")
+        self.assertEqual(
+            preview(self.member.id, 150.0, employee_id=cashier.id)["status"], "refused"
+        )
+
     # ------------------------------------------------------------------ at the till (tours)
 
     def _session_orders(self):
