@@ -200,7 +200,7 @@ class MembershipAccount(models.Model):
         points_lines, topup_lines, sale_lines = self._membership_order_lines(order)
         wallet_payments = order.payment_ids.filtered("payment_method_id.membership_is_wallet")
         wallet_paid = sum(wallet_payments.mapped("amount"))
-        if topup_lines and wallet_payments:
+        if topup_lines and wallet_payments and not held:
             raise UserError(self.env._("A wallet cannot be topped up with wallet money."))
         if points_lines:
             value = -sum(points_lines.mapped("price_subtotal_incl"))

@@ -185,7 +185,11 @@ class PosOrder(models.Model):
             level = Session._membership_till_level(self.env.user, employee, order.config_id)
             wallet, topup = order._membership_wallet_amounts()
             reasons = []
-            if topup > 0:
+            if topup > 0 and wallet > 0:
+                reasons.append(
+                    self.env._("A wallet cannot be topped up with wallet money: top-up held.")
+                )
+            elif topup > 0:
                 refusal = Session._membership_topup_refusal(company, level, topup)
                 if refusal:
                     reasons.append(

@@ -237,6 +237,18 @@ class TestPosWalletTill(TestPointOfSaleHttpCommon):
         order = self._sync(payload, user=self.supervisor)
         self.assertFalse(order.membership_wallet_review)
         self.assertEqual(self._balance(), 35.0 + 2 * 155.0)
+        # A tampered till paying a top-up from the wallet: the sale is kept, nothing moves.
+        looped = self._sync(
+            self._payload(session, [(self.topup_product, 1, 20.0)], [(self.wallet_method, 20.0)])
+        )
+        self.assertTrue(looped.membership_wallet_review)
+        self.assertIn("topped up with wallet money", looped.message_ids[:1].body)
+        self.assertFalse(self._moves(looped) | self._topup_moves(looped))
+        self.assertEqual(self._balance(), 35.0 + 2 * 155.0)
+        with self.assertRaises(UserError):
+            self.env["membership.wallet.settle"].with_user(self.supervisor).create(
+                {"order_id": looped.id, "mode": "post"}
+            ).action_settle()
 
     # ------------------------------------------------------------------ PIN
 
