@@ -55,7 +55,7 @@ patch(MembershipTill.prototype, {
             title: _t("Top up the wallet of %s", member.name),
             placeholder: _t("Amount"),
         });
-        const amount = parseFloat(typed);
+        const amount = parseFloat(String(typed ?? "").replace(",", "."));
         if (typed === undefined || typed === null || typed === "") {
             return false;
         }
