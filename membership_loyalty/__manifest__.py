@@ -45,6 +45,8 @@
         "reports/membership_management_summary.xml",
         "data/membership_barcode_data.xml",
         "views/pos_order_views.xml",
+        "wizards/membership_wallet_settle_views.xml",
+        "views/membership_wallet_till_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
@@ -52,6 +54,7 @@
         "demo/membership_reader_device_demo.xml",
         "demo/membership_sms_demo.xml",
         "demo/membership_ledger_demo.xml",
+        "demo/membership_wallet_till_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],

@@ -32,3 +32,5 @@ from . import membership_campaign
 from . import barcode_rule
 from . import pos_order_line
 from . import pos_session
+from . import res_partner_pin
+from . import res_users

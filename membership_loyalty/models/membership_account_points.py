@@ -194,10 +194,13 @@ class MembershipAccount(models.Model):
         company = order.company_id
         account = self._membership_get_account(order.partner_id, company)
         uuid = order.uuid
+        # An order flagged for review before posting (rights, PIN) keeps its wallet
+        # money held: a supervisor settles it (pos.order._membership_settle_post).
+        held = order.membership_wallet_review
         points_lines, topup_lines, sale_lines = self._membership_order_lines(order)
         wallet_payments = order.payment_ids.filtered("payment_method_id.membership_is_wallet")
         wallet_paid = sum(wallet_payments.mapped("amount"))
-        if topup_lines and wallet_payments:
+        if topup_lines and wallet_payments and not held:
             raise UserError(self.env._("A wallet cannot be topped up with wallet money."))
         if points_lines:
             value = -sum(points_lines.mapped("price_subtotal_incl"))
@@ -205,7 +208,7 @@ class MembershipAccount(models.Model):
                 value, sum(sale_lines.mapped("price_subtotal_incl"))
             )
             account._membership_points_redeem(points, f"pos:{uuid}:redeem", pos_order=order)
-        if wallet_paid > 0:
+        if wallet_paid > 0 and not held:
             key = f"pos:{uuid}:wallet"
             missing = account._membership_wallet_shortfall(wallet_paid, key)
             if missing:
@@ -225,7 +228,7 @@ class MembershipAccount(models.Model):
         if earned > 0:
             account._membership_points_earn(earned, f"pos:{uuid}:earn", pos_order=order, day=day)
         topup = sum(topup_lines.mapped("price_subtotal_incl"))
-        if topup:
+        if topup and not held:
             account._membership_wallet_topup(
                 topup, f"pos:{uuid}:topup", payment_method=order.payment_ids.payment_method_id[:1]
             )
@@ -261,12 +264,18 @@ class MembershipAccount(models.Model):
             for what, lines in pairs:
                 move = Points.search([("idempotency_key", "=", f"pos:{original.uuid}:{what}")])
                 base = sum(lines.mapped("price_subtotal_incl"))
-                refunded = -sum(
-                    refund_lines.filtered(lambda r, ls=lines: r.refunded_orderline_id in ls).mapped(
-                        "price_subtotal_incl"
+                # The share refunded is measured by quantity against the original line:
+                # the till stores a refund line's amount with either sign.
+                refunded = sum(
+                    -r.qty
+                    / r.refunded_orderline_id.qty
+                    * r.refunded_orderline_id.price_subtotal_incl
+                    for r in refund_lines.filtered(
+                        lambda r, ls=lines: r.refunded_orderline_id in ls
                     )
+                    if r.refunded_orderline_id.qty
                 )
-                if move and base and refunded:
+                if move and base and refunded and refunded / base > 0:
                     ratio = min(1.0, refunded / base)
                     move._membership_reverse(
                         reason, ratio=ratio, key=f"pos:{uuid}:{what}:{original.uuid}"
@@ -276,7 +285,7 @@ class MembershipAccount(models.Model):
                 "amount"
             )
         )
-        if wallet_back > 0:
+        if wallet_back > 0 and not refund_order.membership_wallet_review:
             partner = refund_order.lines.refunded_orderline_id.order_id.partner_id[:1]
             partner = partner or refund_order.partner_id
             if not partner:

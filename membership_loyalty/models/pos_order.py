@@ -1,5 +1,9 @@
+import hmac
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
+from odoo.tools.misc import hmac as odoo_hmac
 
 
 class PosOrder(models.Model):
@@ -28,8 +32,22 @@ class PosOrder(models.Model):
         help="Set once the order was posted to its member's ledgers and figures.",
     )
 
+    membership_pin_token = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Proof, given by the server when the member typed the right wallet PIN at the "
+        "till, bound to this order, the member and the wallet amount.",
+    )
+
     @api.model
     def _process_order(self, order, existing_order):
+        # The review flags and the posted marker are the server's: a till never sets them.
+        for name in (
+            "membership_counted",
+            "membership_wallet_review",
+            "membership_discount_review",
+        ):
+            order.pop(name, None)
         excess = self._membership_check_discounts(order)
         order_id = super()._process_order(order, existing_order)
         if excess:
@@ -99,6 +117,7 @@ class PosOrder(models.Model):
         # of the till (whose user may have no Membership level); the cashier's rights were
         # checked when the order itself was validated.
         paid = self.sudo()
+        paid._membership_check_till_rights()
         paid.membership_counted = True
         Account = paid.env["membership.account"]
         Sms = paid.env["membership.sms"]
@@ -124,3 +143,140 @@ class PosOrder(models.Model):
                     missing=order.currency_id.format(missing),
                 )
             )
+
+    # ------------------------------------------------------------------ wallet at the till
+
+    @api.model
+    def _membership_pin_token(self, uuid, partner, amount, company):
+        """The proof that the member typed their PIN for ``amount`` on order ``uuid``."""
+        amount = company.currency_id.round(float(amount or 0.0))
+        # sudo: the database secret keys the HMAC; it never leaves the server.
+        return odoo_hmac(self.env(su=True), "membership-wallet-pin", (uuid, partner.id, amount))
+
+    def _membership_wallet_amounts(self):
+        """(wallet money paid, top-up sold) of an order, from its stored lines and payments."""
+        self.ensure_one()
+        wallet = sum(
+            self.payment_ids.filtered("payment_method_id.membership_is_wallet").mapped("amount")
+        )
+        product = self.company_id.membership_topup_product_id
+        topup = sum(
+            self.lines.filtered(lambda line: product and line.product_id == product).mapped(
+                "price_subtotal_incl"
+            )
+        )
+        return wallet, topup
+
+    def _membership_check_till_rights(self):
+        """Rights and PIN checks of synced member orders, before anything is posted.
+
+        The money changed hands at the till: the sale is always kept. What breaks a rule
+        (a top-up above the operator's limit, a wallet payment above the PIN threshold
+        without a valid PIN proof, a refund to the wallet beyond the operator's limit) is
+        held: nothing goes in or out of the wallet, the order is flagged Member Wallet to
+        Review with the reason in the chatter, and a supervisor settles it."""
+        Session = self.env["pos.session"]
+        for order in self.filtered(lambda o: o.partner_id.is_member):
+            company = order.company_id
+            currency = order.currency_id
+            employee = order["employee_id"] if "employee_id" in order._fields else None
+            # Who sends the order decides (a till cannot claim another user's rights); with
+            # pos_hr, the employee logged in at the till.
+            level = Session._membership_till_level(self.env.user, employee, order.config_id)
+            wallet, topup = order._membership_wallet_amounts()
+            reasons = []
+            if topup > 0 and wallet > 0:
+                reasons.append(
+                    self.env._("A wallet cannot be topped up with wallet money: top-up held.")
+                )
+            elif topup > 0:
+                refusal = Session._membership_topup_refusal(company, level, topup)
+                if refusal:
+                    reasons.append(
+                        self.env._("Top-up of %s held: ", currency.format(topup)) + refusal
+                    )
+            threshold = company.membership_pin_threshold
+            if (
+                wallet > 0
+                and threshold > 0
+                and currency.compare_amounts(wallet, threshold) > 0
+                and order.partner_id.membership_pin_set
+            ):
+                expected = self._membership_pin_token(order.uuid, order.partner_id, wallet, company)
+                if not hmac.compare_digest(order.membership_pin_token or "", expected):
+                    reasons.append(
+                        self.env._(
+                            "Wallet payment of %s held: no valid PIN proof for this order.",
+                            currency.format(wallet),
+                        )
+                    )
+            if wallet < 0 and order.lines.refunded_orderline_id:
+                limit = company.membership_cashier_refund_limit
+                if level == "none" or (
+                    level == "cashier" and currency.compare_amounts(-wallet, limit) > 0
+                ):
+                    reasons.append(
+                        self.env._(
+                            "Refund of %(amount)s to the wallet held: above what this "
+                            "operator may refund (%(limit)s).",
+                            amount=currency.format(-wallet),
+                            limit=currency.format(limit if level == "cashier" else 0.0),
+                        )
+                    )
+            if reasons:
+                order.membership_wallet_review = True
+                order.message_post(body="; ".join(reasons))
+
+    def action_membership_wallet_settle(self):
+        self.ensure_one()
+        self._membership_check_settle_rights()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Settle the Member Wallet"),
+            "res_model": "membership.wallet.settle",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def _membership_check_settle_rights(self):
+        if not self.env.user.has_group("membership_loyalty.membership_loyalty_group_supervisor"):
+            raise AccessError(self.env._("Only Membership Supervisors settle member wallets."))
+        if not self.membership_wallet_review:
+            raise UserError(self.env._("This order has no member wallet to settle."))
+
+    @api.private
+    def _membership_settle_post(self):
+        """Supervisor: post now what was held (wallet payment, top-up, refund), keyed as
+        the sync would have; refused while the wallet does not cover the payment."""
+        self.ensure_one()
+        self._membership_check_settle_rights()
+        # sudo: ledgers are written by the system; the supervisor's right was checked.
+        order = self.sudo()
+        order.membership_wallet_review = False
+        order.env["membership.account"]._membership_post_order(order)
+        if order.membership_wallet_review:
+            raise UserError(
+                self.env._("The member's wallet still does not cover this order's payment.")
+            )
+        order.message_post(
+            body=self.env._(
+                "Member wallet settled by %s: posted to the wallet.", self.env.user.name
+            )
+        )
+
+    @api.private
+    def _membership_settle_other(self, note):
+        self.ensure_one()
+        self._membership_check_settle_rights()
+        if not (note or "").strip():
+            raise UserError(self.env._("Say how the order was settled."))
+        # sudo: the flag is readonly for users; the supervisor's right was checked.
+        self.sudo().membership_wallet_review = False
+        self.message_post(
+            body=self.env._(
+                "Member wallet settled another way by %(user)s: %(note)s",
+                user=self.env.user.name,
+                note=note,
+            )
+        )

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 
@@ -98,6 +98,7 @@ class PosSession(models.Model):
             "card_state": card.state or "none",
             "card_state_label": labels.get(card.state, self.env._("No card")),
             "discounts": tier._membership_category_discounts() if tier else {},
+            "pin": partner.membership_pin_set,
         }
 
     def _membership_search_members(self, env, company, query):
@@ -115,3 +116,142 @@ class PosSession(models.Model):
         if not found and not phone:
             found = Partner.search([*base, ("name", "ilike", query)], limit=10)
         return found
+
+    # ------------------------------------------------------------------ wallet at the till
+
+    @api.model
+    @api.private
+    def _membership_till_level(self, user, employee=None, config=None):
+        """The Membership level of whoever works the till: "supervisor", "cashier" or
+        "none". With pos_hr the employee logged in at the till decides: their user's groups
+        when they have one, else their POS role (manager: supervisor; minimal: none)."""
+        if employee:
+            if employee.user_id:
+                user = employee.user_id
+            elif config and employee in config.advanced_employee_ids:
+                return "supervisor"
+            elif config and employee in config.minimal_employee_ids:
+                return "none"
+            else:
+                return "cashier"
+        if user.has_group("membership_loyalty.membership_loyalty_group_supervisor"):
+            return "supervisor"
+        if user.has_group("membership_loyalty.membership_loyalty_group_cashier"):
+            return "cashier"
+        return "none"
+
+    def _membership_employee(self, employee_id):
+        if not employee_id or "advanced_employee_ids" not in self.config_id._fields:
+            return None  # pos_hr is not installed
+        # sudo: POS users read the employees of their till, not hr.employee in general.
+        employee = self.env["hr.employee"].sudo().browse(int(employee_id)).exists()
+        config = self.config_id
+        allowed = config.basic_employee_ids | config.advanced_employee_ids
+        allowed |= config.minimal_employee_ids
+        return employee if employee and (not allowed or employee in allowed) else None
+
+    @api.model
+    @api.private
+    def _membership_topup_refusal(self, company, level, amount):
+        """Why ``amount`` cannot be topped up in one order by a ``level`` operator
+        (empty when it can)."""
+        currency = company.currency_id
+        if not isinstance(amount, int | float) or amount != amount or amount <= 0:
+            return self.env._("The top-up amount must be greater than zero.")
+        if level == "none":
+            return self.env._("Only Membership cashiers may top up a wallet.")
+        if currency.compare_amounts(amount, company.membership_wallet_max_topup) > 0:
+            return self.env._(
+                "A top-up cannot exceed %s.", currency.format(company.membership_wallet_max_topup)
+            )
+        limit = company.membership_topup_cashier_limit
+        if level == "cashier" and currency.compare_amounts(amount, limit) > 0:
+            return self.env._(
+                "Top-ups above %s need a Membership Supervisor.", currency.format(limit)
+            )
+        return ""
+
+    def membership_pos_topup_preview(self, partner_id, amount, employee_id=None):
+        """What topping up ``amount`` gives the member (bonus credit and points from the
+        bonus rules), or why this operator cannot take it. One round trip; nothing posted:
+        the top-up is posted when the paid order is synced."""
+        self.ensure_one()
+        if not self.env.user.has_group("point_of_sale.group_pos_user"):
+            raise AccessError(self.env._("Only Point of Sale users can top up wallets."))
+        self.check_access("read")
+        company = self.config_id.company_id
+        # sudo: POS users are not all Membership cashiers; company-bound reads only.
+        partner = (
+            self.env["res.partner"]
+            .sudo()
+            .search(
+                [
+                    ("id", "=", int(partner_id or 0)),
+                    ("is_member", "=", True),
+                    ("company_id", "in", [company.id, False]),
+                ]
+            )
+        )
+        level = self._membership_till_level(
+            self.env.user, self._membership_employee(employee_id), self.config_id
+        )
+        product = company.membership_topup_product_id
+        refusal = self._membership_topup_refusal(company, level, amount)
+        if not partner:
+            refusal = self.env._("Set a member on the order before topping up.")
+        elif not product:
+            refusal = self.env._("No wallet top-up product is configured for this company.")
+        if refusal:
+            return {"status": "refused", "message": refusal}
+        amount = company.currency_id.round(amount)
+        rule = self.env["membership.wallet.bonus.rule"]._membership_rule_for(amount, company)
+        return {
+            "status": "ok",
+            "message": "",
+            "amount": amount,
+            "bonus_amount": rule.bonus_amount,
+            "bonus_points": rule.bonus_points,
+            "product_id": product.id,
+        }
+
+    def membership_pos_pin_verify(self, partner_id, pin, order_uuid, amount):
+        """Check the member's wallet PIN typed at the till for a wallet payment of
+        ``amount`` on order ``order_uuid``. Returns ``status`` ok / wrong / locked, a
+        ``message`` for the cashier and, when ok, a ``token`` the order carries to the
+        server: it is valid for that order, member and amount only."""
+        self.ensure_one()
+        if not self.env.user.has_group("point_of_sale.group_pos_user"):
+            raise AccessError(self.env._("Only Point of Sale users can check PINs."))
+        self.check_access("read")
+        company = self.config_id.company_id
+        # sudo: the till's user checks the PIN of a member of the session's company.
+        partner = (
+            self.env["res.partner"]
+            .sudo()
+            .search(
+                [
+                    ("id", "=", int(partner_id or 0)),
+                    ("is_member", "=", True),
+                    ("company_id", "in", [company.id, False]),
+                ]
+            )
+        )
+        if not partner or not order_uuid:
+            raise UserError(self.env._("No member to check the PIN of."))
+        status = partner._membership_pin_verify(pin)
+        if status == "locked":
+            message = self.env._(
+                "The wallet PIN is locked after too many wrong entries: a supervisor must "
+                "unlock it; pay another way."
+            )
+        elif status == "wrong":
+            left = partner._membership_pin_max_tries() - partner.membership_pin_failures
+            message = self.env._("Wrong PIN: %s tries left.", left)
+        else:
+            message = ""
+        result = {"status": status, "message": message}
+        if status == "ok":
+            result["token"] = self.env["pos.order"]._membership_pin_token(
+                order_uuid, partner, amount, company
+            )
+        return result

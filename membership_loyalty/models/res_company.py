@@ -154,3 +154,36 @@ class ResCompany(models.Model):
         help="Members who refund more than this share of what they bought over 12 months "
         "are flagged as undesirable (0.3 = 30%).",
     )
+
+    # Wallet at the till: cashier top-up limit and the wallet PIN.
+    membership_topup_cashier_limit = fields.Monetary(
+        string="Cashier Top-up Limit",
+        currency_field="currency_id",
+        default=200.0,
+        help="What a till operator below Membership Supervisor may top up in one order; "
+        "larger top-ups need a supervisor.",
+    )
+    membership_pin_threshold = fields.Monetary(
+        string="Wallet PIN Above",
+        currency_field="currency_id",
+        default=0.0,
+        help="A wallet payment above this amount asks the member's PIN, for members who "
+        "have one (0: never asked).",
+    )
+    membership_pin_max_tries = fields.Integer(
+        string="Wrong PINs Before Lock",
+        default=3,
+        help="The member's PIN is locked after this many wrong entries in a row; a "
+        "supervisor unlocks it from the member's form.",
+    )
+
+    _membership_topup_cashier_limit_positive = models.Constraint(
+        "CHECK (membership_topup_cashier_limit >= 0)",
+        "The cashier top-up limit cannot be negative.",
+    )
+    _membership_pin_threshold_positive = models.Constraint(
+        "CHECK (membership_pin_threshold >= 0)", "The wallet PIN threshold cannot be negative."
+    )
+    _membership_pin_max_tries_positive = models.Constraint(
+        "CHECK (membership_pin_max_tries > 0)", "At least one PIN try must be allowed."
+    )

@@ -95,3 +95,14 @@ class ResConfigSettings(models.TransientModel):
     membership_refund_abuse_ratio = fields.Float(
         related="company_id.membership_refund_abuse_ratio", readonly=False
     )
+
+    # Wallet at the till.
+    membership_topup_cashier_limit = fields.Monetary(
+        related="company_id.membership_topup_cashier_limit", readonly=False
+    )
+    membership_pin_threshold = fields.Monetary(
+        related="company_id.membership_pin_threshold", readonly=False
+    )
+    membership_pin_max_tries = fields.Integer(
+        related="company_id.membership_pin_max_tries", readonly=False
+    )

@@ -5,3 +5,5 @@ from . import membership_card_return_wizard
 from . import membership_card_reactivate_wizard
 from . import membership_sms_campaign
 from . import membership_summary_wizard
+from . import membership_wallet_settle
+from . import membership_wallet_pin

@@ -1,0 +1,30 @@
+from odoo import fields, models
+
+
+class MembershipWalletSettle(models.TransientModel):
+    """Supervisor: settle a POS order flagged Member Wallet to Review."""
+
+    _name = "membership.wallet.settle"
+    _description = "Settle a Member Wallet Order"
+
+    order_id = fields.Many2one("pos.order", required=True, readonly=True, ondelete="cascade")
+    partner_id = fields.Many2one(related="order_id.partner_id")
+    currency_id = fields.Many2one(related="order_id.currency_id")
+    wallet_balance = fields.Monetary(related="order_id.partner_id.wallet_balance")
+    mode = fields.Selection(
+        [("post", "Post to the wallet now"), ("other", "Settled another way")],
+        required=True,
+        default="post",
+        help="Post to the wallet: take the payment from the wallet (it must cover it now), "
+        "or credit the held top-up or refund. Settled another way: the difference was "
+        "paid or returned outside the wallet; say how.",
+    )
+    note = fields.Text()
+
+    def action_settle(self):
+        self.ensure_one()
+        if self.mode == "post":
+            self.order_id._membership_settle_post()
+        else:
+            self.order_id._membership_settle_other(self.note)
+        return {"type": "ir.actions.act_window_close"}
