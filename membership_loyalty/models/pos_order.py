@@ -28,6 +28,26 @@ class PosOrder(models.Model):
         help="Set once the order was posted to its member's ledgers and figures.",
     )
 
+    # What the receipt shows, recorded when the order was posted to its member's ledger.
+    membership_points_earned = fields.Float(
+        string="Points Earned", digits=(16, 2), readonly=True, copy=False
+    )
+    membership_points_redeemed = fields.Float(
+        string="Points Redeemed",
+        digits=(16, 2),
+        readonly=True,
+        copy=False,
+        help="Points used on this order: cash-off and gifts.",
+    )
+    membership_points_balance = fields.Float(
+        string="Points Balance After",
+        digits=(16, 2),
+        readonly=True,
+        copy=False,
+        help="The member's points balance once this order was posted.",
+    )
+    membership_points_tier = fields.Char(string="Member Tier After", readonly=True, copy=False)
+
     @api.model
     def _process_order(self, order, existing_order):
         excess = self._membership_check_discounts(order)
@@ -112,6 +132,7 @@ class PosOrder(models.Model):
                 Sms._membership_notify(
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
                 )
+        paid._membership_points_record()
 
     def _membership_flag_wallet_review(self, missing):
         """Flag a synced order whose wallet payment the wallet no longer covers."""
@@ -123,4 +144,42 @@ class PosOrder(models.Model):
                     "taken from the wallet; a supervisor must settle it.",
                     missing=order.currency_id.format(missing),
                 )
+            )
+
+    def _membership_points_record(self):
+        """Record on member orders what they earned and used and the balance and tier they
+        left, in one read of the ledger: the receipt prints these true figures."""
+        orders = self.filtered(lambda o: o.partner_id.is_member)
+        if not orders:
+            return
+        Points = self.env["membership.points.move"].sudo()
+        sums = {
+            (order.id, kind): points
+            for order, kind, points in Points._read_group(
+                [("pos_order_id", "in", orders.ids), ("kind", "in", ("earn", "redeem", "gift"))],
+                ["pos_order_id", "kind"],
+                ["points:sum"],
+            )
+        }
+        accounts = {
+            (account.partner_id.id, account.company_id.id): account
+            for account in self.env["membership.account"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", orders.partner_id.ids),
+                    ("company_id", "in", orders.company_id.ids),
+                ]
+            )
+        }
+        for order in orders:
+            account = accounts.get((order.partner_id.id, order.company_id.id))
+            order.write(
+                {
+                    "membership_points_earned": sums.get((order.id, "earn"), 0.0),
+                    "membership_points_redeemed": -sums.get((order.id, "redeem"), 0.0)
+                    - sums.get((order.id, "gift"), 0.0),
+                    "membership_points_balance": account.points_balance if account else 0.0,
+                    "membership_points_tier": order.partner_id.member_tier_id.name or False,
+                }
             )
