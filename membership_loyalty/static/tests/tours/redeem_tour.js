@@ -15,7 +15,7 @@ const start = () => [
     Dialog.confirm("Open Register"),
     scan_barcode(CARD),
     { content: "the member is on the order", trigger: ".o_membership_name:contains('Rita Redeemer')" },
-];
+].flat();
 
 const payCash = (total) => [
     ProductScreen.clickPayButton(),
@@ -23,7 +23,7 @@ const payCash = (total) => [
     PaymentScreen.clickPaymentMethod("Cash"),
     PaymentScreen.clickValidate(),
     ReceiptScreen.isShown(),
-];
+].flat();
 
 const receiptShows = (what, value) => ({
     content: `the receipt shows ${what} ${value}`,
@@ -36,7 +36,8 @@ const openRedeem = () => ({
     run: "click",
 });
 
-const refused = (title, body) => [Dialog.is({ title }), Dialog.bodyIs(body), Dialog.confirm("Ok")];
+const refused = (title, body) =>
+    [Dialog.is({ title }), Dialog.bodyIs(body), Dialog.confirm("Ok")].flat();
 
 registry.category("web_tour.tours").add("membership_loyalty_redeem_earn", {
     steps: () =>
