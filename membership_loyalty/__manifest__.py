@@ -52,10 +52,14 @@
         "demo/membership_reader_device_demo.xml",
         "demo/membership_sms_demo.xml",
         "demo/membership_ledger_demo.xml",
+        "demo/membership_redeem_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],
         "point_of_sale._assets_pos": ["membership_loyalty/static/src/pos/**/*"],
+        "point_of_sale.customer_display_assets": [
+            "membership_loyalty/static/src/customer_display/**/*"
+        ],
     },
     "installable": True,
 }

@@ -4,6 +4,7 @@ import { scan_barcode } from "@point_of_sale/../tests/generic_helpers/utils";
 import * as PaymentScreen from "@point_of_sale/../tests/pos/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
+import { CustomerDisplayPosAdapter } from "@point_of_sale/app/customer_display/customer_display_adapter";
 import { registry } from "@web/core/registry";
 
 // Card and figures set up by tests/test_pos_redeem.py: 120 points, Gold tier (10% on tea),
@@ -45,6 +46,24 @@ registry.category("web_tour.tours").add("membership_loyalty_redeem_earn", {
             start(),
             ProductScreen.addOrderline("Member Tea", "3"),
             { content: "3 teas at 9.00 earn 27 points", trigger: ".o_membership_earn:contains('+27')" },
+            {
+                content: "the customer display gets the member, tier, points and points to earn",
+                trigger: ".o_membership_earn:contains('+27')",
+                run: () => {
+                    const adapter = new CustomerDisplayPosAdapter();
+                    adapter.formatOrderData(window.posmodel.getOrder());
+                    const shown = JSON.stringify(adapter.data.membership);
+                    const expected = JSON.stringify({
+                        name: "Rita Redeemer",
+                        tier: "Gold",
+                        points: 120,
+                        earn: 27,
+                    });
+                    if (shown !== expected) {
+                        throw new Error(`customer display got ${shown}, expected ${expected}`);
+                    }
+                },
+            },
             ProductScreen.addOrderline("Member Tea", "1"),
             { content: "the preview follows the lines", trigger: ".o_membership_earn:contains('+36')" },
             payCash("36.00"),

@@ -8,6 +8,9 @@ import { MembershipRedeemPopup } from "./redeem_popup";
 // The till asks the server for the points to earn once the lines stop changing.
 export const EARN_DELAY_MS = 400;
 
+// The running service, for code that only gets an order (the customer display adapter).
+export const membershipRedeemRef = { current: null };
+
 /**
  * Member points on the selling side of the till: the points an order will earn (computed
  * by the server's earn rules), and redeeming points for a cash-off, a gift or an e-coupon.
@@ -23,6 +26,7 @@ export class MembershipRedeem {
         this.timers = {};
         this.options = null; // the last redeem options: point value and points product
         pos.membershipRedeem = this;
+        membershipRedeemRef.current = this;
     }
 
     _rpc(method, ...args) {
@@ -58,6 +62,7 @@ export class MembershipRedeem {
             return;
         }
         this.state.earn[order.uuid] = { signature, points: null };
+        order.uiState.membershipEarn = null; // read by the customer display
         clearTimeout(this.timers[order.uuid]);
         const member = this.till.memberOf(order);
         const lines = signature ? this._earnLines(order) : [];
@@ -73,8 +78,23 @@ export class MembershipRedeem {
             const current = this.state.earn[order.uuid];
             if (result && current?.signature === signature) {
                 current.points = result.points;
+                order.uiState.membershipEarn = result.points;
             }
         }, EARN_DELAY_MS);
+    }
+
+    /** What the customer display shows of the member (null: no member on the order). */
+    customerDisplayData(order) {
+        const member = this.till.memberOf(order);
+        if (!member) {
+            return null;
+        }
+        return {
+            name: member.name,
+            tier: member.tier || "",
+            points: member.points,
+            earn: order.uiState?.membershipEarn ?? null,
+        };
     }
 
     /** Points the order would earn, or null when unknown (offline, not asked yet). */
