@@ -152,14 +152,17 @@ class PosSession(models.Model):
         """
         partner, account = self._membership_pos_redeem_member(partner_id)
         company = account.company_id
-        products = account.env["product.product"].browse(
-            {int(line["product_id"]) for line in lines or []}
+        products = (
+            account.env["product.product"]
+            .browse({int(line["product_id"]) for line in lines or []})
+            .exists()
         )
-        topup = company.membership_topup_product_id
+        # A top-up earns nothing (as at sync); a product unknown here earns nothing either.
+        known = set((products - company.membership_topup_product_id).ids)
         lines_data = [
             {"product": products.browse(int(line["product_id"])), "amount": line["amount"]}
             for line in lines or []
-            if int(line["product_id"]) != topup.id
+            if int(line["product_id"]) in known
         ]
         if not lines_data:
             return {"points": 0.0}

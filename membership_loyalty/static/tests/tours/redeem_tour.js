@@ -70,6 +70,13 @@ registry.category("web_tour.tours").add("membership_loyalty_redeem_earn", {
             receiptShows("earned", "36"),
             receiptShows("balance", "156"),
             receiptShows("tier", "Gold"),
+            ReceiptScreen.clickNextOrder(),
+            ProductScreen.clickPartnerButton(),
+            ProductScreen.clickCustomer("Rita Redeemer"),
+            {
+                content: "the member panel shows the balance after the paid order",
+                trigger: ".o_membership_points:contains('156')",
+            },
         ].flat(),
 });
 
