@@ -45,6 +45,7 @@
         "reports/membership_management_summary.xml",
         "data/membership_barcode_data.xml",
         "views/pos_order_views.xml",
+        "views/pos_order_redeem_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

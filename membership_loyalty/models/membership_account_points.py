@@ -301,6 +301,8 @@ class MembershipAccount(models.Model):
         qty = line.qty
         if qty != int(qty):
             raise UserError(self.env._("A gift is handed out in whole units."))
+        if line.order_id.currency_id.compare_amounts(line.price_subtotal_incl, 0.0) < 0:
+            raise UserError(self.env._("A gift line cannot take money off an order."))
         return self._membership_redeem_gift(
             line.membership_gift_id,
             f"pos:{line.order_id.uuid}:gift:{line.uuid}",

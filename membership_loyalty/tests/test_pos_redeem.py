@@ -214,6 +214,7 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
         self.assertEqual(self._moves("gift").pos_order_id, order)
         self.assertEqual(self._moves("earn").filtered("pos_order_id").mapped("points"), [25])
         self.assertEqual(self._balance(), 120 - 50 - 30 + 25)
+        self.assertFalse(self.account._membership_check_invariant())
         # The receipt's figures come from the ledger.
         self.assertEqual(
             (
@@ -261,6 +262,21 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
         self.assertFalse(left)
         self.assertFalse(self._moves("redeem"))
         self.assertEqual(self._balance(), 120)
+
+    def test_gift_line_cannot_take_money_off(self):
+        session = self._session()
+        payload = self._payload(
+            session,
+            [
+                self._line(self.tea, 3, 10.0),
+                self._line(self.mug, 1, -5.0, membership_gift_id=self.gift.id),
+            ],
+        )
+        with self.assertRaises(UserError) as refused:
+            self._sync(payload)
+        self.assertIn("cannot take money off", str(refused.exception))
+        self.assertEqual(self._balance(), 120)
+        self.assertEqual(self._mug_stock(), 1)
 
     def test_coupon_redeemed_once_per_key(self):
         session = self._session()
