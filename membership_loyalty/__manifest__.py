@@ -61,6 +61,9 @@
         "point_of_sale.customer_display_assets": [
             "membership_loyalty/static/src/customer_display/**/*"
         ],
+        "point_of_sale.customer_display_assets_test": [
+            "membership_loyalty/static/tests/customer_display/**/*"
+        ],
     },
     "installable": True,
 }

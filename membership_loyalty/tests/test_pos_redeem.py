@@ -356,3 +356,11 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
         coupons = self.env["loyalty.card"].sudo().search([("partner_id", "=", self.member.id)])
         self.assertEqual(len(coupons), 1)
         self.assertEqual(self._balance(), 79)
+
+    def test_tour_customer_display_shows_the_member(self):
+        config = self.main_pos_config
+        self.start_tour(
+            f"/pos_customer_display/{config.id}/{config.access_token}",
+            "membership_loyalty_customer_display",
+            login="pos_user",
+        )
