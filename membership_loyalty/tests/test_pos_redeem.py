@@ -327,6 +327,11 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
         self.start_pos_tour("membership_loyalty_redeem_earn")
         self.assertEqual(self._balance(), 156)
 
+    def test_tour_offline_shows_no_earn_and_refuses_redeeming(self):
+        self._session()
+        self.start_pos_tour("membership_loyalty_redeem_offline")
+        self.assertEqual(self._balance(), 120)
+
     def test_tour_redeem_cash_off(self):
         self._session()
         self.start_pos_tour("membership_loyalty_redeem_cash_off")

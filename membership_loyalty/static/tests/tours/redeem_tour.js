@@ -1,6 +1,7 @@
 import * as Chrome from "@point_of_sale/../tests/pos/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/generic_helpers/dialog_util";
-import { scan_barcode } from "@point_of_sale/../tests/generic_helpers/utils";
+import * as OfflineUtil from "@point_of_sale/../tests/generic_helpers/offline_util";
+import { negate, scan_barcode } from "@point_of_sale/../tests/generic_helpers/utils";
 import * as PaymentScreen from "@point_of_sale/../tests/pos/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
@@ -140,5 +141,25 @@ registry.category("web_tour.tours").add("membership_loyalty_redeem_coupon", {
             payCash("9.00"),
             { trigger: ".pos-receipt .o_membership_receipt_coupon_code" },
             receiptShows("balance", "79"),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("membership_loyalty_redeem_offline", {
+    steps: () =>
+        [
+            start(),
+            ProductScreen.addOrderline("Member Tea", "3"),
+            { trigger: ".o_membership_earn:contains('+27')" },
+            OfflineUtil.setOfflineMode(),
+            ProductScreen.addOrderline("Member Tea", "1"),
+            {
+                content: "let the preview's delay pass",
+                trigger: "body",
+                run: () => new Promise((resolve) => setTimeout(resolve, 1000)),
+            },
+            { content: "offline: no figure rather than a wrong one", trigger: negate(".o_membership_earn") },
+            openRedeem(),
+            refused("Server unreachable", "needs the server"),
+            OfflineUtil.setOnlineMode(),
         ].flat(),
 });
