@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 
 class PosOrder(models.Model):
@@ -148,38 +148,46 @@ class PosOrder(models.Model):
 
     def _membership_points_record(self):
         """Record on member orders what they earned and used and the balance and tier they
-        left, in one read of the ledger: the receipt prints these true figures."""
+        left: the receipt prints these true figures.
+
+        One statement for all the orders (this runs in every member order's sync): the
+        ledger sums per order and the account balance, read where they are stored."""
         orders = self.filtered(lambda o: o.partner_id.is_member)
         if not orders:
             return
-        Points = self.env["membership.points.move"].sudo()
-        sums = {
-            (order.id, kind): points
-            for order, kind, points in Points._read_group(
-                [("pos_order_id", "in", orders.ids), ("kind", "in", ("earn", "redeem", "gift"))],
-                ["pos_order_id", "kind"],
-                ["points:sum"],
+        self.env["membership.points.move"].flush_model(["pos_order_id", "kind", "points"])
+        self.env["membership.account"].flush_model(["points_balance"])
+        tiers = SQL(", ").join(
+            SQL("(%s, %s)", order.id, order.partner_id.member_tier_id.name or None)
+            for order in orders
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE pos_order o
+                      SET membership_points_earned = COALESCE(f.earned, 0),
+                          membership_points_redeemed = COALESCE(f.redeemed, 0),
+                          membership_points_balance = COALESCE(a.points_balance, 0),
+                          membership_points_tier = v.tier
+                     FROM (VALUES %s) AS v(id, tier)
+                     JOIN pos_order src ON src.id = v.id
+                LEFT JOIN membership_account a
+                       ON a.partner_id = src.partner_id AND a.company_id = src.company_id
+                LEFT JOIN LATERAL (
+                          SELECT SUM(m.points) FILTER (WHERE m.kind = 'earn') AS earned,
+                                 -SUM(m.points) FILTER (WHERE m.kind IN ('redeem', 'gift'))
+                                     AS redeemed
+                            FROM membership_points_move m
+                           WHERE m.pos_order_id = v.id
+                          ) f ON TRUE
+                    WHERE o.id = v.id""",
+                tiers,
             )
-        }
-        accounts = {
-            (account.partner_id.id, account.company_id.id): account
-            for account in self.env["membership.account"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "in", orders.partner_id.ids),
-                    ("company_id", "in", orders.company_id.ids),
-                ]
-            )
-        }
-        for order in orders:
-            account = accounts.get((order.partner_id.id, order.company_id.id))
-            order.write(
-                {
-                    "membership_points_earned": sums.get((order.id, "earn"), 0.0),
-                    "membership_points_redeemed": -sums.get((order.id, "redeem"), 0.0)
-                    - sums.get((order.id, "gift"), 0.0),
-                    "membership_points_balance": account.points_balance if account else 0.0,
-                    "membership_points_tier": order.partner_id.member_tier_id.name or False,
-                }
-            )
+        )
+        orders.invalidate_recordset(
+            [
+                "membership_points_earned",
+                "membership_points_redeemed",
+                "membership_points_balance",
+                "membership_points_tier",
+            ]
+        )
