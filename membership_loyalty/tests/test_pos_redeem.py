@@ -191,6 +191,16 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
             self.member.id, [{"product_id": self.tea.id, "amount": 27.0}]
         )
         self.assertEqual(preview["points"], 54, "a product rule of the server applies")
+        topup = self.env["product.product"].sudo().create({"name": "Top-up", "type": "service"})
+        self.company.sudo().membership_topup_product_id = topup
+        preview = session.membership_pos_earn_preview(
+            self.member.id,
+            [
+                {"product_id": self.tea.id, "amount": 27.0},
+                {"product_id": topup.id, "amount": 100.0},
+            ],
+        )
+        self.assertEqual(preview["points"], 54, "a wallet top-up earns nothing, as at sync")
         stranger = self.env["res.partner"].create({"name": "Not A Member"})
         with self.assertRaisesRegex(UserError, "not a member"):
             session.membership_pos_earn_preview(stranger.id, [])
