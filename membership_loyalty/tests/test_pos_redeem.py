@@ -31,8 +31,14 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
             }
         ).product_variant_id
         # Neither product is on sale at the till: the till loads them when redeeming.
+        # In the tier's discounted category: a cash-off line must still get no tier discount.
         cls.points_product = Template.create(
-            {"name": "Points discount", "type": "service", "taxes_id": False}
+            {
+                "name": "Points discount",
+                "type": "service",
+                "taxes_id": False,
+                "categ_id": tea_categ.id,
+            }
         ).product_variant_id
         cls.mug = Template.create(
             {"name": "Member Mug", "is_storable": True, "list_price": 8.0, "taxes_id": False}

@@ -108,6 +108,14 @@ export class MembershipRedeem {
         return options.points_product_id && line.product_id?.id === options.points_product_id;
     }
 
+    /** A cash-off line (points product) or a gift line. */
+    isRedeemLine(line) {
+        return Boolean(
+            line.membership_gift_id ||
+                (this.options && this._isPointsLine(line, this.options))
+        );
+    }
+
     /** Points used on the order and not yet posted (cash-off lines and gifts). */
     pointsUsed(order, options = this.options) {
         const pointValue = options?.point_value || 0;
