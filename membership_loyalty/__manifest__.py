@@ -47,6 +47,7 @@
         "views/pos_order_views.xml",
         "wizards/membership_wallet_settle_views.xml",
         "views/membership_wallet_till_views.xml",
+        "views/pos_order_redeem_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
@@ -55,10 +56,17 @@
         "demo/membership_sms_demo.xml",
         "demo/membership_ledger_demo.xml",
         "demo/membership_wallet_till_demo.xml",
+        "demo/membership_redeem_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],
         "point_of_sale._assets_pos": ["membership_loyalty/static/src/pos/**/*"],
+        "point_of_sale.customer_display_assets": [
+            "membership_loyalty/static/src/customer_display/**/*"
+        ],
+        "point_of_sale.customer_display_assets_test": [
+            "membership_loyalty/static/tests/customer_display/**/*"
+        ],
     },
     "installable": True,
 }

@@ -34,3 +34,4 @@ from . import pos_order_line
 from . import pos_session
 from . import res_partner_pin
 from . import res_users
+from . import stock_picking

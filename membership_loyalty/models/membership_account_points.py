@@ -208,6 +208,8 @@ class MembershipAccount(models.Model):
                 value, sum(sale_lines.mapped("price_subtotal_incl"))
             )
             account._membership_points_redeem(points, f"pos:{uuid}:redeem", pos_order=order)
+        for gift_line in sale_lines.filtered("membership_gift_id"):
+            account._membership_redeem_pos_gift(gift_line)
         if wallet_paid > 0 and not held:
             key = f"pos:{uuid}:wallet"
             missing = account._membership_wallet_shortfall(wallet_paid, key)
@@ -280,6 +282,7 @@ class MembershipAccount(models.Model):
                     move._membership_reverse(
                         reason, ratio=ratio, key=f"pos:{uuid}:{what}:{original.uuid}"
                     )
+            self._membership_refund_gift_lines(original, refund_lines, reason, uuid)
         wallet_back = -sum(
             refund_order.payment_ids.filtered("payment_method_id.membership_is_wallet").mapped(
                 "amount"
@@ -296,6 +299,49 @@ class MembershipAccount(models.Model):
             )
             accounts |= account
         return accounts
+
+    @api.private
+    def _membership_redeem_pos_gift(self, line):
+        """Debit the points of a gift handed out on a POS order line (kind "gift").
+
+        Keyed by the order's uuid and the line's: a re-sent order debits once. The stock
+        leaves in the order's own picking, from the gift location (see stock.picking)."""
+        self.ensure_one()
+        qty = line.qty
+        if qty != int(qty):
+            raise UserError(self.env._("A gift is handed out in whole units."))
+        if line.order_id.currency_id.compare_amounts(line.price_subtotal_incl, 0.0) < 0:
+            raise UserError(self.env._("A gift line cannot take money off an order."))
+        return self._membership_redeem_gift(
+            line.membership_gift_id,
+            f"pos:{line.order_id.uuid}:gift:{line.uuid}",
+            qty=int(qty),
+            pos_order=line.order_id,
+            move_stock=False,
+        )
+
+    @api.model
+    def _membership_refund_gift_lines(self, original, refund_lines, reason, uuid):
+        """Give back the points of the gifts of ``original`` that come back in a refund,
+        in proportion to the quantity returned (never more than was debited)."""
+        Points = self.env["membership.points.move"].sudo()
+        for line in original.lines.filtered("membership_gift_id"):
+            returned = -sum(
+                refund_lines.filtered(lambda r, gl=line: r.refunded_orderline_id == gl).mapped(
+                    "qty"
+                )
+            )
+            if returned <= 0 or not line.qty:
+                continue
+            move = Points.search(
+                [("idempotency_key", "=", f"pos:{original.uuid}:gift:{line.uuid}")], limit=1
+            )
+            if move:
+                move._membership_reverse(
+                    reason,
+                    ratio=min(1.0, returned / line.qty),
+                    key=f"pos:{uuid}:gift:{line.uuid}",
+                )
 
     # ------------------------------------------------------------------ expiry
 

@@ -9,25 +9,30 @@ class MembershipAccount(models.Model):
     _inherit = "membership.account"
 
     @api.private
-    def _membership_redeem_gift(self, gift, key, qty=1, card=None):
+    def _membership_redeem_gift(self, gift, key, qty=1, card=None, pos_order=None, move_stock=True):
         """Give ``qty`` of a catalogue gift for its points; fails clearly when out of stock.
 
-        Returns the points move. The stock leaves the gift location in a done stock move.
+        Returns the points move. The stock leaves the gift location in a done stock move,
+        unless ``move_stock`` is off: a gift handed out at the till leaves in the POS
+        order's own picking (from the gift location too), so it is moved once.
         """
         self.ensure_one()
         Points = self.env["membership.points.move"]
         existing = Points.sudo().search([("idempotency_key", "=", key)], limit=1)
         if existing:
             return existing._membership_check_same({"account_id": self.id})
-        if not gift.active or gift.company_id != self.company_id:
+        # A gift handed out at the till (no stock move here) was on offer when chosen: the
+        # sale happened, so a gift archived before the order synced is still debited.
+        if gift.company_id != self.company_id or (move_stock and not gift.active):
             raise UserError(self.env._("This gift is not offered here."))
         if not isinstance(qty, int) or qty <= 0 or qty > 100:
             raise UserError(self.env._("The number of gifts must be between 1 and 100."))
         with self.env.cr.savepoint():
             move = self._membership_points_redeem(
-                gift.points_cost * qty, key, kind="gift", card=card
+                gift.points_cost * qty, key, kind="gift", pos_order=pos_order, card=card
             )
-            self._membership_gift_stock_move(gift, qty, key)
+            if move_stock:
+                self._membership_gift_stock_move(gift, qty, key)
         return move
 
     def _membership_gift_stock_move(self, gift, qty, key):

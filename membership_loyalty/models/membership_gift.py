@@ -5,6 +5,7 @@ class MembershipGift(models.Model):
     """A product members can take for points, out of the loyalty gifts stock location."""
 
     _name = "membership.gift"
+    _inherit = ["pos.load.mixin"]
     _description = "Loyalty Gift"
     _order = "sequence, points_cost, id"
     _rec_name = "product_id"
@@ -53,3 +54,11 @@ class MembershipGift(models.Model):
                 if gift.product_id and gift.location_id
                 else 0.0
             )
+
+    @api.model
+    def _load_pos_data_domain(self, data, config):
+        return [("company_id", "=", config.company_id.id)]
+
+    @api.model
+    def _load_pos_data_fields(self, config):
+        return ["id", "display_name", "points_cost", "sequence", "write_date"]

@@ -2,7 +2,7 @@ import hmac
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 from odoo.tools.misc import hmac as odoo_hmac
 
 
@@ -38,6 +38,26 @@ class PosOrder(models.Model):
         help="Proof, given by the server when the member typed the right wallet PIN at the "
         "till, bound to this order, the member and the wallet amount.",
     )
+
+    # What the receipt shows, recorded when the order was posted to its member's ledger.
+    membership_points_earned = fields.Float(
+        string="Points Earned", digits=(16, 2), readonly=True, copy=False
+    )
+    membership_points_redeemed = fields.Float(
+        string="Points Redeemed",
+        digits=(16, 2),
+        readonly=True,
+        copy=False,
+        help="Points used on this order: cash-off and gifts.",
+    )
+    membership_points_balance = fields.Float(
+        string="Points Balance After",
+        digits=(16, 2),
+        readonly=True,
+        copy=False,
+        help="The member's points balance once this order was posted.",
+    )
+    membership_points_tier = fields.Char(string="Member Tier After", readonly=True, copy=False)
 
     @api.model
     def _process_order(self, order, existing_order):
@@ -131,6 +151,7 @@ class PosOrder(models.Model):
                 Sms._membership_notify(
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
                 )
+        paid._membership_points_record()
 
     def _membership_flag_wallet_review(self, missing):
         """Flag a synced order whose wallet payment the wallet no longer covers."""
@@ -279,4 +300,50 @@ class PosOrder(models.Model):
                 user=self.env.user.name,
                 note=note,
             )
+        )
+
+    def _membership_points_record(self):
+        """Record on member orders what they earned and used and the balance and tier they
+        left: the receipt prints these true figures.
+
+        One statement for all the orders (this runs in every member order's sync): the
+        ledger sums per order and the account balance, read where they are stored."""
+        orders = self.filtered(lambda o: o.partner_id.is_member)
+        if not orders:
+            return
+        self.env["membership.points.move"].flush_model(["pos_order_id", "kind", "points"])
+        self.env["membership.account"].flush_model(["points_balance"])
+        tiers = SQL(", ").join(
+            SQL("(%s, %s)", order.id, order.partner_id.member_tier_id.name or None)
+            for order in orders
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE pos_order o
+                      SET membership_points_earned = COALESCE(f.earned, 0),
+                          membership_points_redeemed = COALESCE(f.redeemed, 0),
+                          membership_points_balance = COALESCE(a.points_balance, 0),
+                          membership_points_tier = v.tier
+                     FROM (VALUES %s) AS v(id, tier)
+                     JOIN pos_order src ON src.id = v.id
+                LEFT JOIN membership_account a
+                       ON a.partner_id = src.partner_id AND a.company_id = src.company_id
+                LEFT JOIN LATERAL (
+                          SELECT SUM(m.points) FILTER (WHERE m.kind = 'earn') AS earned,
+                                 -SUM(m.points) FILTER (WHERE m.kind IN ('redeem', 'gift'))
+                                     AS redeemed
+                            FROM membership_points_move m
+                           WHERE m.pos_order_id = v.id
+                          ) f ON TRUE
+                    WHERE o.id = v.id""",
+                tiers,
+            )
+        )
+        orders.invalidate_recordset(
+            [
+                "membership_points_earned",
+                "membership_points_redeemed",
+                "membership_points_balance",
+                "membership_points_tier",
+            ]
         )

@@ -12,6 +12,15 @@ class PosOrderLine(models.Model):
         "against the tier's category discount when the order is synced.",
     )
 
+    membership_gift_id = fields.Many2one(
+        "membership.gift",
+        string="Loyalty Gift",
+        readonly=True,
+        index="btree_not_null",
+        help="The line hands out this catalogue gift: its points are debited when the order "
+        "is synced, and its stock leaves from the gift location.",
+    )
+
     @api.model
     def _load_pos_data_fields(self, config):
-        return [*super()._load_pos_data_fields(config), "membership_discount"]
+        return [*super()._load_pos_data_fields(config), "membership_discount", "membership_gift_id"]

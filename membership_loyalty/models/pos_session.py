@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
 
 
 class PosSession(models.Model):
@@ -255,3 +256,133 @@ class PosSession(models.Model):
                 order_uuid, partner, amount, company
             )
         return result
+
+    # ------------------------------------------------------------------ points at the till
+
+    @api.model
+    def _load_pos_data_models(self, config):
+        return [*super()._load_pos_data_models(config), "membership.gift"]
+
+    def _membership_pos_redeem_member(self, partner_id):
+        """The session's POS user, its company and the member's account (sudo, see below)."""
+        self.ensure_one()
+        if not self.env.user.has_group("point_of_sale.group_pos_user"):
+            raise AccessError(self.env._("Only Point of Sale users can use member points."))
+        self.check_access("read")
+        company = self.config_id.company_id
+        # sudo: POS users are not all Membership cashiers; bound to the session's company
+        # and to members of it, and every debit below goes through the ledger's checks.
+        env = self.sudo().with_context(allowed_company_ids=company.ids).env
+        partner = env["res.partner"].search(
+            [
+                ("id", "=", int(partner_id or 0)),
+                ("is_member", "=", True),
+                ("company_id", "in", [company.id, False]),
+            ]
+        )
+        if not partner:
+            raise UserError(self.env._("This customer is not a member here."))
+        return partner, env["membership.account"]._membership_get_account(partner, company)
+
+    def membership_pos_earn_preview(self, partner_id, lines):
+        """Points the order on the till would earn, from the server's earn rules.
+
+        ``lines``: [{"product_id": id, "amount": amount incl. taxes}] as the till shows
+        them; only a preview: the points posted at sync are computed from the stored order.
+        """
+        partner, account = self._membership_pos_redeem_member(partner_id)
+        company = account.company_id
+        products = (
+            account.env["product.product"]
+            .browse({int(line["product_id"]) for line in lines or []})
+            .exists()
+        )
+        # A top-up earns nothing (as at sync); a product unknown here earns nothing either.
+        known = set((products - company.membership_topup_product_id).ids)
+        lines_data = [
+            {"product": products.browse(int(line["product_id"])), "amount": line["amount"]}
+            for line in lines or []
+            if int(line["product_id"]) in known
+        ]
+        if not lines_data:
+            return {"points": 0.0}
+        points = account._membership_compute_earn(partner, lines_data, company)
+        return {"points": points}
+
+    def membership_pos_redeem_options(self, partner_id):
+        """What the member can redeem now: balance, cash-off rules, gifts with their stock
+        and the e-coupon's price (one call when the cashier opens the redeem popup)."""
+        _partner, account = self._membership_pos_redeem_member(partner_id)
+        company = account.company_id
+        gifts = account.env["membership.gift"].search([("company_id", "=", company.id)])
+        program = company.membership_coupon_program_id
+        points_product = company.membership_points_product_id
+        return {
+            "balance": account.points_balance,
+            "point_value": company.membership_point_value,
+            "min_points": company.membership_redeem_min_points,
+            "max_share": company.membership_redeem_max_share,
+            "points_product_id": points_product.id,
+            "points_product_tmpl_id": points_product.product_tmpl_id.id,
+            "gifts": [
+                {
+                    "id": gift.id,
+                    "name": gift.product_id.display_name,
+                    "points_cost": gift.points_cost,
+                    "qty_available": gift.qty_available,
+                }
+                for gift in gifts
+            ],
+            "coupon": {"name": program.name, "points_cost": company.membership_coupon_points_cost}
+            if program.active and company.membership_coupon_points_cost > 0
+            else False,
+        }
+
+    def membership_pos_redeem_gift_check(self, partner_id, gift_id, qty=1):
+        """Whether ``qty`` of a gift (all of it on the order) is in stock at its location;
+        returns its product so the till can add the line."""
+        _partner, account = self._membership_pos_redeem_member(partner_id)
+        gift = account.env["membership.gift"].search(
+            [("id", "=", int(gift_id)), ("company_id", "=", account.company_id.id)]
+        )
+        if not gift:
+            return {"status": "refused", "message": self.env._("This gift is not offered here.")}
+        product = gift.product_id
+        if float_compare(gift.qty_available, qty, precision_rounding=product.uom_id.rounding) < 0:
+            return {
+                "status": "refused",
+                "message": self.env._(
+                    "%(gift)s is out of stock (%(available)s left).",
+                    gift=product.display_name,
+                    available=gift.qty_available,
+                ),
+            }
+        return {
+            "status": "ok",
+            "message": "",
+            "product_id": product.id,
+            "product_tmpl_id": product.product_tmpl_id.id,
+            "qty_available": gift.qty_available,
+        }
+
+    def membership_pos_redeem_coupon(self, partner_id, order_uuid, index=0):
+        """Buy an e-coupon with points now, keyed by the till's order and the coupon's rank
+        on it: a double click or a retried call buys one coupon."""
+        _partner, account = self._membership_pos_redeem_member(partner_id)
+        if not order_uuid or not isinstance(index, int) or not 0 <= index < 100:
+            raise UserError(self.env._("An e-coupon is bought for an order of the till."))
+        try:
+            with self.env.cr.savepoint():
+                move = account._membership_redeem_coupon(f"pos:{order_uuid}:coupon:{index}")
+        except UserError as error:
+            return {"status": "refused", "message": str(error)}
+        coupon = move.loyalty_card_id
+        return {
+            "status": "ok",
+            "message": "",
+            "code": coupon.code,
+            "program": coupon.program_id.name,
+            "expiration_date": fields.Date.to_string(coupon.expiration_date) or "",
+            "points_cost": -move.points,
+            "balance": account.points_balance,
+        }

@@ -24,3 +24,4 @@ from . import test_analytics_campaign_stats
 from . import test_analytics_campaigns
 from . import test_pos_member_till
 from . import test_pos_wallet_till
+from . import test_pos_redeem

@@ -1,0 +1,58 @@
+import { Component, useState } from "@odoo/owl";
+import { Dialog } from "@web/core/dialog/dialog";
+import { _t } from "@web/core/l10n/translation";
+
+/** The member's balance and what it buys: a cash-off, a gift or an e-coupon. */
+export class MembershipRedeemPopup extends Component {
+    static template = "membership_loyalty.RedeemPopup";
+    static components = { Dialog };
+    static props = {
+        memberName: String,
+        options: Object,
+        available: Number,
+        getPayload: Function,
+        close: Function,
+    };
+
+    setup() {
+        this.state = useState({ points: "", amount: "" });
+    }
+
+    get title() {
+        return _t("Redeem points: %(member)s", { member: this.props.memberName });
+    }
+
+    formatCurrency(amount) {
+        return this.env.utils.formatCurrency(amount);
+    }
+
+    _round(value, digits) {
+        const factor = 10 ** digits;
+        return Math.round(value * factor) / factor;
+    }
+
+    onPoints(ev) {
+        const points = parseFloat(ev.target.value);
+        this.state.points = ev.target.value;
+        this.state.amount = Number.isFinite(points)
+            ? String(this._round(points * this.props.options.point_value, 2))
+            : "";
+    }
+
+    onAmount(ev) {
+        const amount = parseFloat(ev.target.value);
+        this.state.amount = ev.target.value;
+        const value = this.props.options.point_value;
+        this.state.points =
+            Number.isFinite(amount) && value > 0 ? String(this._round(amount / value, 2)) : "";
+    }
+
+    choose(payload) {
+        this.props.getPayload(payload);
+        this.props.close();
+    }
+
+    applyCashOff() {
+        this.choose({ kind: "cashoff", amount: parseFloat(this.state.amount) || 0 });
+    }
+}
