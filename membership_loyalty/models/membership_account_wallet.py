@@ -21,11 +21,7 @@ class MembershipAccount(models.Model):
     def _membership_existing_wallet_move(self, key):
         if not key:
             raise UserError(self.env._("A wallet operation needs an idempotency key."))
-        return (
-            self.env["membership.wallet.move"]
-            .sudo()
-            .search([("idempotency_key", "=", key)], limit=1)
-        )
+        return self.env["membership.wallet.move"]._membership_find_posted(key)
 
     @api.private
     def _membership_wallet_topup(self, amount, key, payment_method=None, journal=None, card=None):

@@ -3,6 +3,10 @@ from psycopg2 import errors
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 
+# Key of ``cr.cache`` holding the (model, idempotency key) pairs found free in this
+# transaction.
+ABSENT_KEYS = "membership_absent_keys"
+
 
 class MembershipLedgerMixin(models.AbstractModel):
     """What the points and wallet ledgers share: append-only moves with an idempotency key.
@@ -52,7 +56,11 @@ class MembershipLedgerMixin(models.AbstractModel):
         for vals in vals_list:
             account = accounts.browse(vals["account_id"])
             account._membership_apply(**self._membership_deltas(vals))
-        return super().create(vals_list)
+        moves = super().create(vals_list)
+        absent = self.env.cr.cache.get(ABSENT_KEYS)
+        if absent:
+            absent.difference_update((self._name, vals["idempotency_key"]) for vals in vals_list)
+        return moves
 
     def write(self, vals):
         if self:
@@ -74,6 +82,28 @@ class MembershipLedgerMixin(models.AbstractModel):
 
     @api.model
     @api.private
+    def _membership_find_posted(self, key):
+        """The move posted under ``key``, or an empty recordset (sudo: keys are unique over
+        every member and company).
+
+        A key found free is remembered for the rest of the transaction in ``cr.cache``
+        (emptied on commit, rollback and savepoint rollback), so that a sync asks once per
+        key however many steps check it: at REPEATABLE READ no other transaction's move can
+        appear in our snapshot, and posting the key here forgets it.
+        """
+        if not key:
+            raise UserError(self.env._("A ledger operation needs an idempotency key."))
+        absent = self.env.cr.cache.setdefault(ABSENT_KEYS, set())
+        Move = self.sudo()
+        if (self._name, key) in absent:
+            return Move.browse()
+        move = Move.search([("idempotency_key", "=", key)], limit=1)
+        if not move:
+            absent.add((self._name, key))
+        return move
+
+    @api.model
+    @api.private
     def _membership_post(self, vals, card=None):
         """Post one move, or return the move already posted under the same key.
 
@@ -85,20 +115,19 @@ class MembershipLedgerMixin(models.AbstractModel):
             account = self.env["membership.account"].browse(vals["account_id"])
             if card.partner_id != account.partner_id:
                 raise UserError(self.env._("This card belongs to another member."))
-        Move = self.sudo()
         key = vals["idempotency_key"]
-        existing = Move.search([("idempotency_key", "=", key)], limit=1)
+        existing = self._membership_find_posted(key)
         if existing:
             return existing._membership_check_same(vals)
         try:
-            with self.env.cr.savepoint():
-                return Move.create(vals)
+            # No savepoint (and no early flush): ``create`` locks the account first, and
+            # any till posting this key for this account changes the account row under the
+            # same lock, which PostgreSQL reports to us as a serialization failure (Odoo
+            # replays the request, and the replay finds the move). Only a move committed
+            # under this key for another account after our snapshot began is left to
+            # collide here; the transaction is then lost, so Odoo replays it too.
+            return self.sudo().create(vals)
         except errors.UniqueViolation:
-            existing = Move.search([("idempotency_key", "=", key)], limit=1)
-            if existing:
-                return existing._membership_check_same(vals)
-            # The winner committed after our snapshot began (REPEATABLE READ): let Odoo
-            # replay the request; the replay finds and returns the winner.
             raise ConcurrencyError(f"ledger key {key} posted concurrently") from None
 
     def _membership_check_same(self, vals):
@@ -115,7 +144,7 @@ class MembershipLedgerMixin(models.AbstractModel):
         if not 0 < ratio <= 1:
             raise UserError(self.env._("A move can only be reversed by a share between 0 and 1."))
         key = key or f"reverse:{self.idempotency_key}"
-        existing = self.sudo().search([("idempotency_key", "=", key)], limit=1)
+        existing = self._membership_find_posted(key)
         if existing:
             return existing
         vals = self._membership_reverse_vals(ratio)
