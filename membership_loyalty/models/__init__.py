@@ -32,3 +32,4 @@ from . import membership_campaign
 from . import barcode_rule
 from . import pos_order_line
 from . import pos_session
+from . import product_category

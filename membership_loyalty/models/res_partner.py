@@ -420,8 +420,15 @@ class ResPartner(models.Model):
         """Points multiplier of the member's tier (1.0 without a tier), times the best
         running points campaign that targets the member."""
         self.ensure_one()
-        tier = self.member_tier_id.earn_multiplier if self.member_tier_id else 1.0
-        return tier * self.env["membership.campaign"]._membership_points_multiplier(self)
+        tier = self.member_tier_id
+        multiplier = 1.0
+        if tier:
+            # The company's ladder is cached; a tier outside it (archived...) is read.
+            company = self.company_id or self.env.company
+            ladder = self.env["membership.tier"]._membership_ladder(company.id)
+            known = {row[0]: row[5] for row in ladder}
+            multiplier = known[tier.id] if tier.id in known else tier.earn_multiplier
+        return multiplier * self.env["membership.campaign"]._membership_points_multiplier(self)
 
     def _membership_points_earned(self, date_from):
         """Points earned in the member's company since ``date_from``, net of refunds."""
@@ -455,9 +462,13 @@ class ResPartner(models.Model):
 
     def _membership_qualifying_value(self, tier, now):
         """Spend or points of the member over ``tier``'s rolling window ending at ``now``."""
+        return self._membership_qualifying_total(tier.qualification, tier.window_months, now)
+
+    def _membership_qualifying_total(self, qualification, window_months, now):
+        """Spend or points of the member over ``window_months`` months ending at ``now``."""
         self.ensure_one()
-        date_from = now - relativedelta(months=tier.window_months)
-        if tier.qualification == "points":
+        date_from = now - relativedelta(months=window_months)
+        if qualification == "points":
             return self._membership_points_earned(date_from)
         company = self.company_id or self.env.company
         # One indexed aggregate per member and window, only when an order is paid or at review.
@@ -480,13 +491,22 @@ class ResPartner(models.Model):
     def _membership_qualified_tier(self, now):
         """Best tier the member qualifies for now, with the value that qualified."""
         self.ensure_one()
+        company = self.company_id or self.env.company
+        return self._membership_best_tier(
+            self.env["membership.tier"]._membership_ladder(company.id), now
+        )
+
+    def _membership_best_tier(self, ladder, now):
+        """First tier of ``ladder`` (rows of ``membership.tier._membership_ladder``, best
+        first) the member qualifies for now, with the value that qualified."""
+        self.ensure_one()
         cache = {}
-        for tier in self._membership_tiers():
-            key = (tier.qualification, tier.window_months)
+        for tier_id, _rank, qualification, window_months, threshold, _multiplier in ladder:
+            key = (qualification, window_months)
             if key not in cache:
-                cache[key] = self._membership_qualifying_value(tier, now)
-            if cache[key] >= tier.threshold:
-                return tier, cache[key]
+                cache[key] = self._membership_qualifying_total(qualification, window_months, now)
+            if cache[key] >= threshold:
+                return self.env["membership.tier"].browse(tier_id), cache[key]
         return self.env["membership.tier"], 0.0
 
     def _membership_set_tier(self, tier, reason, value=0.0):
@@ -524,10 +544,18 @@ class ResPartner(models.Model):
     def _membership_check_upgrade(self):
         """Move members up as soon as they qualify for a better tier (never down here)."""
         now = fields.Datetime.now()
+        Tier = self.env["membership.tier"]
         for partner in self.filtered("is_member"):
-            tier, value = partner._membership_qualified_tier(now)
+            ladder = Tier._membership_ladder((partner.company_id or self.env.company).id)
             current = partner.member_tier_id
-            if tier and (not current or tier._rank() > current._rank()):
+            ranks = {row[0]: row[1] for row in ladder}
+            rank = ranks.get(current.id) or (current._rank() if current else None)
+            # Only the tiers above the current one can be an upgrade: the best tier the
+            # member qualifies for is above it exactly when one of them qualifies (and a
+            # member on the top tier costs no query).
+            better = [row for row in ladder if rank is None or row[1] > rank]
+            tier, value = partner._membership_best_tier(better, now)
+            if tier:
                 partner._membership_set_tier(tier, "upgrade", value)
 
     @api.model
