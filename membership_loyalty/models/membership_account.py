@@ -122,7 +122,7 @@ class MembershipAccount(models.Model):
             raise ConcurrencyError("membership account created concurrently") from None
 
     @api.private
-    def _membership_lock(self):
+    def _membership_lock(self, posted_key=None):
         """Lock the account rows for the rest of the transaction and read their balances.
 
         ``SKIP LOCKED`` first, so that an idle row costs no wait; when another till holds
@@ -134,22 +134,36 @@ class MembershipAccount(models.Model):
         Once per account and transaction: ``cr.cache`` remembers the accounts locked. The
         cursor empties it on commit, on rollback and on the rollback of a savepoint (which
         releases the locks taken inside it), so a lock is never assumed that is not held.
+
+        ``posted_key``: (ledger model name, idempotency key) the caller is about to post;
+        when the lock is taken, the same query looks the key up for
+        ``_membership_find_posted`` (one query less for the first posting of a sync).
         """
         locked = self.env.cr.cache.setdefault(LOCKED_ACCOUNTS, set())
         todo = tuple(sorted({id_ for id_ in self.ids if id_ not in locked}))
         if not todo:
             return
+        lookup = SQL("NULL")
+        if posted_key:
+            lookup = SQL(
+                "(SELECT id FROM %s WHERE idempotency_key = %s LIMIT 1)",
+                SQL.identifier(self.env[posted_key[0]]._table),
+                posted_key[1],
+            )
         query = SQL(
-            """SELECT id, points_balance, wallet_paid_balance, wallet_bonus_balance
+            """SELECT id, points_balance, wallet_paid_balance, wallet_bonus_balance, %s
                  FROM membership_account WHERE id IN %s FOR UPDATE""",
+            lookup,
             todo,
         )
         rows = self.env.execute_query(SQL("%s SKIP LOCKED", query))
         if len(rows) != len(todo):
             rows = self.env.execute_query(query)
-        for account_id, points, paid, bonus in rows:
+        for account_id, points, paid, bonus, _posted in rows:
             self.browse(account_id)._membership_cache_balances(points, paid, bonus)
         locked.update(todo)
+        if posted_key and rows:
+            self.env[posted_key[0]]._membership_remember_key(posted_key[1], rows[0][4])
 
     def _membership_cache_balances(self, points, paid, bonus):
         """Put balances read or written in SQL into the cache (and forget what derives

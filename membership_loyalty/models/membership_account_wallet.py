@@ -70,10 +70,12 @@ class MembershipAccount(models.Model):
         payment under ``key`` was already posted). Locks the account for the transaction, so
         a spend that follows in it sees the same balance."""
         self.ensure_one()
+        if not key:
+            raise UserError(self.env._("A wallet operation needs an idempotency key."))
+        self._membership_lock(posted_key=("membership.wallet.move", key))
         if self._membership_existing_wallet_move(key):
             return 0.0
         amount = self._membership_check_amount(amount)
-        self._membership_lock()
         return max(self._membership_round(amount - self.wallet_balance), 0.0)
 
     @api.private

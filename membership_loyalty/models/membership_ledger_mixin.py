@@ -3,9 +3,9 @@ from psycopg2 import errors
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 
-# Key of ``cr.cache`` holding the (model, idempotency key) pairs found free in this
-# transaction.
-ABSENT_KEYS = "membership_absent_keys"
+# Key of ``cr.cache`` holding {(model, idempotency key): move id, or False when free}
+# for the keys looked up in this transaction.
+KNOWN_KEYS = "membership_known_keys"
 
 
 class MembershipLedgerMixin(models.AbstractModel):
@@ -57,9 +57,10 @@ class MembershipLedgerMixin(models.AbstractModel):
             account = accounts.browse(vals["account_id"])
             account._membership_apply(**self._membership_deltas(vals))
         moves = super().create(vals_list)
-        absent = self.env.cr.cache.get(ABSENT_KEYS)
-        if absent:
-            absent.difference_update((self._name, vals["idempotency_key"]) for vals in vals_list)
+        known = self.env.cr.cache.get(KNOWN_KEYS)
+        if known:
+            for vals in vals_list:
+                known.pop((self._name, vals["idempotency_key"]), None)
         return moves
 
     def write(self, vals):
@@ -86,21 +87,26 @@ class MembershipLedgerMixin(models.AbstractModel):
         """The move posted under ``key``, or an empty recordset (sudo: keys are unique over
         every member and company).
 
-        A key found free is remembered for the rest of the transaction in ``cr.cache``
+        A key looked up is remembered for the rest of the transaction in ``cr.cache``
         (emptied on commit, rollback and savepoint rollback), so that a sync asks once per
         key however many steps check it: at REPEATABLE READ no other transaction's move can
-        appear in our snapshot, and posting the key here forgets it.
+        appear in our snapshot, moves are never deleted, and posting the key here forgets
+        it. ``membership.account._membership_lock`` may look the key up with the lock.
         """
         if not key:
             raise UserError(self.env._("A ledger operation needs an idempotency key."))
-        absent = self.env.cr.cache.setdefault(ABSENT_KEYS, set())
+        known = self.env.cr.cache.setdefault(KNOWN_KEYS, {})
         Move = self.sudo()
-        if (self._name, key) in absent:
-            return Move.browse()
+        if (self._name, key) in known:
+            return Move.browse(known[(self._name, key)] or [])
         move = Move.search([("idempotency_key", "=", key)], limit=1)
-        if not move:
-            absent.add((self._name, key))
+        self._membership_remember_key(key, move.id)
         return move
+
+    @api.model
+    def _membership_remember_key(self, key, move_id):
+        """Remember for the transaction the move posted under ``key`` (False: none)."""
+        self.env.cr.cache.setdefault(KNOWN_KEYS, {})[(self._name, key)] = move_id or False
 
     @api.model
     @api.private
@@ -116,13 +122,17 @@ class MembershipLedgerMixin(models.AbstractModel):
             if card.partner_id != account.partner_id:
                 raise UserError(self.env._("This card belongs to another member."))
         key = vals["idempotency_key"]
+        # The first posting of the account in the transaction takes the lock here and looks
+        # the key up in the same query; later ones find both remembered.
+        account = self.env["membership.account"].browse(vals["account_id"])
+        account._membership_lock(posted_key=(self._name, key))
         existing = self._membership_find_posted(key)
         if existing:
             return existing._membership_check_same(vals)
         try:
-            # No savepoint (and no early flush): ``create`` locks the account first, and
-            # any till posting this key for this account changes the account row under the
-            # same lock, which PostgreSQL reports to us as a serialization failure (Odoo
+            # No savepoint (and no early flush): the account is locked, and any till
+            # posting this key for this account changes the account row under the same
+            # lock, which PostgreSQL reports to us as a serialization failure (Odoo
             # replays the request, and the replay finds the move). Only a move committed
             # under this key for another account after our snapshot began is left to
             # collide here; the transaction is then lost, so Odoo replays it too.
