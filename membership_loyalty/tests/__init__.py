@@ -23,3 +23,4 @@ from . import test_analytics_segments
 from . import test_analytics_campaign_stats
 from . import test_analytics_campaigns
 from . import test_pos_member_till
+from . import test_ledger_sync_cost
