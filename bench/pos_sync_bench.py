@@ -207,6 +207,9 @@ class Bench:
         """One request: fresh cache, the call, the flush and precommit hooks of its commit."""
         env = self.env
         env.invalidate_all()
+        # A request's cursor starts with an empty cursor cache too (what a transaction
+        # remembers there, e.g. the membership accounts it locked, ends with its commit).
+        env.cr.cache.clear()
         func()
         env.cr.flush()
 

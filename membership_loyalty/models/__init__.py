@@ -35,3 +35,4 @@ from . import pos_session
 from . import res_partner_pin
 from . import res_users
 from . import stock_picking
+from . import product_category

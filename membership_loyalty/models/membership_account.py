@@ -3,12 +3,15 @@ import logging
 from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.exceptions import ConcurrencyError, LockError, UserError
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.tools import SQL, float_round
 
 _logger = logging.getLogger(__name__)
 
 POINTS_DIGITS = 2
+BALANCE_FIELDS = ("points_balance", "wallet_paid_balance", "wallet_bonus_balance")
+# Key of ``cr.cache`` holding the ids of the accounts this transaction has locked.
+LOCKED_ACCOUNTS = "membership_locked_accounts"
 
 
 class MembershipAccount(models.Model):
@@ -98,8 +101,11 @@ class MembershipAccount(models.Model):
         partner.ensure_one()
         company = company or self.env.company
         Account = self.sudo().with_context(active_test=False)
-        account = Account.search(
-            [("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1
+        # One query: the account and the fields postings read (balances come with the lock).
+        account = Account.search_fetch(
+            [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
+            ["partner_id", "company_id"],
+            limit=1,
         )
         if account:
             return account
@@ -116,65 +122,116 @@ class MembershipAccount(models.Model):
             raise ConcurrencyError("membership account created concurrently") from None
 
     @api.private
-    def _membership_lock(self):
-        """Lock the account rows for the rest of the transaction.
+    def _membership_lock(self, posted_key=None):
+        """Lock the account rows for the rest of the transaction and read their balances.
 
-        ``lock_for_update`` never waits (SKIP LOCKED). When another till holds the row we
-        wait for it with a plain ``FOR UPDATE``; at REPEATABLE READ PostgreSQL then raises a
-        serialization failure if that till changed the row, and Odoo replays the request
-        with fresh balances. Either way no balance is ever read stale under the lock.
+        ``SKIP LOCKED`` first, so that an idle row costs no wait; when another till holds
+        the row we wait for it with a plain ``FOR UPDATE``, and at REPEATABLE READ
+        PostgreSQL then raises a serialization failure if that till changed the row: Odoo
+        replays the request with fresh balances. The balances come with the lock into the
+        cache, so no balance is ever read stale under the lock.
+
+        Once per account and transaction: ``cr.cache`` remembers the accounts locked. The
+        cursor empties it on commit, on rollback and on the rollback of a savepoint (which
+        releases the locks taken inside it), so a lock is never assumed that is not held.
+
+        ``posted_key``: (ledger model name, idempotency key) the caller is about to post;
+        when the lock is taken, the same query looks the key up for
+        ``_membership_find_posted`` (one query less for the first posting of a sync).
         """
-        try:
-            self.lock_for_update()
-        except LockError:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM membership_account WHERE id IN %s FOR UPDATE",
-                    tuple(self.ids),
-                )
+        locked = self.env.cr.cache.setdefault(LOCKED_ACCOUNTS, set())
+        todo = tuple(sorted({id_ for id_ in self.ids if id_ not in locked}))
+        if not todo:
+            return
+        lookup = SQL("NULL")
+        if posted_key:
+            lookup = SQL(
+                "(SELECT id FROM %s WHERE idempotency_key = %s LIMIT 1)",
+                SQL.identifier(self.env[posted_key[0]]._table),
+                posted_key[1],
             )
-        self._membership_invalidate()
+        query = SQL(
+            """SELECT id, points_balance, wallet_paid_balance, wallet_bonus_balance, %s
+                 FROM membership_account WHERE id IN %s FOR UPDATE""",
+            lookup,
+            todo,
+        )
+        rows = self.env.execute_query(SQL("%s SKIP LOCKED", query))
+        if len(rows) != len(todo):
+            rows = self.env.execute_query(query)
+        for account_id, points, paid, bonus, _posted in rows:
+            self.browse(account_id)._membership_cache_balances(points, paid, bonus)
+        locked.update(todo)
+        if posted_key and rows:
+            self.env[posted_key[0]]._membership_remember_key(posted_key[1], rows[0][4])
+
+    def _membership_cache_balances(self, points, paid, bonus):
+        """Put balances read or written in SQL into the cache (and forget what derives
+        from them), so that they are not read again."""
+        self.ensure_one()
+        for name, value in zip(BALANCE_FIELDS, (points, paid, bonus), strict=True):
+            self._fields[name]._update_cache(self, float(value or 0.0))
+        self.invalidate_recordset(["wallet_balance", "write_date", "write_uid"])
+        self.env["res.partner"].invalidate_model(["points_balance", "wallet_balance"])
 
     @api.private
     def _membership_apply(self, points=0.0, paid=0.0, bonus=0.0):
         """Add signed deltas to the balances of a locked account; refuse any overdraft."""
         self.ensure_one()
-        new_points = float_round(self.points_balance + points, precision_digits=POINTS_DIGITS)
-        rounding = self.currency_id.rounding
-        new_paid = float_round(self.wallet_paid_balance + paid, precision_rounding=rounding)
-        new_bonus = float_round(self.wallet_bonus_balance + bonus, precision_rounding=rounding)
-        if new_points < 0:
-            raise UserError(
-                self.env._(
-                    "%(member)s has %(balance)s points: %(asked)s cannot be used.",
-                    member=self.partner_id.display_name,
-                    balance=self.points_balance,
-                    asked=-points,
+        self._membership_lock()  # nothing to do when the caller locked it in this transaction
+        # The UPDATE also checks that the row still holds the balances this transaction
+        # saw: should a savepoint rollback have undone one of our own changes, the balances
+        # are read again under a fresh lock instead of being built on a stale figure.
+        for checked in (True, False):
+            old = (self.points_balance, self.wallet_paid_balance, self.wallet_bonus_balance)
+            new_points = float_round(old[0] + points, precision_digits=POINTS_DIGITS)
+            rounding = self.currency_id.rounding
+            new_paid = float_round(old[1] + paid, precision_rounding=rounding)
+            new_bonus = float_round(old[2] + bonus, precision_rounding=rounding)
+            if new_points < 0:
+                raise UserError(
+                    self.env._(
+                        "%(member)s has %(balance)s points: %(asked)s cannot be used.",
+                        member=self.partner_id.display_name,
+                        balance=self.points_balance,
+                        asked=-points,
+                    )
+                )
+            if new_paid < 0 or new_bonus < 0:
+                raise UserError(
+                    self.env._(
+                        "The wallet of %(member)s holds %(balance)s: not enough for this payment.",
+                        member=self.partner_id.display_name,
+                        balance=self.wallet_balance,
+                    )
+                )
+            guard = SQL(
+                """ AND points_balance = %s AND wallet_paid_balance = %s
+                    AND wallet_bonus_balance = %s""",
+                *old,
+            )
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE membership_account
+                          SET points_balance = %s, wallet_paid_balance = %s,
+                              wallet_bonus_balance = %s,
+                              write_date = now() AT TIME ZONE 'UTC', write_uid = %s
+                        WHERE id = %s%s""",
+                    new_points,
+                    new_paid,
+                    new_bonus,
+                    self.env.uid,
+                    self.id,
+                    guard if checked else SQL(),
                 )
             )
-        if new_paid < 0 or new_bonus < 0:
-            raise UserError(
-                self.env._(
-                    "The wallet of %(member)s holds %(balance)s: not enough for this payment.",
-                    member=self.partner_id.display_name,
-                    balance=self.wallet_balance,
-                )
-            )
-        self.env.cr.execute(
-            SQL(
-                """UPDATE membership_account
-                      SET points_balance = %s, wallet_paid_balance = %s,
-                          wallet_bonus_balance = %s, write_date = now() AT TIME ZONE 'UTC',
-                          write_uid = %s
-                    WHERE id = %s""",
-                new_points,
-                new_paid,
-                new_bonus,
-                self.env.uid,
-                self.id,
-            )
-        )
-        self._membership_invalidate()
+            if self.env.cr.rowcount:
+                break
+            self.env.cr.cache.get(LOCKED_ACCOUNTS, set()).discard(self.id)
+            self._membership_lock()
+        else:
+            raise ConcurrencyError(f"membership account {self.id} vanished under its lock")
+        self._membership_cache_balances(new_points, new_paid, new_bonus)
 
     def _membership_invalidate(self):
         """Forget cached balances (changed in SQL) and what is computed from them."""

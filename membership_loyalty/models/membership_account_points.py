@@ -89,11 +89,7 @@ class MembershipAccount(models.Model):
     ):
         """Debit points (cash-off, gift, coupon); expired points are never usable."""
         self.ensure_one()
-        existing = (
-            self.env["membership.points.move"]
-            .sudo()
-            .search([("idempotency_key", "=", key)], limit=1)
-        )
+        existing = self.env["membership.points.move"]._membership_find_posted(key)
         if existing:
             return existing._membership_check_same({"account_id": self.id})
         points = self._membership_check_points(points)

@@ -21,11 +21,7 @@ class MembershipAccount(models.Model):
     def _membership_existing_wallet_move(self, key):
         if not key:
             raise UserError(self.env._("A wallet operation needs an idempotency key."))
-        return (
-            self.env["membership.wallet.move"]
-            .sudo()
-            .search([("idempotency_key", "=", key)], limit=1)
-        )
+        return self.env["membership.wallet.move"]._membership_find_posted(key)
 
     @api.private
     def _membership_wallet_topup(self, amount, key, payment_method=None, journal=None, card=None):
@@ -74,10 +70,12 @@ class MembershipAccount(models.Model):
         payment under ``key`` was already posted). Locks the account for the transaction, so
         a spend that follows in it sees the same balance."""
         self.ensure_one()
+        if not key:
+            raise UserError(self.env._("A wallet operation needs an idempotency key."))
+        self._membership_lock(posted_key=("membership.wallet.move", key))
         if self._membership_existing_wallet_move(key):
             return 0.0
         amount = self._membership_check_amount(amount)
-        self._membership_lock()
         return max(self._membership_round(amount - self.wallet_balance), 0.0)
 
     @api.private

@@ -2,10 +2,13 @@ import random
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.campaign_stats import offer_return, split_control, uplift
+
+# Fields that decide which campaigns run when (cached by _membership_running_periods).
+RUNNING_FIELDS = {"state", "offer_type", "date_from", "date_to"}
 
 OFFER_TYPES = [
     ("points_multiplier", "Points Multiplier"),
@@ -151,6 +154,12 @@ class MembershipCampaign(models.Model):
             if campaign.offer_type in ("coupon", "tier_boost") and campaign.offer_value <= 0:
                 raise ValidationError(self.env._("The offer needs a positive value."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        campaigns = super().create(vals_list)
+        self.env.registry.clear_cache()  # running campaigns are cached: _membership_running_periods
+        return campaigns
+
     def write(self, vals):
         frozen = {
             "segment_id",
@@ -162,7 +171,15 @@ class MembershipCampaign(models.Model):
         }
         if frozen & set(vals) and any(c.state != "draft" for c in self):
             raise UserError(self.env._("A started campaign keeps its segment, offer and split."))
-        return super().write(vals)
+        res = super().write(vals)
+        if RUNNING_FIELDS & set(vals):
+            self.env.registry.clear_cache()  # see _membership_running_periods
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # see _membership_running_periods
+        return res
 
     def action_start(self):
         self.ensure_one()
@@ -299,18 +316,31 @@ class MembershipCampaign(models.Model):
         return action
 
     @api.model
+    @tools.ormcache("offer_type")
+    def _membership_running_periods(self, offer_type):
+        """((id, date_from, date_to), ...) of the running campaigns of ``offer_type``,
+        cached: a member's paid order asks for them, and most days none runs."""
+        # sudo: the till asks for the member; campaigns are read by managers only
+        campaigns = self.sudo().search_fetch(
+            [("state", "=", "running"), ("offer_type", "=", offer_type)],
+            ["date_from", "date_to"],
+        )
+        return tuple((c.id, c.date_from, c.date_to) for c in campaigns)
+
+    @api.model
     def _membership_running_offer(self, partner, offer_type, when=None):
         """Best value of the running ``offer_type`` campaigns that target ``partner`` on
         the day of ``when`` (None when none); control members never get it."""
         day = fields.Date.to_date(when) if when else fields.Date.context_today(self)
+        running = [
+            campaign_id
+            for campaign_id, date_from, date_to in self._membership_running_periods(offer_type)
+            if date_from <= day <= date_to
+        ]
+        if not running:
+            return None
         campaigns = self.sudo().search(
-            [
-                ("state", "=", "running"),
-                ("offer_type", "=", offer_type),
-                ("target_ids", "in", partner.ids),
-                ("date_from", "<=", day),
-                ("date_to", ">=", day),
-            ]
+            [("id", "in", running), ("target_ids", "in", partner.ids)]
         )  # sudo: the till asks for the member; campaigns are read by managers only
         return max(campaigns.mapped("offer_value"), default=None)
 

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -36,15 +36,38 @@ class MembershipEarnBand(models.Model):
             if band.rate > 1000:
                 raise ValidationError(self.env._("A stage's rate above 1000 points is absurd."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()  # the stages are cached per company: _membership_stages
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()  # the stages are cached per company: _membership_stages
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # the stages are cached per company: _membership_stages
+        return res
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _membership_stages(self, company_id):
+        """((amount_from, rate), ...) of a company's active stages in ascending order,
+        cached: every paid order of a member reads them."""
+        # sudo: points rules are configuration every till applies, whoever sells.
+        bands = self.sudo().search_fetch([("company_id", "=", company_id)], ["amount_from", "rate"])
+        return tuple((band.amount_from, band.rate) for band in bands)
+
     @api.model
     def _membership_points_for(self, amount, company):
         """Points for ``amount`` of eligible spending under the company's stages."""
         if amount <= 0:
             return 0.0
-        # sudo: points rules are configuration every till applies, whoever sells.
-        bands = self.sudo().search([("company_id", "=", company.id)])
         edges = [(0.0, company.membership_points_per_unit)]
-        edges += [(band.amount_from, band.rate) for band in bands]
+        edges += self._membership_stages(company.id)
         points = 0.0
         for index, (start, rate) in enumerate(edges):
             end = edges[index + 1][0] if index + 1 < len(edges) else amount

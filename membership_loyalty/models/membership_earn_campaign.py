@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class MembershipEarnCampaign(models.Model):
@@ -26,11 +26,41 @@ class MembershipEarnCampaign(models.Model):
         "A campaign multiplier lies between 0 and 100.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()  # the campaigns are cached per company: _membership_periods
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()  # the campaigns are cached per company: _membership_periods
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # the campaigns are cached per company: _membership_periods
+        return res
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _membership_periods(self, company_id):
+        """((date_from, date_to, multiplier), ...) of a company's active campaigns, cached:
+        every paid order of a member reads them."""
+        # sudo: points rules are configuration every till applies, whoever sells.
+        campaigns = self.sudo().search_fetch(
+            [("company_id", "=", company_id)], ["date_from", "date_to", "multiplier"]
+        )
+        return tuple((c.date_from, c.date_to, c.multiplier) for c in campaigns)
+
     @api.model
     def _membership_multiplier(self, company, day):
         """The best multiplier of the campaigns running on ``day`` (they do not stack)."""
-        # sudo: points rules are configuration every till applies, whoever sells.
-        campaigns = self.sudo().search(
-            [("company_id", "=", company.id), ("date_from", "<=", day), ("date_to", ">=", day)]
+        return max(
+            (
+                multiplier
+                for date_from, date_to, multiplier in self._membership_periods(company.id)
+                if date_from <= day <= date_to
+            ),
+            default=1.0,
         )
-        return max(campaigns.mapped("multiplier"), default=1.0)

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 
@@ -43,25 +43,53 @@ class MembershipEarnProductRule(models.Model):
             if self.search_count(domain, limit=1):
                 raise ValidationError(self.env._("This product or category already has a rule."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()  # the rules are cached per company: _membership_rule_maps
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()  # the rules are cached per company: _membership_rule_maps
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # the rules are cached per company: _membership_rule_maps
+        return res
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _membership_rule_maps(self, company_id):
+        """({product id: multiplier}, {category id: multiplier}) of a company's active rules,
+        cached: every paid order of a member reads them."""
+        # sudo: points rules are configuration every till applies, whoever sells.
+        rules = self.sudo().search_fetch(
+            [("company_id", "=", company_id)], ["product_id", "categ_id", "multiplier"]
+        )
+        return (
+            tools.frozendict({r.product_id.id: r.multiplier for r in rules if r.product_id}),
+            tools.frozendict({r.categ_id.id: r.multiplier for r in rules if r.categ_id}),
+        )
+
     @api.model
     def _membership_multipliers(self, products, company):
         """Return {product id: multiplier}; a product rule beats its category's rules,
         the nearest category beats its parents, and no rule means 1."""
-        # sudo: points rules are configuration every till applies, whoever sells.
-        rules = self.sudo().search([("company_id", "=", company.id)])
-        by_product = {r.product_id.id: r.multiplier for r in rules if r.product_id}
-        by_categ = {r.categ_id.id: r.multiplier for r in rules if r.categ_id}
+        by_product, by_categ = self._membership_rule_maps(company.id)
         result = {}
         for product in products:
             if product.id in by_product:
                 result[product.id] = by_product[product.id]
                 continue
             multiplier = 1.0
-            categ = product.categ_id
-            while categ:
-                if categ.id in by_categ:
-                    multiplier = by_categ[categ.id]
-                    break
-                categ = categ.parent_id
+            if by_categ:
+                # parent_path lists the category's ancestors and itself, root first.
+                path = (product.categ_id.parent_path or "").split("/")
+                for categ_id in reversed([int(part) for part in path if part]):
+                    if categ_id in by_categ:
+                        multiplier = by_categ[categ_id]
+                        break
             result[product.id] = multiplier
         return result

@@ -3,6 +3,10 @@ from psycopg2 import errors
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 
+# Key of ``cr.cache`` holding {(model, idempotency key): move id, or False when free}
+# for the keys looked up in this transaction.
+KNOWN_KEYS = "membership_known_keys"
+
 
 class MembershipLedgerMixin(models.AbstractModel):
     """What the points and wallet ledgers share: append-only moves with an idempotency key.
@@ -52,7 +56,12 @@ class MembershipLedgerMixin(models.AbstractModel):
         for vals in vals_list:
             account = accounts.browse(vals["account_id"])
             account._membership_apply(**self._membership_deltas(vals))
-        return super().create(vals_list)
+        moves = super().create(vals_list)
+        known = self.env.cr.cache.get(KNOWN_KEYS)
+        if known:
+            for vals in vals_list:
+                known.pop((self._name, vals["idempotency_key"]), None)
+        return moves
 
     def write(self, vals):
         if self:
@@ -74,6 +83,33 @@ class MembershipLedgerMixin(models.AbstractModel):
 
     @api.model
     @api.private
+    def _membership_find_posted(self, key):
+        """The move posted under ``key``, or an empty recordset (sudo: keys are unique over
+        every member and company).
+
+        A key looked up is remembered for the rest of the transaction in ``cr.cache``
+        (emptied on commit, rollback and savepoint rollback), so that a sync asks once per
+        key however many steps check it: at REPEATABLE READ no other transaction's move can
+        appear in our snapshot, moves are never deleted, and posting the key here forgets
+        it. ``membership.account._membership_lock`` may look the key up with the lock.
+        """
+        if not key:
+            raise UserError(self.env._("A ledger operation needs an idempotency key."))
+        known = self.env.cr.cache.setdefault(KNOWN_KEYS, {})
+        Move = self.sudo()
+        if (self._name, key) in known:
+            return Move.browse(known[(self._name, key)] or [])
+        move = Move.search([("idempotency_key", "=", key)], limit=1)
+        self._membership_remember_key(key, move.id)
+        return move
+
+    @api.model
+    def _membership_remember_key(self, key, move_id):
+        """Remember for the transaction the move posted under ``key`` (False: none)."""
+        self.env.cr.cache.setdefault(KNOWN_KEYS, {})[(self._name, key)] = move_id or False
+
+    @api.model
+    @api.private
     def _membership_post(self, vals, card=None):
         """Post one move, or return the move already posted under the same key.
 
@@ -85,20 +121,23 @@ class MembershipLedgerMixin(models.AbstractModel):
             account = self.env["membership.account"].browse(vals["account_id"])
             if card.partner_id != account.partner_id:
                 raise UserError(self.env._("This card belongs to another member."))
-        Move = self.sudo()
         key = vals["idempotency_key"]
-        existing = Move.search([("idempotency_key", "=", key)], limit=1)
+        # The first posting of the account in the transaction takes the lock here and looks
+        # the key up in the same query; later ones find both remembered.
+        account = self.env["membership.account"].browse(vals["account_id"])
+        account._membership_lock(posted_key=(self._name, key))
+        existing = self._membership_find_posted(key)
         if existing:
             return existing._membership_check_same(vals)
         try:
-            with self.env.cr.savepoint():
-                return Move.create(vals)
+            # No savepoint (and no early flush): the account is locked, and any till
+            # posting this key for this account changes the account row under the same
+            # lock, which PostgreSQL reports to us as a serialization failure (Odoo
+            # replays the request, and the replay finds the move). Only a move committed
+            # under this key for another account after our snapshot began is left to
+            # collide here; the transaction is then lost, so Odoo replays it too.
+            return self.sudo().create(vals)
         except errors.UniqueViolation:
-            existing = Move.search([("idempotency_key", "=", key)], limit=1)
-            if existing:
-                return existing._membership_check_same(vals)
-            # The winner committed after our snapshot began (REPEATABLE READ): let Odoo
-            # replay the request; the replay finds and returns the winner.
             raise ConcurrencyError(f"ledger key {key} posted concurrently") from None
 
     def _membership_check_same(self, vals):
@@ -115,7 +154,7 @@ class MembershipLedgerMixin(models.AbstractModel):
         if not 0 < ratio <= 1:
             raise UserError(self.env._("A move can only be reversed by a share between 0 and 1."))
         key = key or f"reverse:{self.idempotency_key}"
-        existing = self.sudo().search([("idempotency_key", "=", key)], limit=1)
+        existing = self._membership_find_posted(key)
         if existing:
             return existing
         vals = self._membership_reverse_vals(ratio)

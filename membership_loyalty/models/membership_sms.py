@@ -176,16 +176,17 @@ class MembershipSms(models.Model):
         """
         if trigger not in AUTOMATIC_TRIGGERS:
             raise UserError(self.env._("Unknown member SMS trigger: %s", trigger))
-        template = self.env.ref(
-            f"membership_loyalty.membership_sms_template_{trigger}", raise_if_not_found=False
-        )
-        if not template or not partners:
-            return self.browse()
+        # The company switch first: most paid orders send nothing, and then cost no query.
         default_company = self.env.company
         partners = partners.filtered(
             lambda p: (p.company_id or default_company)[f"membership_sms_{trigger}"]
         )
         if not partners:
+            return self.browse()
+        template = self.env.ref(
+            f"membership_loyalty.membership_sms_template_{trigger}", raise_if_not_found=False
+        )
+        if not template:
             return self.browse()
         if key is None:
             key = "once" if trigger == "welcome" else None

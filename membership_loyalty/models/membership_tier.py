@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class MembershipTier(models.Model):
@@ -72,6 +72,22 @@ class MembershipTier(models.Model):
         for tier in self:
             tier.member_count = counts.get(tier, 0)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        tiers = super().create(vals_list)
+        self.env.registry.clear_cache()  # the ladder is cached: _membership_ladder
+        return tiers
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()  # _membership_ladder, _membership_discount_map
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()  # _membership_ladder, _membership_discount_map
+        return res
+
     def _rank(self):
         """Sort key: position in the tier ladder (sequence, then id)."""
         self.ensure_one()
@@ -82,11 +98,50 @@ class MembershipTier(models.Model):
 
         A line on a sub-category overrides its parent's: the deepest category wins."""
         self.ensure_one()
+        return dict(self._membership_discount_map(self.id))
+
+    @api.model
+    @tools.ormcache("tier_id")
+    def _membership_discount_map(self, tier_id):
+        """Cached body of :meth:`_membership_category_discounts` (every member's order is
+        checked against it); cleared when tiers, their discounts or categories change.
+
+        sudo: tier discounts are configuration every till applies, whoever sells.
+        """
+        tier = self.sudo().browse(tier_id)
         result = {}
-        lines = self.discount_ids.sorted(lambda d: len(d.category_id.parent_path or ""))
+        lines = tier.discount_ids.sorted(lambda d: len(d.category_id.parent_path or ""))
         for line in lines:
-            for category in self.env["product.category"].search(
-                [("id", "child_of", line.category_id.id)]
+            for category in (
+                self.env["product.category"]
+                .sudo()
+                .search([("id", "child_of", line.category_id.id)])
             ):
                 result[category.id] = line.discount
-        return result
+        return tools.frozendict(result)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _membership_ladder(self, company_id):
+        """The active tiers of a company (and the shared ones), best first, as tuples
+        (id, rank, qualification, window_months, threshold, earn_multiplier); cached, for
+        the earn multiplier and the upgrade check of every paid order.
+
+        sudo: tiers are configuration; the domain names the company.
+        """
+        tiers = self.sudo().search_fetch(
+            [("company_id", "in", (company_id, False))],
+            ["sequence", "qualification", "window_months", "threshold", "earn_multiplier"],
+            order="sequence desc, id desc",
+        )
+        return tuple(
+            (
+                tier.id,
+                tier._rank(),
+                tier.qualification,
+                tier.window_months,
+                tier.threshold,
+                tier.earn_multiplier,
+            )
+            for tier in tiers
+        )

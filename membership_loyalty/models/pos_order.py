@@ -1,7 +1,7 @@
 import hmac
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.tools import SQL, float_compare
 from odoo.tools.misc import hmac as odoo_hmac
 
@@ -102,11 +102,15 @@ class PosOrder(models.Model):
         if not claimed:
             return ""
         # sudo: POS users without a Membership group may not read tiers; read-only check.
-        partner = self.env["res.partner"].sudo().browse(order.get("partner_id") or []).exists()
-        tier = partner.member_tier_id if partner.is_member else self.env["membership.tier"]
+        partner = self.env["res.partner"].sudo().browse(order.get("partner_id") or [])
+        try:
+            # Read, not exists(): the sync reads the customer anyway, this costs no query.
+            is_member = partner.is_member
+        except MissingError:
+            is_member = False  # no such customer: no tier, every member discount is in excess
+        tier = partner.member_tier_id if is_member else self.env["membership.tier"]
         allowed = tier._membership_category_discounts() if tier else {}
         products = self.env["product.product"].browse([vals.get("product_id") for vals in claimed])
-        names = {product.id: product.display_name for product in products}
         categories = {product.id: product.categ_id.id for product in products}
         excess = []
         for vals in claimed:
@@ -116,15 +120,18 @@ class PosOrder(models.Model):
                 float_compare(given, limit, precision_digits=2) > 0
                 or float_compare(given, vals.get("discount") or 0.0, precision_digits=2) > 0
             ):
-                excess.append(
-                    self.env._(
-                        "%(product)s: %(given)s%% given, the tier allows %(allowed)s%%",
-                        product=names.get(vals.get("product_id"), "?"),
-                        given=given,
-                        allowed=limit,
-                    )
-                )
-        return "; ".join(excess)
+                excess.append((vals.get("product_id"), given, limit))
+        # Product names only for the message, when a line exceeds the tier.
+        names = {product.id: product.display_name for product in products} if excess else {}
+        return "; ".join(
+            self.env._(
+                "%(product)s: %(given)s%% given, the tier allows %(allowed)s%%",
+                product=names.get(product_id, "?"),
+                given=given,
+                allowed=limit,
+            )
+            for product_id, given, limit in excess
+        )
 
     def _membership_on_paid(self):
         """Post the paid orders of members to their ledgers and update their figures.

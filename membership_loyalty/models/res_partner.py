@@ -5,6 +5,15 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+# Activity figures a paid POS order updates (see _membership_record_orders).
+MEMBER_FIGURES = (
+    "member_total_spent",
+    "member_visit_count",
+    "member_last_visit",
+    "member_average_basket",
+)
 
 AGE_BANDS = [
     ("under_18", "Under 18"),
@@ -376,18 +385,40 @@ class ResPartner(models.Model):
     def _membership_record_orders(self, orders):
         """Add paid POS orders to the member's stored activity figures (refunds subtract)."""
         self.ensure_one()
-        # Two tills paying for the same member at once must not lose an update.
-        self.lock_for_update()
         visits = orders.filtered(lambda o: o.amount_total > 0)
-        vals = {
-            "member_total_spent": self.member_total_spent + sum(orders.mapped("amount_total")),
-            "member_visit_count": self.member_visit_count + len(visits),
-        }
-        if visits:
+        currency = self.member_currency_id
+        total = currency.round(self.member_total_spent + sum(orders.mapped("amount_total")))
+        count = self.member_visit_count + len(visits)
+        last = self.member_last_visit
+        if visits and (not last or max(visits.mapped("date_order")) > last):
             last = max(visits.mapped("date_order"))
-            if not self.member_last_visit or last > self.member_last_visit:
-                vals["member_last_visit"] = last
-        self.write(vals)
+        average = currency.round(total / count) if count else 0.0
+        # One UPDATE instead of ORM write (whose res.partner part reads the partner's users
+        # and children, and whose tracking reads the tracked relations: none of these
+        # figures is tracked or synced). Two tills paying for the same member at once do
+        # not lose an update: the UPDATE waits for the other till's row lock and, at
+        # REPEATABLE READ, fails with a serialization error when that till changed the row
+        # after our snapshot, and Odoo replays the request on the new figures.
+        self.flush_recordset(MEMBER_FIGURES)
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner
+                      SET member_total_spent = %s, member_visit_count = %s,
+                          member_last_visit = %s, member_average_basket = %s,
+                          write_date = now() AT TIME ZONE 'UTC', write_uid = %s
+                    WHERE id = %s""",
+                total,
+                count,
+                last or None,
+                average,
+                self.env.uid,
+                self.id,
+            )
+        )
+        values = (total, count, last, average)
+        for name, value in zip(MEMBER_FIGURES, values, strict=True):
+            self._fields[name]._update_cache(self, value)
+        self.invalidate_recordset(["member_inactive", "write_date", "write_uid"])
 
     def _membership_wallet_payout(self, card, journal):
         """Pay the member's wallet out on card return.
@@ -420,8 +451,15 @@ class ResPartner(models.Model):
         """Points multiplier of the member's tier (1.0 without a tier), times the best
         running points campaign that targets the member."""
         self.ensure_one()
-        tier = self.member_tier_id.earn_multiplier if self.member_tier_id else 1.0
-        return tier * self.env["membership.campaign"]._membership_points_multiplier(self)
+        tier = self.member_tier_id
+        multiplier = 1.0
+        if tier:
+            # The company's ladder is cached; a tier outside it (archived...) is read.
+            company = self.company_id or self.env.company
+            ladder = self.env["membership.tier"]._membership_ladder(company.id)
+            known = {row[0]: row[5] for row in ladder}
+            multiplier = known[tier.id] if tier.id in known else tier.earn_multiplier
+        return multiplier * self.env["membership.campaign"]._membership_points_multiplier(self)
 
     def _membership_points_earned(self, date_from):
         """Points earned in the member's company since ``date_from``, net of refunds."""
@@ -455,9 +493,13 @@ class ResPartner(models.Model):
 
     def _membership_qualifying_value(self, tier, now):
         """Spend or points of the member over ``tier``'s rolling window ending at ``now``."""
+        return self._membership_qualifying_total(tier.qualification, tier.window_months, now)
+
+    def _membership_qualifying_total(self, qualification, window_months, now):
+        """Spend or points of the member over ``window_months`` months ending at ``now``."""
         self.ensure_one()
-        date_from = now - relativedelta(months=tier.window_months)
-        if tier.qualification == "points":
+        date_from = now - relativedelta(months=window_months)
+        if qualification == "points":
             return self._membership_points_earned(date_from)
         company = self.company_id or self.env.company
         # One indexed aggregate per member and window, only when an order is paid or at review.
@@ -480,13 +522,22 @@ class ResPartner(models.Model):
     def _membership_qualified_tier(self, now):
         """Best tier the member qualifies for now, with the value that qualified."""
         self.ensure_one()
+        company = self.company_id or self.env.company
+        return self._membership_best_tier(
+            self.env["membership.tier"]._membership_ladder(company.id), now
+        )
+
+    def _membership_best_tier(self, ladder, now):
+        """First tier of ``ladder`` (rows of ``membership.tier._membership_ladder``, best
+        first) the member qualifies for now, with the value that qualified."""
+        self.ensure_one()
         cache = {}
-        for tier in self._membership_tiers():
-            key = (tier.qualification, tier.window_months)
+        for tier_id, _rank, qualification, window_months, threshold, _multiplier in ladder:
+            key = (qualification, window_months)
             if key not in cache:
-                cache[key] = self._membership_qualifying_value(tier, now)
-            if cache[key] >= tier.threshold:
-                return tier, cache[key]
+                cache[key] = self._membership_qualifying_total(qualification, window_months, now)
+            if cache[key] >= threshold:
+                return self.env["membership.tier"].browse(tier_id), cache[key]
         return self.env["membership.tier"], 0.0
 
     def _membership_set_tier(self, tier, reason, value=0.0):
@@ -524,10 +575,18 @@ class ResPartner(models.Model):
     def _membership_check_upgrade(self):
         """Move members up as soon as they qualify for a better tier (never down here)."""
         now = fields.Datetime.now()
+        Tier = self.env["membership.tier"]
         for partner in self.filtered("is_member"):
-            tier, value = partner._membership_qualified_tier(now)
+            ladder = Tier._membership_ladder((partner.company_id or self.env.company).id)
             current = partner.member_tier_id
-            if tier and (not current or tier._rank() > current._rank()):
+            ranks = {row[0]: row[1] for row in ladder}
+            rank = ranks.get(current.id) or (current._rank() if current else None)
+            # Only the tiers above the current one can be an upgrade: the best tier the
+            # member qualifies for is above it exactly when one of them qualifies (and a
+            # member on the top tier costs no query).
+            better = [row for row in ladder if rank is None or row[1] > rank]
+            tier, value = partner._membership_best_tier(better, now)
+            if tier:
                 partner._membership_set_tier(tier, "upgrade", value)
 
     @api.model
