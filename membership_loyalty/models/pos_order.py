@@ -26,6 +26,16 @@ class PosOrder(models.Model):
         "from the wallet and a supervisor settles the difference.",
     )
 
+    membership_points_review = fields.Boolean(
+        string="Member Points to Review",
+        readonly=True,
+        copy=False,
+        help="Points used at the till (a cash-off or a gift) were refused by the ledger when "
+        "the order was synced (spent meanwhile on another till, a rule changed while the "
+        "till was offline): the sale was kept, no points were taken for that part and a "
+        "supervisor settles it.",
+    )
+
     membership_counted = fields.Boolean(
         readonly=True,
         copy=False,
@@ -66,6 +76,7 @@ class PosOrder(models.Model):
             "membership_counted",
             "membership_wallet_review",
             "membership_discount_review",
+            "membership_points_review",
         ):
             order.pop(name, None)
         excess = self._membership_check_discounts(order)
@@ -165,6 +176,19 @@ class PosOrder(models.Model):
                 )
             )
 
+    def _membership_flag_points_review(self, reason):
+        """Flag a synced order whose points use (cash-off, gift) the ledger refused."""
+        self.membership_points_review = True
+        for order in self:
+            order.message_post(
+                body=self.env._(
+                    "Points used at the till were refused when the order was synced: "
+                    "%(reason)s Nothing was taken from the member's points for it; a "
+                    "supervisor must settle it.",
+                    reason=reason,
+                )
+            )
+
     # ------------------------------------------------------------------ wallet at the till
 
     @api.model
@@ -253,7 +277,7 @@ class PosOrder(models.Model):
         self._membership_check_settle_rights()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Settle the Member Wallet"),
+            "name": self.env._("Settle the Member Order"),
             "res_model": "membership.wallet.settle",
             "view_mode": "form",
             "target": "new",
@@ -262,9 +286,9 @@ class PosOrder(models.Model):
 
     def _membership_check_settle_rights(self):
         if not self.env.user.has_group("membership_loyalty.membership_loyalty_group_supervisor"):
-            raise AccessError(self.env._("Only Membership Supervisors settle member wallets."))
-        if not self.membership_wallet_review:
-            raise UserError(self.env._("This order has no member wallet to settle."))
+            raise AccessError(self.env._("Only Membership Supervisors settle held member orders."))
+        if not (self.membership_wallet_review or self.membership_points_review):
+            raise UserError(self.env._("This order has nothing held for its member to settle."))
 
     @api.private
     def _membership_settle_post(self):
@@ -274,15 +298,21 @@ class PosOrder(models.Model):
         self._membership_check_settle_rights()
         # sudo: ledgers are written by the system; the supervisor's right was checked.
         order = self.sudo()
-        order.membership_wallet_review = False
+        order.membership_wallet_review = order.membership_points_review = False
         order.env["membership.account"]._membership_post_order(order)
         if order.membership_wallet_review:
             raise UserError(
                 self.env._("The member's wallet still does not cover this order's payment.")
             )
+        if order.membership_points_review:
+            raise UserError(
+                self.env._("The member's points still do not cover what this order used.")
+            )
+        order._membership_points_record()
         order.message_post(
             body=self.env._(
-                "Member wallet settled by %s: posted to the wallet.", self.env.user.name
+                "Member order settled by %s: posted to the wallet and points ledgers.",
+                self.env.user.name,
             )
         )
 
@@ -293,10 +323,10 @@ class PosOrder(models.Model):
         if not (note or "").strip():
             raise UserError(self.env._("Say how the order was settled."))
         # sudo: the flag is readonly for users; the supervisor's right was checked.
-        self.sudo().membership_wallet_review = False
+        self.sudo().write({"membership_wallet_review": False, "membership_points_review": False})
         self.message_post(
             body=self.env._(
-                "Member wallet settled another way by %(user)s: %(note)s",
+                "Member order settled another way by %(user)s: %(note)s",
                 user=self.env.user.name,
                 note=note,
             )
