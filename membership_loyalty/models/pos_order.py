@@ -68,6 +68,19 @@ class PosOrder(models.Model):
         help="The member's points balance once this order was posted.",
     )
     membership_points_tier = fields.Char(string="Member Tier After", readonly=True, copy=False)
+    membership_points_coupon_count = fields.Integer(
+        string="E-coupons Bought",
+        copy=False,
+        help="E-coupons the till bought with the member's points for this order, sent by the "
+        "till: each was posted at once under the key pos:<order uuid>:coupon:<rank>.",
+    )
+    membership_points_coupon_codes = fields.Char(
+        string="E-coupon Codes",
+        readonly=True,
+        copy=False,
+        help="Codes of the e-coupons bought with points for this order, linked when the order "
+        "was synced (printed again on a reprinted receipt).",
+    )
 
     @api.model
     def _process_order(self, order, existing_order):
@@ -77,6 +90,7 @@ class PosOrder(models.Model):
             "membership_wallet_review",
             "membership_discount_review",
             "membership_points_review",
+            "membership_points_coupon_codes",
         ):
             order.pop(name, None)
         excess = self._membership_check_discounts(order)
@@ -162,7 +176,42 @@ class PosOrder(models.Model):
                 Sms._membership_notify(
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
                 )
+        paid.filtered("membership_points_coupon_count")._membership_link_coupons()
         paid._membership_points_record()
+
+    def _membership_link_coupons(self):
+        """Link to their synced order the e-coupons the till bought for it while it was
+        open (pos.session.membership_pos_redeem_coupon, keys pos:<uuid>:coupon:<rank>, ranks
+        0, 1, ... in the order bought) and record their codes for the order form and a
+        reprinted receipt. Only this order's own keys are looked at: a wrong count from the
+        till links nothing of anyone else's."""
+        Move = self.env["membership.points.move"]
+        Move.flush_model(["pos_order_id"])
+        for order in self:
+            ranks = range(min(max(order.membership_points_coupon_count, 0), 100))
+            keys = tuple(f"pos:{order.uuid}:coupon:{rank}" for rank in ranks)
+            if not keys:
+                continue
+            # Linking a posted move to its order changes no amount, so the ledger stays
+            # append-only; the ORM refuses every write on posted moves, hence SQL, and only
+            # moves not linked yet (a re-sent order links nothing more).
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE membership_points_move SET pos_order_id = %s
+                        WHERE idempotency_key IN %s AND pos_order_id IS NULL""",
+                    order.id,
+                    keys,
+                )
+            )
+        Move.invalidate_model(["pos_order_id"])
+        # sudo: the till's user may not read ledgers; only the coupons' codes are copied.
+        coupons = Move.sudo().search(
+            [("pos_order_id", "in", self.ids), ("kind", "=", "coupon")], order="id"
+        )
+        for order in self:
+            order.membership_points_coupon_codes = ", ".join(
+                move.loyalty_card_id.code for move in coupons if move.pos_order_id == order
+            )
 
     def _membership_flag_wallet_review(self, missing):
         """Flag a synced order whose wallet payment the wallet no longer covers."""

@@ -407,6 +407,36 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
         self.assertEqual(self._balance(), 20)
         self.assertEqual(len(self._moves("coupon")), 2)
 
+    def test_coupons_bought_at_the_till_linked_when_the_order_syncs(self):
+        session = self._session()
+        payload = self._payload(session, [self._line(self.tea, 1, 10.0)])
+        uuid = payload["uuid"]
+        self.account._membership_points_earn(100, "redeem-test:coupon-link")
+        first = session.membership_pos_redeem_coupon(self.member.id, uuid, 0)
+        second = session.membership_pos_redeem_coupon(self.member.id, uuid, 1)
+        elsewhere = session.membership_pos_redeem_coupon(self.member.id, str(uuid4()), 0)
+        self.assertFalse(self._moves("coupon").pos_order_id, "bought before the order exists")
+        # The till says how many it bought (a wrong figure reaches only this order's keys).
+        payload["membership_points_coupon_count"] = 3
+        payload["membership_points_coupon_codes"] = "FORGED"
+        order = self._sync(payload)
+        linked = self._moves("coupon").filtered(lambda m: m.pos_order_id == order)
+        self.assertEqual(
+            sorted(linked.loyalty_card_id.mapped("code")), sorted([first["code"], second["code"]])
+        )
+        self.assertEqual(order.membership_points_coupon_codes, f"{first['code']}, {second['code']}")
+        other = self._moves("coupon").filtered(
+            lambda m: m.loyalty_card_id.code == elsewhere["code"]
+        )
+        self.assertFalse(other.pos_order_id)
+        self.assertEqual(self._balance(), 220 - 3 * 50 + 10)
+        # Re-sent: the same order, the same links, nothing posted again.
+        self.assertEqual(self._sync(payload), order)
+        self.assertEqual(len(self._moves("coupon")), 3)
+        self.assertEqual(self._moves("coupon").pos_order_id, order)
+        self.assertEqual(order.membership_points_coupon_codes.count(","), 1)
+        self.assertEqual(self._balance(), 80)
+
     def test_refund_gives_gift_and_cash_off_points_back(self):
         session = self._session()
         payload = self._payload(
@@ -470,6 +500,17 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
         coupons = self.env["loyalty.card"].sudo().search([("partner_id", "=", self.member.id)])
         self.assertEqual(len(coupons), 1)
         self.assertEqual(self._balance(), 79)
+
+    def test_tour_coupon_code_on_the_reprinted_receipt(self):
+        self._session()
+        self.start_pos_tour("membership_loyalty_redeem_coupon_reprint")
+        order = self.env["pos.order"].search(
+            [("session_id", "=", self.main_pos_config.current_session_id.id)]
+        )
+        coupon = self.env["loyalty.card"].sudo().search([("partner_id", "=", self.member.id)])
+        self.assertEqual(order.membership_points_coupon_count, 1)
+        self.assertEqual(order.membership_points_coupon_codes, coupon.code)
+        self.assertEqual(self._moves("coupon").pos_order_id, order)
 
     def test_tour_customer_display_shows_the_member(self):
         config = self.main_pos_config
