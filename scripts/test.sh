@@ -11,9 +11,11 @@ started=$SECONDS
 setup_done=$SECONDS
 
 TEST_DB="${TEST_DB:-membership_loyalty_test}"
-step "test database $TEST_DB (fresh, membership_loyalty installed)" "see the Odoo log above for the module that failed to install"
+# pos_hr too: the addon gives pos_hr employees their till rights when it is installed, and
+# that feature is tested (it changes the POS login only for configs with employees).
+step "test database $TEST_DB (fresh, membership_loyalty and pos_hr installed)" "see the Odoo log above for the module that failed to install"
 dropdb --if-exists "$TEST_DB"
-"$ODOO_BIN" -d "$TEST_DB" -i membership_loyalty --without-demo --stop-after-init \
+"$ODOO_BIN" -d "$TEST_DB" -i membership_loyalty,pos_hr --without-demo --stop-after-init \
     --log-level=warn --http-port="$(( 20000 + RANDOM % 20000 ))"
 db_done=$SECONDS
 

@@ -3,7 +3,7 @@ import math
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_round
 
 from .membership_account import POINTS_DIGITS
@@ -200,12 +200,19 @@ class MembershipAccount(models.Model):
             raise UserError(self.env._("A wallet cannot be topped up with wallet money."))
         if points_lines:
             value = -sum(points_lines.mapped("price_subtotal_incl"))
-            points = account._membership_cash_off_points(
-                value, sum(sale_lines.mapped("price_subtotal_incl"))
+            order_amount = sum(sale_lines.mapped("price_subtotal_incl"))
+            account._membership_points_use_or_flag(
+                order,
+                lambda: account._membership_points_redeem(
+                    account._membership_cash_off_points(value, order_amount),
+                    f"pos:{uuid}:redeem",
+                    pos_order=order,
+                ),
             )
-            account._membership_points_redeem(points, f"pos:{uuid}:redeem", pos_order=order)
         for gift_line in sale_lines.filtered("membership_gift_id"):
-            account._membership_redeem_pos_gift(gift_line)
+            account._membership_points_use_or_flag(
+                order, lambda line=gift_line: account._membership_redeem_pos_gift(line)
+            )
         if wallet_paid > 0 and not held:
             key = f"pos:{uuid}:wallet"
             missing = account._membership_wallet_shortfall(wallet_paid, key)
@@ -231,6 +238,18 @@ class MembershipAccount(models.Model):
                 topup, f"pos:{uuid}:topup", payment_method=order.payment_ids.payment_method_id[:1]
             )
         return account
+
+    @api.private
+    def _membership_points_use_or_flag(self, order, use):
+        """Run ``use`` (a cash-off or gift debit of ``order``); when a ledger rule refuses
+        it (points spent meanwhile by another till, a share or minimum changed while the
+        till was offline), undo it, keep the sale and flag the order for a supervisor."""
+        try:
+            with self.env.cr.savepoint():
+                return use()
+        except (UserError, ValidationError) as error:
+            order._membership_flag_points_review(str(error))
+            return self.env["membership.points.move"]
 
     @api.model
     @api.private

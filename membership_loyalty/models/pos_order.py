@@ -26,6 +26,16 @@ class PosOrder(models.Model):
         "from the wallet and a supervisor settles the difference.",
     )
 
+    membership_points_review = fields.Boolean(
+        string="Member Points to Review",
+        readonly=True,
+        copy=False,
+        help="Points used at the till (a cash-off or a gift) were refused by the ledger when "
+        "the order was synced (spent meanwhile on another till, a rule changed while the "
+        "till was offline): the sale was kept, no points were taken for that part and a "
+        "supervisor settles it.",
+    )
+
     membership_counted = fields.Boolean(
         readonly=True,
         copy=False,
@@ -58,6 +68,19 @@ class PosOrder(models.Model):
         help="The member's points balance once this order was posted.",
     )
     membership_points_tier = fields.Char(string="Member Tier After", readonly=True, copy=False)
+    membership_points_coupon_count = fields.Integer(
+        string="E-coupons Bought",
+        copy=False,
+        help="E-coupons the till bought with the member's points for this order, sent by the "
+        "till: each was posted at once under the key pos:<order uuid>:coupon:<rank>.",
+    )
+    membership_points_coupon_codes = fields.Char(
+        string="E-coupon Codes",
+        readonly=True,
+        copy=False,
+        help="Codes of the e-coupons bought with points for this order, linked when the order "
+        "was synced (printed again on a reprinted receipt).",
+    )
 
     @api.model
     def _process_order(self, order, existing_order):
@@ -66,6 +89,8 @@ class PosOrder(models.Model):
             "membership_counted",
             "membership_wallet_review",
             "membership_discount_review",
+            "membership_points_review",
+            "membership_points_coupon_codes",
         ):
             order.pop(name, None)
         excess = self._membership_check_discounts(order)
@@ -158,7 +183,42 @@ class PosOrder(models.Model):
                 Sms._membership_notify(
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
                 )
+        paid.filtered("membership_points_coupon_count")._membership_link_coupons()
         paid._membership_points_record()
+
+    def _membership_link_coupons(self):
+        """Link to their synced order the e-coupons the till bought for it while it was
+        open (pos.session.membership_pos_redeem_coupon, keys pos:<uuid>:coupon:<rank>, ranks
+        0, 1, ... in the order bought) and record their codes for the order form and a
+        reprinted receipt. Only this order's own keys are looked at: a wrong count from the
+        till links nothing of anyone else's."""
+        Move = self.env["membership.points.move"]
+        Move.flush_model(["pos_order_id"])
+        for order in self:
+            ranks = range(min(max(order.membership_points_coupon_count, 0), 100))
+            keys = tuple(f"pos:{order.uuid}:coupon:{rank}" for rank in ranks)
+            if not keys:
+                continue
+            # Linking a posted move to its order changes no amount, so the ledger stays
+            # append-only; the ORM refuses every write on posted moves, hence SQL, and only
+            # moves not linked yet (a re-sent order links nothing more).
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE membership_points_move SET pos_order_id = %s
+                        WHERE idempotency_key IN %s AND pos_order_id IS NULL""",
+                    order.id,
+                    keys,
+                )
+            )
+        Move.invalidate_model(["pos_order_id"])
+        # sudo: the till's user may not read ledgers; only the coupons' codes are copied.
+        coupons = Move.sudo().search(
+            [("pos_order_id", "in", self.ids), ("kind", "=", "coupon")], order="id"
+        )
+        for order in self:
+            order.membership_points_coupon_codes = ", ".join(
+                move.loyalty_card_id.code for move in coupons if move.pos_order_id == order
+            )
 
     def _membership_flag_wallet_review(self, missing):
         """Flag a synced order whose wallet payment the wallet no longer covers."""
@@ -169,6 +229,19 @@ class PosOrder(models.Model):
                     "The member's wallet lacks %(missing)s to pay this order: nothing was "
                     "taken from the wallet; a supervisor must settle it.",
                     missing=order.currency_id.format(missing),
+                )
+            )
+
+    def _membership_flag_points_review(self, reason):
+        """Flag a synced order whose points use (cash-off, gift) the ledger refused."""
+        self.membership_points_review = True
+        for order in self:
+            order.message_post(
+                body=self.env._(
+                    "Points used at the till were refused when the order was synced: "
+                    "%(reason)s Nothing was taken from the member's points for it; a "
+                    "supervisor must settle it.",
+                    reason=reason,
                 )
             )
 
@@ -260,7 +333,7 @@ class PosOrder(models.Model):
         self._membership_check_settle_rights()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Settle the Member Wallet"),
+            "name": self.env._("Settle the Member Order"),
             "res_model": "membership.wallet.settle",
             "view_mode": "form",
             "target": "new",
@@ -269,9 +342,9 @@ class PosOrder(models.Model):
 
     def _membership_check_settle_rights(self):
         if not self.env.user.has_group("membership_loyalty.membership_loyalty_group_supervisor"):
-            raise AccessError(self.env._("Only Membership Supervisors settle member wallets."))
-        if not self.membership_wallet_review:
-            raise UserError(self.env._("This order has no member wallet to settle."))
+            raise AccessError(self.env._("Only Membership Supervisors settle held member orders."))
+        if not (self.membership_wallet_review or self.membership_points_review):
+            raise UserError(self.env._("This order has nothing held for its member to settle."))
 
     @api.private
     def _membership_settle_post(self):
@@ -281,15 +354,21 @@ class PosOrder(models.Model):
         self._membership_check_settle_rights()
         # sudo: ledgers are written by the system; the supervisor's right was checked.
         order = self.sudo()
-        order.membership_wallet_review = False
+        order.membership_wallet_review = order.membership_points_review = False
         order.env["membership.account"]._membership_post_order(order)
         if order.membership_wallet_review:
             raise UserError(
                 self.env._("The member's wallet still does not cover this order's payment.")
             )
+        if order.membership_points_review:
+            raise UserError(
+                self.env._("The member's points still do not cover what this order used.")
+            )
+        order._membership_points_record()
         order.message_post(
             body=self.env._(
-                "Member wallet settled by %s: posted to the wallet.", self.env.user.name
+                "Member order settled by %s: posted to the wallet and points ledgers.",
+                self.env.user.name,
             )
         )
 
@@ -300,10 +379,10 @@ class PosOrder(models.Model):
         if not (note or "").strip():
             raise UserError(self.env._("Say how the order was settled."))
         # sudo: the flag is readonly for users; the supervisor's right was checked.
-        self.sudo().membership_wallet_review = False
+        self.sudo().write({"membership_wallet_review": False, "membership_points_review": False})
         self.message_post(
             body=self.env._(
-                "Member wallet settled another way by %(user)s: %(note)s",
+                "Member order settled another way by %(user)s: %(note)s",
                 user=self.env.user.name,
                 note=note,
             )

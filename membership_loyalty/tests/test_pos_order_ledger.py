@@ -136,15 +136,21 @@ class TestPosOrderLedger(CommonPosTest):
             [(self.ten, 1, None), (self.points_product, 1, -6.0)],
             [(self.cash_payment_method, 4)],
         )
-        with self.assertRaisesRegex(UserError, "at most 50"):
-            self.MAccount._membership_post_order(too_much)
+        # Refused by the rules at sync: the sale is kept and flagged, no points are used
+        # for it and the 4.00 paid still earns.
+        self.MAccount._membership_post_order(too_much)
+        self.assertTrue(too_much.membership_points_review)
+        self.assertIn("at most 50", too_much.message_ids[:1].body)
+        self.assertEqual(self.account.points_balance, 175 + 4)
         too_few, _refund = self.order(
             [(self.ten, 1, None), (self.points_product, 1, -0.5)],
             [(self.cash_payment_method, 9.5)],
         )
-        with self.assertRaisesRegex(UserError, "At least 10"):
-            self.MAccount._membership_post_order(too_few)
-        self.assertEqual(self.account.points_balance, 175)
+        self.MAccount._membership_post_order(too_few)
+        self.assertTrue(too_few.membership_points_review)
+        self.assertIn("At least 10", too_few.message_ids[:1].body)
+        self.assertEqual(self.account.points_balance, 175 + 4 + 9)
+        self.assertFalse(order.membership_points_review)
 
     def test_full_refund_gives_everything_back(self):
         self.account._membership_points_earn(100, "pos-test:seed")

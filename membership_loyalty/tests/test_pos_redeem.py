@@ -1,8 +1,8 @@
 from uuid import uuid4
 
 from odoo import fields
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
@@ -264,22 +264,23 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
         )
         self.assertEqual(options["coupon"]["points_cost"], 50)
 
-    def test_cash_off_over_the_limit_refused_at_sync(self):
+    def test_cash_off_over_the_limit_kept_and_flagged_at_sync(self):
         session = self._session()
-        # 20.00 off a 30.00 order: points pay at most 50% (15.00).
+        # 20.00 off a 30.00 order: points pay at most 50% (15.00). The money changed hands
+        # at the till: the sale is kept, no points are taken and a supervisor settles it.
         payload = self._payload(
             session, [self._line(self.tea, 3, 10.0), self._line(self.points_product, 1, -20.0)]
         )
-        # assertRaises (not assertRaisesRegex) rolls the failed sync back, as the request would.
-        with self.assertRaises(UserError) as refused:
-            self._sync(payload)
-        self.assertIn("at most 50", str(refused.exception))
-        left = self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
-        self.assertFalse(left)
+        order = self._sync(payload)
+        self.assertEqual(order.state, "paid")
+        self.assertTrue(order.membership_points_review)
+        self.assertIn("at most 50", order.message_ids[:1].body)
         self.assertFalse(self._moves("redeem"))
-        self.assertEqual(self._balance(), 120)
+        self.assertEqual(self._moves("earn").filtered("pos_order_id").mapped("points"), [10])
+        self.assertEqual(self._balance(), 130)
+        self.assertEqual(order.membership_points_redeemed, 0)
 
-    def test_gift_line_cannot_take_money_off(self):
+    def test_gift_line_taking_money_off_is_flagged(self):
         session = self._session()
         payload = self._payload(
             session,
@@ -288,11 +289,103 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
                 self._line(self.mug, 1, -5.0, membership_gift_id=self.gift.id),
             ],
         )
-        with self.assertRaises(UserError) as refused:
-            self._sync(payload)
-        self.assertIn("cannot take money off", str(refused.exception))
-        self.assertEqual(self._balance(), 120)
-        self.assertEqual(self._mug_stock(), 1)
+        order = self._sync(payload)
+        self.assertTrue(order.membership_points_review)
+        self.assertIn("cannot take money off", order.message_ids[:1].body)
+        self.assertFalse(self._moves("gift"))
+        self.assertEqual(self._balance(), 120 + 25)
+
+    def _offline_cash_off_after_points_spent_elsewhere(self):
+        """Till A, offline, sells 30.00 with 10.00 cash-off (100 points of the 120); till B
+        meanwhile takes 5.00 (50 points) and syncs first: A's cash-off no longer fits."""
+        session = self._session()
+        offline = self._payload(
+            session, [self._line(self.tea, 3, 10.0), self._line(self.points_product, 1, -10.0)]
+        )
+        self._sync(
+            self._payload(
+                session,
+                [self._line(self.tea, 1, 10.0), self._line(self.points_product, 1, -5.0)],
+            )
+        )
+        self.assertEqual(self._balance(), 120 - 50 + 5)
+        return offline, self._sync(offline)
+
+    def test_offline_cash_off_no_longer_covered_is_kept_and_flagged(self):
+        offline, order = self._offline_cash_off_after_points_spent_elsewhere()
+        self.assertEqual(len(order), 1, "the order is saved: the till stops resending it")
+        self.assertEqual(order.state, "paid")
+        self.assertTrue(order.membership_points_review)
+        self.assertFalse(order.membership_wallet_review)
+        self.assertIn("refused when the order was synced", order.message_ids[:1].body)
+        self.assertFalse(
+            self._moves("redeem").filtered(lambda m: m.pos_order_id == order), "nothing debited"
+        )
+        # The rest of the order still posts: 30.00 - 10.00 earns 20 points.
+        self.assertEqual(self._moves("earn").filtered(lambda m: m.pos_order_id == order).points, 20)
+        self.assertEqual(self._balance(), 75 + 20)
+        self.assertFalse(self.account._membership_check_invariant())
+        self.assertEqual(
+            (order.membership_points_earned, order.membership_points_redeemed), (20, 0)
+        )
+        flagged = self.env["pos.order"].search([("membership_points_review", "=", True)])
+        self.assertEqual(flagged, order, "the list filter finds it")
+        # Re-sent by the till (it never saw the answer): nothing more.
+        messages = len(order.message_ids)
+        self.assertEqual(self._sync(offline), order)
+        self.assertEqual(len(order.message_ids), messages)
+        self.assertEqual(self._balance(), 95)
+        self.assertEqual(len(self._moves()), 4)  # opening, B's redeem and earn, A's earn
+
+    def test_settle_points_review_post_now_once_covered(self):
+        _offline, order = self._offline_cash_off_after_points_spent_elsewhere()
+        supervisor = new_test_user(
+            self.env(su=True),
+            login="redeem_review_supervisor",
+            groups="base.group_user,point_of_sale.group_pos_user,"
+            "membership_loyalty.membership_loyalty_group_supervisor",
+        )
+        Settle = self.env["membership.wallet.settle"]
+        with self.assertRaises(AccessError):
+            Settle.with_user(self.pos_user).create({"order_id": order.id}).action_settle()
+        wizard = Settle.with_user(supervisor).create({"order_id": order.id, "mode": "post"})
+        self.assertTrue(wizard.points_review)
+        self.assertEqual(wizard.points_balance, 95)
+        with self.assertRaisesRegex(UserError, "points still do not cover"):
+            wizard.action_settle()
+        self.assertTrue(order.membership_points_review)
+        self.assertEqual(self._balance(), 95, "never below what the member holds")
+        self.account._membership_points_earn(10, "redeem-test:top-again")
+        wizard.action_settle()
+        self.assertFalse(order.membership_points_review)
+        redeem = self._moves("redeem").filtered(lambda m: m.pos_order_id == order)
+        self.assertEqual(redeem.points, -100)
+        self.assertEqual(redeem.idempotency_key, f"pos:{order.uuid}:redeem")
+        self.assertEqual(self._balance(), 5)
+        self.assertEqual(order.membership_points_redeemed, 100)
+        self.assertEqual(len(self._moves("earn").filtered(lambda m: m.pos_order_id == order)), 1)
+        self.assertIn("settled by", order.message_ids[:1].body)
+        with self.assertRaisesRegex(UserError, "nothing held"):
+            Settle.with_user(supervisor).create({"order_id": order.id}).action_settle()
+
+    def test_settle_points_review_another_way(self):
+        _offline, order = self._offline_cash_off_after_points_spent_elsewhere()
+        supervisor = new_test_user(
+            self.env(su=True),
+            login="redeem_review_supervisor",
+            groups="base.group_user,point_of_sale.group_pos_user,"
+            "membership_loyalty.membership_loyalty_group_supervisor",
+        )
+        wizard = self.env["membership.wallet.settle"].with_user(supervisor)
+        with self.assertRaisesRegex(UserError, "Say how"):
+            wizard.create({"order_id": order.id, "mode": "other"}).action_settle()
+        wizard.create(
+            {"order_id": order.id, "mode": "other", "note": "paid the 10.00 in cash"}
+        ).action_settle()
+        self.assertFalse(order.membership_points_review)
+        self.assertIn("paid the 10.00 in cash", order.message_ids[:1].body)
+        self.assertFalse(self._moves("redeem").filtered(lambda m: m.pos_order_id == order))
+        self.assertEqual(self._balance(), 95)
 
     def test_coupon_redeemed_once_per_key(self):
         session = self._session()
@@ -313,6 +406,36 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
         self.assertEqual(broke["status"], "refused")
         self.assertEqual(self._balance(), 20)
         self.assertEqual(len(self._moves("coupon")), 2)
+
+    def test_coupons_bought_at_the_till_linked_when_the_order_syncs(self):
+        session = self._session()
+        payload = self._payload(session, [self._line(self.tea, 1, 10.0)])
+        uuid = payload["uuid"]
+        self.account._membership_points_earn(100, "redeem-test:coupon-link")
+        first = session.membership_pos_redeem_coupon(self.member.id, uuid, 0)
+        second = session.membership_pos_redeem_coupon(self.member.id, uuid, 1)
+        elsewhere = session.membership_pos_redeem_coupon(self.member.id, str(uuid4()), 0)
+        self.assertFalse(self._moves("coupon").pos_order_id, "bought before the order exists")
+        # The till says how many it bought (a wrong figure reaches only this order's keys).
+        payload["membership_points_coupon_count"] = 3
+        payload["membership_points_coupon_codes"] = "FORGED"
+        order = self._sync(payload)
+        linked = self._moves("coupon").filtered(lambda m: m.pos_order_id == order)
+        self.assertEqual(
+            sorted(linked.loyalty_card_id.mapped("code")), sorted([first["code"], second["code"]])
+        )
+        self.assertEqual(order.membership_points_coupon_codes, f"{first['code']}, {second['code']}")
+        other = self._moves("coupon").filtered(
+            lambda m: m.loyalty_card_id.code == elsewhere["code"]
+        )
+        self.assertFalse(other.pos_order_id)
+        self.assertEqual(self._balance(), 220 - 3 * 50 + 10)
+        # Re-sent: the same order, the same links, nothing posted again.
+        self.assertEqual(self._sync(payload), order)
+        self.assertEqual(len(self._moves("coupon")), 3)
+        self.assertEqual(self._moves("coupon").pos_order_id, order)
+        self.assertEqual(order.membership_points_coupon_codes.count(","), 1)
+        self.assertEqual(self._balance(), 80)
 
     def test_refund_gives_gift_and_cash_off_points_back(self):
         session = self._session()
@@ -377,6 +500,17 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
         coupons = self.env["loyalty.card"].sudo().search([("partner_id", "=", self.member.id)])
         self.assertEqual(len(coupons), 1)
         self.assertEqual(self._balance(), 79)
+
+    def test_tour_coupon_code_on_the_reprinted_receipt(self):
+        self._session()
+        self.start_pos_tour("membership_loyalty_redeem_coupon_reprint")
+        order = self.env["pos.order"].search(
+            [("session_id", "=", self.main_pos_config.current_session_id.id)]
+        )
+        coupon = self.env["loyalty.card"].sudo().search([("partner_id", "=", self.member.id)])
+        self.assertEqual(order.membership_points_coupon_count, 1)
+        self.assertEqual(order.membership_points_coupon_codes, coupon.code)
+        self.assertEqual(self._moves("coupon").pos_order_id, order)
 
     def test_tour_customer_display_shows_the_member(self):
         config = self.main_pos_config

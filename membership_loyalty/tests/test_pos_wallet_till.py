@@ -424,8 +424,11 @@ class TestPosWalletTill(TestPointOfSaleHttpCommon):
     def test_pos_hr_employee_at_the_till_decides(self):
         """With pos_hr the employee logged in at the till decides: their user's groups,
         else their POS role (manager: supervisor, minimal: no top-up)."""
-        if "employee_id" not in self.env["pos.order"]._fields:
-            self.skipTest("pos_hr is not installed in this database")
+        self.assertIn(
+            "employee_id",
+            self.env["pos.order"]._fields,
+            "pos_hr must be installed in the test database (scripts/test.sh installs it)",
+        )
         env = self.env(su=True)
         manager, cashier, minimal, with_user = env["hr.employee"].create(
             [

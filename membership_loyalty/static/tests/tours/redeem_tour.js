@@ -1,10 +1,11 @@
 import * as Chrome from "@point_of_sale/../tests/pos/tours/utils/chrome_util";
 import * as Dialog from "@point_of_sale/../tests/generic_helpers/dialog_util";
 import * as OfflineUtil from "@point_of_sale/../tests/generic_helpers/offline_util";
-import { negate, scan_barcode } from "@point_of_sale/../tests/generic_helpers/utils";
+import { negate, refresh, scan_barcode } from "@point_of_sale/../tests/generic_helpers/utils";
 import * as PaymentScreen from "@point_of_sale/../tests/pos/tours/utils/payment_screen_util";
 import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
+import * as TicketScreen from "@point_of_sale/../tests/pos/tours/utils/ticket_screen_util";
 import { CustomerDisplayPosAdapter } from "@point_of_sale/app/customer_display/customer_display_adapter";
 import { registry } from "@web/core/registry";
 
@@ -161,5 +162,35 @@ registry.category("web_tour.tours").add("membership_loyalty_redeem_offline", {
             openRedeem(),
             refused("Server unreachable", "needs the server"),
             OfflineUtil.setOnlineMode(),
+        ].flat(),
+});
+
+registry.category("web_tour.tours").add("membership_loyalty_redeem_coupon_reprint", {
+    steps: () =>
+        [
+            start(),
+            openRedeem(),
+            { trigger: ".modal .o_membership_redeem_coupon_buy:contains('50')", run: "click" },
+            Dialog.is({ title: "E-coupon" }),
+            Dialog.confirm("Ok"),
+            ProductScreen.addOrderline("Member Tea", "1"),
+            payCash("9.00"),
+            { trigger: ".pos-receipt .o_membership_receipt_coupon_code" },
+            ReceiptScreen.clickNextOrder(),
+            // A reloaded till has only what the server sent back with the synced order.
+            refresh(),
+            ProductScreen.isShown(),
+            Chrome.clickOrders(),
+            TicketScreen.selectFilter("Paid"),
+            TicketScreen.selectOrderByPrice("9.00"),
+            {
+                content: "reprint the receipt",
+                trigger: ".ticket-screen .control-button:contains('Print Receipt')",
+                run: "click",
+            },
+            {
+                content: "the reprint shows the e-coupon's code the server linked to the order",
+                trigger: ".render-container .o_membership_receipt_coupon_reprint .o_membership_receipt_coupon_code:contains('-')",
+            },
         ].flat(),
 });

@@ -314,6 +314,8 @@ export class MembershipRedeem {
         if (!coupons.some((coupon) => coupon.code === result.code)) {
             order.uiState.membershipCoupons = [...coupons, result];
         }
+        // The server links the coupons to the order when it syncs, by their ranks.
+        order.membership_points_coupon_count = order.uiState.membershipCoupons.length;
         member.points = result.balance;
         this.dialog.add(AlertDialog, {
             title: _t("E-coupon %(code)s", { code: result.code }),
