@@ -198,10 +198,11 @@ class MembershipAccount(models.Model):
         wallet_paid = sum(wallet_payments.mapped("amount"))
         if topup_lines and wallet_payments and not held:
             raise UserError(self.env._("A wallet cannot be topped up with wallet money."))
+        used = self.env["membership.points.move"]
         if points_lines:
             value = -sum(points_lines.mapped("price_subtotal_incl"))
             order_amount = sum(sale_lines.mapped("price_subtotal_incl"))
-            account._membership_points_use_or_flag(
+            used |= account._membership_points_use_or_flag(
                 order,
                 lambda: account._membership_points_redeem(
                     account._membership_cash_off_points(value, order_amount),
@@ -210,7 +211,7 @@ class MembershipAccount(models.Model):
                 ),
             )
         for gift_line in sale_lines.filtered("membership_gift_id"):
-            account._membership_points_use_or_flag(
+            used |= account._membership_points_use_or_flag(
                 order, lambda line=gift_line: account._membership_redeem_pos_gift(line)
             )
         if wallet_paid > 0 and not held:
@@ -230,8 +231,15 @@ class MembershipAccount(models.Model):
         earned = self._membership_compute_earn(
             order.partner_id, lines_data, company, day=day, wallet_paid=wallet_paid
         )
+        earn_move = self.env["membership.points.move"]
         if earned > 0:
-            account._membership_points_earn(earned, f"pos:{uuid}:earn", pos_order=order, day=day)
+            earn_move = account._membership_points_earn(
+                earned, f"pos:{uuid}:earn", pos_order=order, day=day
+            )
+        # What the receipt prints; written with the order's own update (no query of its
+        # own): the moves were just posted, their points are at hand.
+        order.membership_points_earned = sum(earn_move.mapped("points"))
+        order.membership_points_redeemed = -sum(used.mapped("points"))
         topup = sum(topup_lines.mapped("price_subtotal_incl"))
         if topup and not held:
             account._membership_wallet_topup(

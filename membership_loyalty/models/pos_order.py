@@ -173,10 +173,11 @@ class PosOrder(models.Model):
         paid.membership_counted = True
         Account = paid.env["membership.account"]
         Sms = paid.env["membership.sms"]
+        accounts = {}
         for member in paid.partner_id.filtered("is_member"):
             orders = paid.filtered(lambda o, m=member: o.partner_id == m)
             for order in orders:
-                Account._membership_post_order(order)
+                accounts[order.id] = Account._membership_post_order(order)
             member._membership_record_orders(orders)
             member._membership_check_upgrade()
             for order in orders.filtered(lambda o: o.amount_total > 0):
@@ -184,7 +185,7 @@ class PosOrder(models.Model):
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
                 )
         paid.filtered("membership_points_coupon_count")._membership_link_coupons()
-        paid._membership_points_record()
+        paid._membership_points_record(accounts)
 
     def _membership_link_coupons(self):
         """Link to their synced order the e-coupons the till bought for it while it was
@@ -355,7 +356,7 @@ class PosOrder(models.Model):
         # sudo: ledgers are written by the system; the supervisor's right was checked.
         order = self.sudo()
         order.membership_wallet_review = order.membership_points_review = False
-        order.env["membership.account"]._membership_post_order(order)
+        account = order.env["membership.account"]._membership_post_order(order)
         if order.membership_wallet_review:
             raise UserError(
                 self.env._("The member's wallet still does not cover this order's payment.")
@@ -364,7 +365,7 @@ class PosOrder(models.Model):
             raise UserError(
                 self.env._("The member's points still do not cover what this order used.")
             )
-        order._membership_points_record()
+        order._membership_points_record({order.id: account})
         order.message_post(
             body=self.env._(
                 "Member order settled by %s: posted to the wallet and points ledgers.",
@@ -388,48 +389,16 @@ class PosOrder(models.Model):
             )
         )
 
-    def _membership_points_record(self):
-        """Record on member orders what they earned and used and the balance and tier they
-        left: the receipt prints these true figures.
+    def _membership_points_record(self, accounts):
+        """Record on member orders the points balance and the tier they left (the posting
+        recorded the points earned and used): the receipt prints these true figures.
 
-        One statement for all the orders (this runs in every member order's sync): the
-        ledger sums per order and the account balance, read where they are stored."""
-        orders = self.filtered(lambda o: o.partner_id.is_member)
-        if not orders:
-            return
-        self.env["membership.points.move"].flush_model(["pos_order_id", "kind", "points"])
-        self.env["membership.account"].flush_model(["points_balance"])
-        tiers = SQL(", ").join(
-            SQL("(%s, %s)", order.id, order.partner_id.member_tier_id.name or None)
-            for order in orders
-        )
-        self.env.cr.execute(
-            SQL(
-                """UPDATE pos_order o
-                      SET membership_points_earned = COALESCE(f.earned, 0),
-                          membership_points_redeemed = COALESCE(f.redeemed, 0),
-                          membership_points_balance = COALESCE(a.points_balance, 0),
-                          membership_points_tier = v.tier
-                     FROM (VALUES %s) AS v(id, tier)
-                     JOIN pos_order src ON src.id = v.id
-                LEFT JOIN membership_account a
-                       ON a.partner_id = src.partner_id AND a.company_id = src.company_id
-                LEFT JOIN LATERAL (
-                          SELECT SUM(m.points) FILTER (WHERE m.kind = 'earn') AS earned,
-                                 -SUM(m.points) FILTER (WHERE m.kind IN ('redeem', 'gift'))
-                                     AS redeemed
-                            FROM membership_points_move m
-                           WHERE m.pos_order_id = v.id
-                          ) f ON TRUE
-                    WHERE o.id = v.id""",
-                tiers,
-            )
-        )
-        orders.invalidate_recordset(
-            [
-                "membership_points_earned",
-                "membership_points_redeemed",
-                "membership_points_balance",
-                "membership_points_tier",
-            ]
-        )
+        ``accounts``: {order id: the accounts its posting returned}. Plain writes, read
+        from what the posting left in the cache: they go out with the order's own update,
+        so the sync of a member's order pays no query for its receipt."""
+        for order in self.filtered(lambda o: o.partner_id.is_member):
+            account = accounts.get(order.id, self.env["membership.account"]).filtered(
+                lambda a, o=order: a.partner_id == o.partner_id
+            )[:1]
+            order.membership_points_balance = account.points_balance
+            order.membership_points_tier = order.partner_id.member_tier_id.name
