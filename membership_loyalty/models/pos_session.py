@@ -29,13 +29,7 @@ class PosSession(models.Model):
             partner = card.partner_id
         else:
             if partner_id:
-                partner = env["res.partner"].search(
-                    [
-                        ("id", "=", int(partner_id)),
-                        ("is_member", "=", True),
-                        ("company_id", "in", [company.id, False]),
-                    ]
-                )
+                partner = self._membership_pos_member(partner_id)
             else:
                 partner = self._membership_search_members(env, company, query)
             if len(partner) > 1:
@@ -172,27 +166,41 @@ class PosSession(models.Model):
             )
         return ""
 
-    def membership_pos_topup_preview(self, partner_id, amount, employee_id=None):
-        """What topping up ``amount`` gives the member (bonus credit and points from the
-        bonus rules), or why this operator cannot take it. One round trip; nothing posted:
-        the top-up is posted when the paid order is synced."""
+    def _membership_pos_check_user(self, message):
+        """Refuse (with ``message``) a user who cannot work this session's till."""
         self.ensure_one()
         if not self.env.user.has_group("point_of_sale.group_pos_user"):
-            raise AccessError(self.env._("Only Point of Sale users can top up wallets."))
+            raise AccessError(message)
         self.check_access("read")
+
+    def _membership_pos_member(self, partner_id):
+        """The member ``partner_id`` of the session's company, in sudo (empty if there is
+        no such member).
+
+        sudo: POS users are not all Membership cashiers; the search is bound to members of
+        the session's company and the callers send back only what the till needs."""
         company = self.config_id.company_id
-        # sudo: POS users are not all Membership cashiers; company-bound reads only.
-        partner = (
+        return (
             self.env["res.partner"]
             .sudo()
+            .with_context(allowed_company_ids=company.ids)
             .search(
                 [
                     ("id", "=", int(partner_id or 0)),
                     ("is_member", "=", True),
                     ("company_id", "in", [company.id, False]),
-                ]
+                ],
+                limit=1,
             )
         )
+
+    def membership_pos_topup_preview(self, partner_id, amount, employee_id=None):
+        """What topping up ``amount`` gives the member (bonus credit and points from the
+        bonus rules), or why this operator cannot take it. One round trip; nothing posted:
+        the top-up is posted when the paid order is synced."""
+        self._membership_pos_check_user(self.env._("Only Point of Sale users can top up wallets."))
+        company = self.config_id.company_id
+        partner = self._membership_pos_member(partner_id)
         level = self._membership_till_level(
             self.env.user, self._membership_employee(employee_id), self.config_id
         )
@@ -220,23 +228,9 @@ class PosSession(models.Model):
         ``amount`` on order ``order_uuid``. Returns ``status`` ok / wrong / locked, a
         ``message`` for the cashier and, when ok, a ``token`` the order carries to the
         server: it is valid for that order, member and amount only."""
-        self.ensure_one()
-        if not self.env.user.has_group("point_of_sale.group_pos_user"):
-            raise AccessError(self.env._("Only Point of Sale users can check PINs."))
-        self.check_access("read")
+        self._membership_pos_check_user(self.env._("Only Point of Sale users can check PINs."))
         company = self.config_id.company_id
-        # sudo: the till's user checks the PIN of a member of the session's company.
-        partner = (
-            self.env["res.partner"]
-            .sudo()
-            .search(
-                [
-                    ("id", "=", int(partner_id or 0)),
-                    ("is_member", "=", True),
-                    ("company_id", "in", [company.id, False]),
-                ]
-            )
-        )
+        partner = self._membership_pos_member(partner_id)
         if not partner or not order_uuid:
             raise UserError(self.env._("No member to check the PIN of."))
         status = partner._membership_pin_verify(pin)
@@ -264,25 +258,18 @@ class PosSession(models.Model):
         return [*super()._load_pos_data_models(config), "membership.gift"]
 
     def _membership_pos_redeem_member(self, partner_id):
-        """The session's POS user, its company and the member's account (sudo, see below)."""
-        self.ensure_one()
-        if not self.env.user.has_group("point_of_sale.group_pos_user"):
-            raise AccessError(self.env._("Only Point of Sale users can use member points."))
-        self.check_access("read")
-        company = self.config_id.company_id
-        # sudo: POS users are not all Membership cashiers; bound to the session's company
-        # and to members of it, and every debit below goes through the ledger's checks.
-        env = self.sudo().with_context(allowed_company_ids=company.ids).env
-        partner = env["res.partner"].search(
-            [
-                ("id", "=", int(partner_id or 0)),
-                ("is_member", "=", True),
-                ("company_id", "in", [company.id, False]),
-            ]
+        """The member and their account, in sudo (see ``_membership_pos_member``)."""
+        self._membership_pos_check_user(
+            self.env._("Only Point of Sale users can use member points.")
         )
+        # Every debit made with this account goes through the ledger's checks.
+        partner = self._membership_pos_member(partner_id)
         if not partner:
             raise UserError(self.env._("This customer is not a member here."))
-        return partner, env["membership.account"]._membership_get_account(partner, company)
+        account = partner.env["membership.account"]._membership_get_account(
+            partner, self.config_id.company_id
+        )
+        return partner, account
 
     def membership_pos_earn_preview(self, partner_id, lines):
         """Points the order on the till would earn, from the server's earn rules.
