@@ -7,6 +7,8 @@ from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
+from .pos_common import MembershipTillSetup
+
 ACTIVE_CARD = "900000000019"  # same numbers as static/tests/tours/member_till_tour.js
 LOST_CARD = "900000000027"
 
@@ -30,7 +32,7 @@ def _push_read(config):
 
 
 @tagged("post_install", "-at_install")
-class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
+class TestMembershipMembersAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -113,22 +115,7 @@ class TestMembershipMembersAtTheTill(TestPointOfSaleHttpCommon):
         )
         account._membership_wallet_topup(35, "till-test:wallet", journal=cash_journal)
         cls.account = account
-        wallet_journal = env["account.journal"].create(
-            {"name": "Member Wallet", "type": "bank", "code": "MWLT", "company_id": company.id}
-        )
-        cls.wallet_method = env["pos.payment.method"].create(
-            {
-                "name": "Member Wallet",
-                "journal_id": wallet_journal.id,
-                "membership_is_wallet": True,
-                "outstanding_account_id": cls.inbound_payment_method_line.payment_account_id.id,
-            }
-        )
-        cls.main_pos_config.write({"payment_method_ids": [(4, cls.wallet_method.id)]})
-
-    def _session(self):
-        self.main_pos_config.with_user(self.pos_user).open_ui()
-        return self.main_pos_config.current_session_id.with_user(self.pos_user)
+        cls.wallet_method = cls._membership_add_wallet_method(company)
 
     def _order_payload(self, session, discount=10.0, membership_discount=10.0, uuid=None):
         price = 10.0 * (1 - discount / 100)

@@ -6,11 +6,13 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
+from .pos_common import MembershipTillSetup
+
 CARD = "900000000043"  # same number as static/tests/tours/redeem_tour.js
 
 
 @tagged("post_install", "-at_install")
-class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
+class TestMembershipRedeemAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
     """Selling side of points at the till: earn preview, cash-off, gifts and e-coupons."""
 
     @classmethod
@@ -99,26 +101,11 @@ class TestMembershipRedeemAtTheTill(TestPointOfSaleHttpCommon):
                 "company_id": company.id,
             }
         )
-        card_type = env["membership.card.type"].create(
-            {"name": "Virtual", "company_id": company.id}
-        )
-        card = env["membership.card"].create(
-            {
-                "number": CARD,
-                "partner_id": cls.member.id,
-                "card_type_id": card_type.id,
-                "company_id": company.id,
-            }
-        )
-        card._membership_transition("activate", "test")
+        cls._membership_active_card(cls.member, CARD, company)
         cls.account = env["membership.account"]._membership_get_account(cls.member, company)
         cls.account._membership_points_earn(120, "redeem-test:points")
 
     # ------------------------------------------------------------------ helpers
-
-    def _session(self):
-        self.main_pos_config.with_user(self.pos_user).open_ui()
-        return self.main_pos_config.current_session_id.with_user(self.pos_user)
 
     def _line(self, product, qty, price, **extra):
         total = qty * price

@@ -6,12 +6,14 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
+from .pos_common import MembershipTillSetup
+
 CARD = "900000000019"  # same number as static/tests/tours/wallet_tour.js
 GROUP = "membership_loyalty.membership_loyalty_group_"
 
 
 @tagged("post_install", "-at_install")
-class TestPosWalletTill(TestPointOfSaleHttpCommon):
+class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
     """The money side of the member at the till: top-ups, cashier limits, the wallet PIN,
     the supervisor's settlement and refunds to the wallet."""
 
@@ -57,35 +59,13 @@ class TestPosWalletTill(TestPointOfSaleHttpCommon):
         cls.member = env["res.partner"].create(
             {"name": "Ada Member", "is_member": True, "company_id": company.id}
         )
-        card_type = env["membership.card.type"].create(
-            {"name": "Virtual", "company_id": company.id}
-        )
-        card = env["membership.card"].create(
-            {
-                "number": CARD,
-                "partner_id": cls.member.id,
-                "card_type_id": card_type.id,
-                "company_id": company.id,
-            }
-        )
-        card._membership_transition("activate", "test")
+        cls._membership_active_card(cls.member, CARD, company)
         cls.account = env["membership.account"]._membership_get_account(cls.member, company)
         cls.cash = cls.main_pos_config.payment_method_ids.filtered("is_cash_count")[:1]
         cls.account._membership_wallet_topup(
             35, "wallet-till-test:wallet", journal=cls.cash.journal_id
         )
-        wallet_journal = env["account.journal"].create(
-            {"name": "Member Wallet", "type": "bank", "code": "MWLT", "company_id": company.id}
-        )
-        cls.wallet_method = env["pos.payment.method"].create(
-            {
-                "name": "Member Wallet",
-                "journal_id": wallet_journal.id,
-                "membership_is_wallet": True,
-                "outstanding_account_id": cls.inbound_payment_method_line.payment_account_id.id,
-            }
-        )
-        cls.main_pos_config.write({"payment_method_ids": [(4, cls.wallet_method.id)]})
+        cls.wallet_method = cls._membership_add_wallet_method(company)
         cls.pos_user.group_ids += env.ref(f"{GROUP}cashier")
         cls.supervisor = new_test_user(
             env,
@@ -101,10 +81,6 @@ class TestPosWalletTill(TestPointOfSaleHttpCommon):
         cls.env["membership.wallet.pin"].with_user(user).create(
             {"partner_id": cls.member.id, "pin": pin}
         ).action_set_pin()
-
-    def _session(self):
-        self.main_pos_config.with_user(self.pos_user).open_ui()
-        return self.main_pos_config.current_session_id.with_user(self.pos_user)
 
     def _payload(self, session, lines, payments, token=None):
         """A paid member order: ``lines`` [(product, qty, price)], ``payments``
