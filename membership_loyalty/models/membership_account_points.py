@@ -268,6 +268,7 @@ class MembershipAccount(models.Model):
         the rest reverses the rest, and no refund ever reverses more than was posted.
         """
         refund_order.ensure_one()
+        # sudo: the moves to reverse are found by key, whoever refunds.
         Points = self.env["membership.points.move"].sudo()
         reason = self.env._("Refund %s", refund_order.name)
         uuid = refund_order.uuid
@@ -347,6 +348,7 @@ class MembershipAccount(models.Model):
     def _membership_refund_gift_lines(self, original, refund_lines, reason, uuid):
         """Give back the points of the gifts of ``original`` that come back in a refund,
         in proportion to the quantity returned (never more than was debited)."""
+        # sudo: the gift moves to reverse are found by key, whoever refunds.
         Points = self.env["membership.points.move"].sudo()
         for line in original.lines.filtered("membership_gift_id"):
             returned = -sum(

@@ -96,6 +96,7 @@ class MembershipLedgerMixin(models.AbstractModel):
         if not key:
             raise UserError(self.env._("A ledger operation needs an idempotency key."))
         known = self.env.cr.cache.setdefault(KNOWN_KEYS, {})
+        # sudo: a key is unique across the ledger, including moves the caller cannot read.
         Move = self.sudo()
         if (self._name, key) in known:
             return Move.browse(known[(self._name, key)] or [])
@@ -136,6 +137,7 @@ class MembershipLedgerMixin(models.AbstractModel):
             # replays the request, and the replay finds the move). Only a move committed
             # under this key for another account after our snapshot began is left to
             # collide here; the transaction is then lost, so Odoo replays it too.
+            # sudo: moves are written only through this method, after the caller's checks.
             return self.sudo().create(vals)
         except errors.UniqueViolation:
             raise ConcurrencyError(f"ledger key {key} posted concurrently") from None
