@@ -217,33 +217,24 @@ def main():
                 baseline_label=baseline,
                 issue=5,
             )
-        record(
-            f"till: POS start-up (load_data) with {args.members:,} more members",
-            after[0],
-            "ms",
-            goal_ratio=1.05,
-            baseline=before[0],
-            baseline_label="POS start-up (load_data) before adding the members",
-            issue=5,
-        )
-        record(
-            f"till: POS start-up with vs without the addon ({args.members:,} more members)",
-            after[0],
-            "ms",
-            goal_ratio=1.05,
-            baseline=stock[0],
-            baseline_label="POS start-up with the addon's POS loading hooks off, same data",
-            issue=5,
-        )
-        record(
-            f"till: POS start-up queries with {args.members:,} more members",
-            after[1],
-            "queries",
-            goal_ratio=1.0,
-            baseline=before[1],
-            baseline_label="POS start-up queries before adding the members",
-            issue=5,
-        )
+        more = f"{args.members:,} more members"
+        for figure, value, unit, goal_ratio, base, base_label in (
+            (f"POS start-up (load_data) with {more}", after[0], "ms", 1.05, before[0],
+             "POS start-up (load_data) before adding the members"),
+            (f"POS start-up with vs without the addon ({more})", after[0], "ms", 1.05, stock[0],
+             "POS start-up with the addon's POS loading hooks off, same data"),
+            (f"POS start-up queries with {more}", after[1], "queries", 1.0, before[1],
+             "POS start-up queries before adding the members"),
+        ):  # fmt: skip
+            record(
+                f"till: {figure}",
+                value,
+                unit,
+                goal_ratio=goal_ratio,
+                baseline=base,
+                baseline_label=base_label,
+                issue=5,
+            )
         cr.rollback()
 
 

@@ -44,7 +44,7 @@ install_system_packages() {
 }
 
 install_odoo() {
-    step "odoo 19 (Debian sid package, unpacked into .odoo/)" "the Debian registry must carry sid's odoo-19; see shared PLATFORM notes"
+    step "odoo 19 (Debian sid package, unpacked into .odoo/)" "the Debian registry must carry sid's odoo-19 (the package this project unpacks)"
     local stamp="$PREFIX/.installed"
     if [ -f "$stamp" ] && [ -d "$PREFIX/usr/lib/python3/dist-packages/odoo" ]; then
         echo "present: $(cat "$stamp")"

@@ -233,13 +233,6 @@ class MembershipAccount(models.Model):
             raise ConcurrencyError(f"membership account {self.id} vanished under its lock")
         self._membership_cache_balances(new_points, new_paid, new_bonus)
 
-    def _membership_invalidate(self):
-        """Forget cached balances (changed in SQL) and what is computed from them."""
-        self.invalidate_recordset(
-            ["points_balance", "wallet_paid_balance", "wallet_bonus_balance", "wallet_balance"]
-        )
-        self.env["res.partner"].invalidate_model(["points_balance", "wallet_balance"])
-
     @api.private
     def _membership_check_invariant(self):
         """Return the accounts whose balances differ from the sum of their moves."""

@@ -288,7 +288,7 @@ class MembershipAccount(models.Model):
                 ("redeem", points_lines),
             )
             for what, lines in pairs:
-                move = Points.search([("idempotency_key", "=", f"pos:{original.uuid}:{what}")])
+                move = Points._membership_find_posted(f"pos:{original.uuid}:{what}")
                 base = sum(lines.mapped("price_subtotal_incl"))
                 # The share refunded is measured by quantity against the original line:
                 # the till stores a refund line's amount with either sign.
@@ -358,9 +358,7 @@ class MembershipAccount(models.Model):
             )
             if returned <= 0 or not line.qty:
                 continue
-            move = Points.search(
-                [("idempotency_key", "=", f"pos:{original.uuid}:gift:{line.uuid}")], limit=1
-            )
+            move = Points._membership_find_posted(f"pos:{original.uuid}:gift:{line.uuid}")
             if move:
                 move._membership_reverse(
                     reason,

@@ -18,7 +18,7 @@ class MembershipAccount(models.Model):
         """
         self.ensure_one()
         Points = self.env["membership.points.move"]
-        existing = Points.sudo().search([("idempotency_key", "=", key)], limit=1)
+        existing = Points._membership_find_posted(key)
         if existing:
             return existing._membership_check_same({"account_id": self.id})
         # A gift handed out at the till (no stock move here) was on offer when chosen: the
@@ -82,7 +82,7 @@ class MembershipAccount(models.Model):
         """
         self.ensure_one()
         Points = self.env["membership.points.move"]
-        existing = Points.sudo().search([("idempotency_key", "=", key)], limit=1)
+        existing = Points._membership_find_posted(key)
         if existing:
             return existing._membership_check_same({"account_id": self.id})
         company = self.company_id

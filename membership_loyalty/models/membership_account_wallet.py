@@ -19,8 +19,6 @@ class MembershipAccount(models.Model):
         return self._membership_round(amount)
 
     def _membership_existing_wallet_move(self, key):
-        if not key:
-            raise UserError(self.env._("A wallet operation needs an idempotency key."))
         return self.env["membership.wallet.move"]._membership_find_posted(key)
 
     @api.private
@@ -59,10 +57,6 @@ class MembershipAccount(models.Model):
                 "topup", self.partner_id, {"amount": amount}, key=key
             )
         return move
-
-    def _membership_apply_topup_bonus(self, topup_move):
-        """Hook for the bonus rules (amount bands) of a top-up."""
-        return topup_move
 
     @api.private
     def _membership_wallet_shortfall(self, amount, key):

@@ -174,8 +174,9 @@ class PosOrder(models.Model):
         Account = paid.env["membership.account"]
         Sms = paid.env["membership.sms"]
         accounts = {}
-        for member in paid.partner_id.filtered("is_member"):
-            orders = paid.filtered(lambda o, m=member: o.partner_id == m)
+        for member, orders in paid.grouped("partner_id").items():
+            if not member.is_member:
+                continue
             for order in orders:
                 accounts[order.id] = Account._membership_post_order(order)
             member._membership_record_orders(orders)
@@ -261,13 +262,8 @@ class PosOrder(models.Model):
         wallet = sum(
             self.payment_ids.filtered("payment_method_id.membership_is_wallet").mapped("amount")
         )
-        product = self.company_id.membership_topup_product_id
-        topup = sum(
-            self.lines.filtered(lambda line: product and line.product_id == product).mapped(
-                "price_subtotal_incl"
-            )
-        )
-        return wallet, topup
+        topup_lines = self.env["membership.account"]._membership_order_lines(self)[1]
+        return wallet, sum(topup_lines.mapped("price_subtotal_incl"))
 
     def _membership_check_till_rights(self):
         """Rights and PIN checks of synced member orders, before anything is posted.

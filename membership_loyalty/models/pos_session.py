@@ -15,10 +15,7 @@ class PosSession(models.Model):
         ``status`` ok / refused / not_found / ambiguous, ``message`` for the cashier,
         ``member`` (what the member panel and the discounts need) and ``records``
         (the partner in the POS's own format, to add to the till's models)."""
-        self.ensure_one()
-        if not self.env.user.has_group("point_of_sale.group_pos_user"):
-            raise AccessError(self.env._("Only Point of Sale users can look members up."))
-        self.check_access("read")
+        self._membership_pos_check_user(self.env._("Only Point of Sale users can look members up."))
         company = self.config_id.company_id
         # sudo: POS users are not all Membership cashiers; the search is bound to the
         # session's company and only the fields below leave the server.
@@ -84,6 +81,7 @@ class PosSession(models.Model):
             "points": account.points_balance,
             "wallet_paid": account.wallet_paid_balance,
             "wallet_bonus": account.wallet_bonus_balance,
+            "wallet_bonus_first": account.company_id.membership_wallet_bonus_first,
             "partner_id": partner.id,
             "name": partner.name,
             "member_number": partner.member_number or "",

@@ -485,16 +485,6 @@ class ResPartner(models.Model):
         )
         return total or 0.0
 
-    def _membership_tiers(self):
-        company = self.company_id or self.env.company
-        return self.env["membership.tier"].search(
-            [("company_id", "in", (company.id, False))], order="sequence desc, id desc"
-        )
-
-    def _membership_qualifying_value(self, tier, now):
-        """Spend or points of the member over ``tier``'s rolling window ending at ``now``."""
-        return self._membership_qualifying_total(tier.qualification, tier.window_months, now)
-
     def _membership_qualifying_total(self, qualification, window_months, now):
         """Spend or points of the member over ``window_months`` months ending at ``now``."""
         self.ensure_one()

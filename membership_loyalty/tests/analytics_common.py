@@ -4,7 +4,7 @@ from odoo.tests import new_test_user
 
 from odoo.addons.point_of_sale.tests.common import CommonPosTest
 
-GROUP = "membership_loyalty.membership_loyalty_group_"
+from .common import GROUP, level_users
 
 
 class AnalyticsCommon(CommonPosTest):
@@ -16,15 +16,8 @@ class AnalyticsCommon(CommonPosTest):
         cls.env.user.group_ids += cls.env.ref(f"{GROUP}manager")
         cls.product = cls.twenty_dollars_no_tax.product_variant_id
         cls.other_product = cls.ten_dollars_no_tax.product_variant_id
-        cls.cashier = new_test_user(
-            cls.env, login="an_cashier", groups=f"base.group_user,{GROUP}cashier"
-        )
-        cls.supervisor = new_test_user(
-            cls.env, login="an_supervisor", groups=f"base.group_user,{GROUP}supervisor"
-        )
-        cls.manager = new_test_user(
-            cls.env, login="an_manager", groups=f"base.group_user,{GROUP}manager"
-        )
+        users = level_users(cls.env, "an", ("cashier", "supervisor", "manager"))
+        cls.cashier, cls.supervisor, cls.manager = users.values()
         cls.seller_1 = new_test_user(cls.env, login="an_seller_1", groups="base.group_user")
         cls.seller_2 = new_test_user(cls.env, login="an_seller_2", groups="base.group_user")
 

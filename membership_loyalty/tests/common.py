@@ -6,6 +6,16 @@ from odoo.addons.membership_loyalty.models.membership_card import luhn_check_dig
 GROUP = "membership_loyalty.membership_loyalty_group_"
 
 
+def level_users(env, prefix, levels, **values):
+    """One test user per Membership level, as {level: user}; logins ``{prefix}_{level}``."""
+    return {
+        level: new_test_user(
+            env, login=f"{prefix}_{level}", groups=f"base.group_user,{GROUP}{level}", **values
+        )
+        for level in levels
+    }
+
+
 def luhn_number(base):
     return base + luhn_check_digit(base)
 
@@ -49,27 +59,14 @@ class MembershipCommon(AccountTestInvoicingCommon):
             cls.env["stock.quant"]._update_available_quantity(
                 cls.blank, cls.stock_location, 1.0, lot_id=lot
             )
-        cls.cashier = new_test_user(
+        users = level_users(
             cls.env,
-            login="ml_t_cashier",
-            groups=f"base.group_user,{GROUP}cashier",
+            "ml_t",
+            ("cashier", "supervisor", "manager"),
             company_id=cls.company.id,
             company_ids=[(6, 0, cls.company.ids)],
         )
-        cls.supervisor = new_test_user(
-            cls.env,
-            login="ml_t_supervisor",
-            groups=f"base.group_user,{GROUP}supervisor",
-            company_id=cls.company.id,
-            company_ids=[(6, 0, cls.company.ids)],
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="ml_t_manager",
-            groups=f"base.group_user,{GROUP}manager",
-            company_id=cls.company.id,
-            company_ids=[(6, 0, cls.company.ids)],
-        )
+        cls.cashier, cls.supervisor, cls.manager = users.values()
         cls.member = cls.env["res.partner"].create(
             {"name": "Ada Member", "is_member": True, "country_id": cls.env.ref("base.be").id}
         )
@@ -140,16 +137,8 @@ class MembershipLedgerCommon(TransactionCase):
         cls.MAccount = cls.env["membership.account"]
         cls.account = cls.MAccount._membership_get_account(cls.member)
         cls.other_account = cls.MAccount._membership_get_account(cls.other_member)
-        cls.cashier = new_test_user(
-            cls.env,
-            login="ml_ledger_cashier",
-            groups="base.group_user,membership_loyalty.membership_loyalty_group_cashier",
-        )
-        cls.supervisor = new_test_user(
-            cls.env,
-            login="ml_ledger_supervisor",
-            groups="base.group_user,membership_loyalty.membership_loyalty_group_supervisor",
-        )
+        users = level_users(cls.env, "ml_ledger", ("cashier", "supervisor"))
+        cls.cashier, cls.supervisor = users.values()
 
     def post_points(self, account, points, key, kind="adjust", **extra):
         return self.env["membership.points.move"]._membership_post(

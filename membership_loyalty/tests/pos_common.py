@@ -39,6 +39,12 @@ class MembershipTillSetup:
         cls.main_pos_config.write({"payment_method_ids": [(4, method.id)]})
         return method
 
+    def _sync(self, payload, user=None):
+        """Send ``payload`` as the till does (by default as the till's user); the order."""
+        Order = self.env["pos.order"].with_user(user or self.pos_user)
+        Order.sync_from_ui([dict(payload)])
+        return self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
+
     def _session(self):
         self.main_pos_config.with_user(self.pos_user).open_ui()
         return self.main_pos_config.current_session_id.with_user(self.pos_user)

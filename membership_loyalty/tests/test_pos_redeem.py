@@ -145,9 +145,24 @@ class TestMembershipRedeemAtTheTill(MembershipTillSetup, TestPointOfSaleHttpComm
             "payment_ids": [[0, 0, {"amount": total, "payment_method_id": cash.id}]],
         }
 
-    def _sync(self, payload):
-        self.env["pos.order"].with_user(self.pos_user).sync_from_ui([dict(payload)])
-        return self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
+    def _review_supervisor(self):
+        return new_test_user(
+            self.env(su=True),
+            login="redeem_review_supervisor",
+            groups="base.group_user,point_of_sale.group_pos_user,"
+            "membership_loyalty.membership_loyalty_group_supervisor",
+        )
+
+    def _tea_cash_off_and_gift(self, session):
+        """30.00 of tea, 5.00 off for points and a mug as a gift."""
+        return self._payload(
+            session,
+            [
+                self._line(self.tea, 3, 10.0),
+                self._line(self.points_product, 1, -5.0),
+                self._line(self.mug, 1, 0.0, membership_gift_id=self.gift.id),
+            ],
+        )
 
     def _moves(self, kind=None):
         domain = [("account_id", "=", self.account.id)]
@@ -200,14 +215,7 @@ class TestMembershipRedeemAtTheTill(MembershipTillSetup, TestPointOfSaleHttpComm
 
     def test_same_payload_synced_twice_posts_once(self):
         session = self._session()
-        payload = self._payload(
-            session,
-            [
-                self._line(self.tea, 3, 10.0),
-                self._line(self.points_product, 1, -5.0),
-                self._line(self.mug, 1, 0.0, membership_gift_id=self.gift.id),
-            ],
-        )
+        payload = self._tea_cash_off_and_gift(session)
         order = self._sync(payload)
         again = self._sync(payload)
         self.assertEqual(order, again)
@@ -326,12 +334,7 @@ class TestMembershipRedeemAtTheTill(MembershipTillSetup, TestPointOfSaleHttpComm
 
     def test_settle_points_review_post_now_once_covered(self):
         _offline, order = self._offline_cash_off_after_points_spent_elsewhere()
-        supervisor = new_test_user(
-            self.env(su=True),
-            login="redeem_review_supervisor",
-            groups="base.group_user,point_of_sale.group_pos_user,"
-            "membership_loyalty.membership_loyalty_group_supervisor",
-        )
+        supervisor = self._review_supervisor()
         Settle = self.env["membership.wallet.settle"]
         with self.assertRaises(AccessError):
             Settle.with_user(self.pos_user).create({"order_id": order.id}).action_settle()
@@ -357,12 +360,7 @@ class TestMembershipRedeemAtTheTill(MembershipTillSetup, TestPointOfSaleHttpComm
 
     def test_settle_points_review_another_way(self):
         _offline, order = self._offline_cash_off_after_points_spent_elsewhere()
-        supervisor = new_test_user(
-            self.env(su=True),
-            login="redeem_review_supervisor",
-            groups="base.group_user,point_of_sale.group_pos_user,"
-            "membership_loyalty.membership_loyalty_group_supervisor",
-        )
+        supervisor = self._review_supervisor()
         wizard = self.env["membership.wallet.settle"].with_user(supervisor)
         with self.assertRaisesRegex(UserError, "Say how"):
             wizard.create({"order_id": order.id, "mode": "other"}).action_settle()
@@ -426,14 +424,7 @@ class TestMembershipRedeemAtTheTill(MembershipTillSetup, TestPointOfSaleHttpComm
 
     def test_refund_gives_gift_and_cash_off_points_back(self):
         session = self._session()
-        payload = self._payload(
-            session,
-            [
-                self._line(self.tea, 3, 10.0),
-                self._line(self.points_product, 1, -5.0),
-                self._line(self.mug, 1, 0.0, membership_gift_id=self.gift.id),
-            ],
-        )
+        payload = self._tea_cash_off_and_gift(session)
         order = self._sync(payload)
         self.assertEqual(self._balance(), 65)
         refund = order._refund()

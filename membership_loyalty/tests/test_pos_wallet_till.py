@@ -122,11 +122,6 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
             ],
         }
 
-    def _sync(self, payload, user=None):
-        Order = self.env["pos.order"].with_user(user or self.pos_user)
-        Order.sync_from_ui([dict(payload)])
-        return self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
-
     def _moves(self, order, kind=None):
         domain = [("pos_order_id", "=", order.id)] + ([("kind", "=", kind)] if kind else [])
         return self.env["membership.wallet.move"].sudo().search(domain)

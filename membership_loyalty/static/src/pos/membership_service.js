@@ -18,12 +18,13 @@ export class MembershipTill {
         this.dialog = dialog;
         // partner id -> member info from the server, or null for "not a member"
         this.state = reactive({ members: {} });
+        this.learning = new Set(); // partner ids asked about and not answered yet
         pos.membership = this;
         pos.data.connectWebSocket(CARD_READ, (payload) => this.onCardRead(payload));
         // Orders restored after a reload keep their customer: learn who is a member again.
         for (const order of pos.models["pos.order"].filter((o) => !o.finalized)) {
             if (order.getPartner()) {
-                this.learn(order, order.getPartner());
+                this.learn(order.getPartner());
             }
         }
     }
@@ -81,18 +82,24 @@ export class MembershipTill {
     }
 
     /** A partner chosen from the customer list: learn whether they are a member. */
-    async learn(order, partner) {
-        if (!partner || partner.id in this.state.members) {
-            return;
+    async learn(partner) {
+        if (!partner || partner.id in this.state.members || this.learning.has(partner.id)) {
+            return; // known, or already asked for (one call per customer)
         }
+        this.learning.add(partner.id);
         // Offline, the partner simply gets no member discount until the next selection.
-        const result = await this._call({ partner_id: partner.id }, true);
+        const result = await this._call({ partner_id: partner.id }, true).finally(() =>
+            this.learning.delete(partner.id)
+        );
         if (!result) {
             return;
         }
         this.state.members[partner.id] = result.status === "ok" ? result.member : null;
-        if (order.getPartner() === partner) {
-            this.applyDiscounts(order);
+        // Every open order of this customer (restored orders may share one) gets them.
+        for (const open of this.pos.models["pos.order"].filter((o) => !o.finalized)) {
+            if (open.getPartner() === partner) {
+                this.applyDiscounts(open);
+            }
         }
     }
 
@@ -103,8 +110,7 @@ export class MembershipTill {
             return;
         }
         const fromBonus = Math.min(amount, member.wallet_bonus || 0);
-        const bonusFirst = this.pos.company.membership_wallet_bonus_first;
-        const bonus = bonusFirst ? fromBonus : Math.max(amount - (member.wallet_paid || 0), 0);
+        const bonus = member.wallet_bonus_first ? fromBonus : Math.max(amount - (member.wallet_paid || 0), 0);
         member.wallet_bonus -= bonus;
         member.wallet_paid -= amount - bonus;
     }

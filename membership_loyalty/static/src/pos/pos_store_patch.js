@@ -7,7 +7,7 @@ patch(PosStore.prototype, {
         const order = this.getOrder();
         this.membership?.applyDiscounts(order);
         if (partner) {
-            this.membership?.learn(order, partner);
+            this.membership?.learn(partner);
         }
     },
     async addLineToOrder(vals, order) {

@@ -17,7 +17,7 @@ patch(PaymentScreen.prototype, {
             const rights = till.tillRights();
             const limit = rights.level === "supervisor" ? Infinity : rights.level === "cashier" ? rights.refund_limit : 0;
             if (-walletAmount - limit > 0.005) {
-                return _t("Refunds of more than %s to a wallet need a Membership Supervisor.", this.env.utils.formatCurrency(limit === Infinity ? 0 : limit));
+                return _t("Refunds of more than %s to a wallet need a Membership Supervisor.", this.env.utils.formatCurrency(limit));
             }
         }
         return "";
