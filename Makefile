@@ -1,5 +1,5 @@
 # The two commands a newcomer types: `make run` and `make test`. See README.md.
-.PHONY: run test lint bootstrap bench
+.PHONY: run test test-odoo lint bootstrap bench
 
 run:
 	@scripts/run.sh
@@ -7,6 +7,10 @@ run:
 # make test TESTS="membership_loyalty/tests/test_install.py" runs one file.
 test:
 	@scripts/test.sh $(TESTS)
+
+# Odoo's own suites (loyalty, POS, stock, SMS...) with and without the addon, compared.
+test-odoo:
+	@scripts/test_odoo.sh
 
 lint:
 	@scripts/lint.sh

@@ -85,6 +85,39 @@ install_odoo() {
     echo "odoo version: $(grep odoo-19 "$stamp")"
 }
 
+# Debian's +dfsg package drops one library the back-office bundle lists
+# (mail/static/lib/selfie_segmentation/selfie_segmentation.js, the camera background blur of
+# Discuss calls): every back-office page then logs "Could not get content for ..." and any
+# back-office tour fails on it. The npm registry carries the same library; take the version
+# Odoo 19 ships, checked by the tarball's integrity and the file's checksum.
+SELFIE_PKG="@mediapipe/selfie_segmentation@0.1.1632777926"
+SELFIE_INTEGRITY="sha512-OSGhYaZsdOXKyY0JCueOflq3ICLNMrBekI2V8vShum8wuoH3xjfEM6NnIujwJ5SlTdZEXi7Up2koOILDgQbWyg=="
+SELFIE_SHA256="5474a29ad024a32bf1ce893b016cee41a4f163323ea692cafb01737f7e16229a"
+
+install_odoo_dropped_files() {
+    step "odoo files the Debian package drops (selfie_segmentation.js, from npm)" "npm could not reach its registry, or the tarball's checksum changed"
+    local target="$PREFIX/usr/lib/python3/dist-packages/odoo/addons/mail/static/lib/selfie_segmentation/selfie_segmentation.js"
+    if [ -f "$target" ] && [ "$(sha256sum "$target" | cut -c1-64)" = "$SELFIE_SHA256" ]; then
+        echo "present"
+        return
+    fi
+    command -v npm >/dev/null || "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
+    local dir="$CACHE/npm"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    (cd "$dir" && npm pack --silent "$SELFIE_PKG" >/dev/null)
+    local tarball
+    tarball=$(ls "$dir"/*.tgz)
+    [ "sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)" = "$SELFIE_INTEGRITY" ] \
+        || die "$SELFIE_PKG: the tarball's integrity differs from the pinned one" "the npm registry served another file; check the version"
+    mkdir -p "$(dirname "$target")"
+    tar -xzf "$tarball" -O package/selfie_segmentation.js >"$target.tmp"
+    [ "$(sha256sum "$target.tmp" | cut -c1-64)" = "$SELFIE_SHA256" ] \
+        || die "selfie_segmentation.js checksum differs" "the npm package's content changed"
+    mv "$target.tmp" "$target"
+    echo "$target"
+}
+
 install_venv() {
     step "python venv (.venv from requirements.txt)" "pip could not reach PyPI, or a package failed to build (pyscard needs swig and libpcsclite-dev)"
     local want
@@ -148,6 +181,7 @@ main() {
     local started=$SECONDS
     install_system_packages
     install_odoo
+    install_odoo_dropped_files
     install_venv
     start_postgresql
     write_config

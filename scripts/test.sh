@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: install everything (bootstrap), build a fresh test database with the addon,
 # then run the whole suite in one pytest run: the addon's tests (pytest-odoo, POS tours in
-# headless Chromium), the daemon's tests and the end-to-end tests in tests/.
+# headless Chromium), the daemon's tests, the end-to-end tests in tests/ and a sample of
+# Odoo's own tests (back-office and till tours, loyalty) with the addon installed.
 # Extra arguments go to pytest: scripts/test.sh membership_loyalty/tests/test_install.py
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,8 +21,19 @@ dropdb --if-exists "$TEST_DB"
 db_done=$SECONDS
 
 step "pytest" "read the failures above; rerun one file with: make test TESTS=path/to/test_file.py"
+# A sample of Odoo's own suites, run on the same database: a shop runs them with the addon
+# installed, and a break of theirs (an asset the addon puts in a shared bundle, a changed
+# default) must fail this suite. `make test-odoo` runs their whole suites.
+ODOO_ADDONS="$PREFIX/usr/lib/python3/dist-packages/odoo/addons"
+ODOO_SAMPLE=(
+    "$ODOO_ADDONS/loyalty/tests"
+    "$ODOO_ADDONS/point_of_sale/tests/test_point_of_sale_ui.py::TestUi::test_01_point_of_sale_tour"
+    "$ODOO_ADDONS/point_of_sale/tests/test_frontend.py::TestUi::test_pos_closing_cash_details"
+    "$ODOO_ADDONS/pos_hr/tests/test_frontend.py::TestUi::test_go_backend"
+    "$ODOO_ADDONS/stock/tests/test_picking_tours.py::TestStockPickingTour::test_generate_serial_1"
+)
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(membership_loyalty/tests iot_reader_box/tests tests)
+[ ${#targets[@]} -gt 0 ] || targets=(membership_loyalty/tests iot_reader_box/tests tests "${ODOO_SAMPLE[@]}")
 set +e
 (cd "$ROOT" && TEST_DB="$TEST_DB" "$VENV/bin/pytest" \
     --odoo-config="$ODOO_CONF" --odoo-database="$TEST_DB" --odoo-http \
