@@ -52,7 +52,7 @@ export class MembershipTill {
                 list: result.candidates.map((c) => ({
                     id: c.partner_id,
                     label: c.name,
-                    description: c.member_number,
+                    description: c.details || c.member_number,
                     item: c.partner_id,
                 })),
             });
@@ -131,6 +131,9 @@ export class MembershipTill {
         for (const line of order.getOrderlines()) {
             if (line.refunded_orderline_id) {
                 continue; // a refund gives back what was paid, its discount included
+            }
+            if (member && line.product_id?.id === member.charge_product_id) {
+                continue; // a card's fee or deposit is not a sale the tier discounts
             }
             const category = line.product_id?.product_tmpl_id?.categ_id;
             const rate = discounts[category?.id ?? category] || 0;

@@ -6,6 +6,9 @@ patch(PaymentScreen.prototype, {
         const order = this.currentOrder;
         const redeem = this.pos.membershipRedeem;
         const used = redeem ? redeem.pointsUsed(order) : 0;
+        if (redeem) {
+            order.uiState.membershipEarnNote = redeem.earnNote(order);
+        }
         await super.validateOrder(...arguments);
         if (redeem && order.finalized) {
             redeem.orderPaid(order, used);
