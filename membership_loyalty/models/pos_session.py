@@ -476,13 +476,6 @@ class PosSession(models.Model):
             "product_id": product.id,
             "product_tmpl_id": product.product_tmpl_id.id,
             "amount": charge,
-            "name": self.env._(
-                "%(charge)s: card %(number)s",
-                charge=dict(
-                    card_type._fields["charge_type"]._description_selection(self.env)
-                )[card_type.charge_type],
-                number=card.number,
-            ),
         }
         return result
 
@@ -490,9 +483,12 @@ class PosSession(models.Model):
     @api.private
     def _membership_card_charge_product(self):
         """The product of a card's fee or deposit on a till's order (empty if deleted)."""
-        return self.env.ref(
-            "membership_loyalty.product_membership_card_charge", raise_if_not_found=False
-        ) or self.env["product.product"]
+        return (
+            self.env.ref(
+                "membership_loyalty.product_membership_card_charge", raise_if_not_found=False
+            )
+            or self.env["product.product"]
+        )
 
     def _membership_pos_check_enrol(self, employee_id):
         """Refuse unless a Membership Cashier works this open session."""
@@ -520,13 +516,14 @@ class PosSession(models.Model):
         if not isinstance(phone, str) or not phone.strip():
             raise UserError(self.env._("Phone: type the new member's phone number."))
         country = company.country_id
-        formatted = self.env["res.partner"]._phone_format(number=phone.strip()[:64], country=country)
+        phone = phone.strip()[:64]
+        formatted = self.env["res.partner"]._phone_format(number=phone, country=country)
         if not formatted:
             raise UserError(
                 self.env._(
                     "Phone: %(number)s is not a valid phone number in %(country)s. A number "
                     "from another country starts with its country code (e.g. +32).",
-                    number=phone.strip()[:64],
+                    number=phone,
                     country=country.name or self.env._("the shop's country"),
                 )
             )

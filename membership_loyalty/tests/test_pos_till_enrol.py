@@ -123,8 +123,15 @@ class TestMembershipTillEnrol(MembershipTillSetup, TestPointOfSaleHttpCommon):
     # Server side, over JSON-RPC as the cashier
     def test_enrol_over_rpc_issues_the_lowest_blank_card(self):
         session = self._session()
-        reply = self._rpc("pos_user", "membership_pos_enrol", session, name=" Nora  New ",
-                          phone="0470 55 66 77", email="Nora@Example.com", birthdate="1990-05-04")
+        reply = self._rpc(
+            "pos_user",
+            "membership_pos_enrol",
+            session,
+            name=" Nora  New ",
+            phone="0470 55 66 77",
+            email="Nora@Example.com",
+            birthdate="1990-05-04",
+        )
         result = reply["result"]
         self.assertEqual(result["status"], "ok")
         partner = self.env["res.partner"].browse(result["member"]["partner_id"])
@@ -183,8 +190,14 @@ class TestMembershipTillEnrol(MembershipTillSetup, TestPointOfSaleHttpCommon):
 
     def test_phone_found_in_every_common_form(self):
         session = self._session()
-        for typed in ("0470 12 34 37", "+32 470 12 34 37", "0032470123437", "32470123437",
-                      "470-12-34-37", "3437"):
+        for typed in (
+            "0470 12 34 37",
+            "+32 470 12 34 37",
+            "0032470123437",
+            "32470123437",
+            "470-12-34-37",
+            "3437",
+        ):
             with self.subTest(typed=typed):
                 result = session.membership_pos_lookup(query=typed)
                 self.assertEqual(result["status"], "ok", result.get("message"))

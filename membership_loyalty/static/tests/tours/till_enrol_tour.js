@@ -6,8 +6,8 @@ import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
 import { registry } from "@web/core/registry";
 
-// Set up by tests/test_pos_till_enrol.py: a shop in Belgium, blank cards 800000090015 and
-// 800000090023 in stock (deposit 5.00), Paula Phone (+32 470 12 34 37), and Walt Wallet
+// Set up by tests/test_pos_till_enrol.py: a shop in Belgium, blank cards 800000090012 and
+// 800000090020 in stock (deposit 5.00), Paula Phone (+32 470 12 34 37), and Walt Wallet
 // (card 900000000019, 120 points, 50.00 in the wallet; wallet payments earn no points).
 const WALLET_CARD = "900000000019";
 
@@ -60,7 +60,7 @@ registry.category("web_tour.tours").add("membership_loyalty_till_enrol", {
             payWith("Cash", "5.00"),
             {
                 content: "the receipt names the card handed out",
-                trigger: ".pos-receipt .o_membership_receipt_enrolled:contains('800000090015')",
+                trigger: ".pos-receipt .o_membership_receipt_enrolled:contains('800000090012')",
             },
         ].flat(),
 });
