@@ -243,3 +243,41 @@ class TestMembershipTillEnrol(MembershipTillSetup, TestPointOfSaleHttpCommon):
             [("session_id", "=", self.main_pos_config.current_session_id.id)]
         )
         self.assertAlmostEqual(order.amount_total, 20.0)
+
+    def test_pick_list_and_card_refusals_tell_the_cashier_more(self):
+        env = self.env(su=True)
+        company = self.main_pos_config.company_id
+        twin = env["res.partner"].create(
+            {
+                "name": "Walt Wallet",
+                "is_member": True,
+                "phone": "+32 470 11 22 99",
+                "country_id": env.ref("base.be").id,
+                "city": "Namur",
+                "company_id": company.id,
+            }
+        )
+        session = self._session()
+        result = session.membership_pos_lookup(query="Walt Wallet")
+        self.assertEqual(result["status"], "ambiguous")
+        details = {c["partner_id"]: c["details"] for c in result["candidates"]}
+        self.assertIn("card …0019", details[self.wallet_member.id])
+        self.assertIn("phone …2299", details[twin.id])
+        self.assertIn("Namur", details[twin.id])
+        lost = self._membership_active_card(twin, "900000000027", company)
+        lost._membership_transition("report_lost", "test")
+        refused = session.membership_pos_lookup(code=lost.number)
+        self.assertEqual(refused["status"], "refused")
+        self.assertIn("Lost", refused["message"])
+        self.assertIn("Ask a Membership Supervisor to replace or reactivate it", refused["message"])
+
+    def test_settings_warn_of_odoo_loyalty_programs_on_the_till(self):
+        config = self.main_pos_config
+        env = self.env(su=True)
+        env["loyalty.program"].search([]).write({"active": False})
+        self.assertFalse(config.membership_loyalty_warning)
+        env["loyalty.program"].create(
+            {"name": "Odoo Points", "program_type": "loyalty", "pos_config_ids": config.ids}
+        )
+        config.invalidate_recordset(["membership_loyalty_warning"])
+        self.assertIn("Odoo Points", config.membership_loyalty_warning)

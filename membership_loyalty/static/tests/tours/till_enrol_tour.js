@@ -91,7 +91,14 @@ registry.category("web_tour.tours").add("membership_loyalty_till_wallet_no_point
             { trigger: ".o_membership_name:contains('Walt Wallet')" },
             ProductScreen.addOrderline("Member Tea", "2"),
             { content: "the till previews the points", trigger: ".o_membership_earn:contains('+20')" },
-            payWith("Member Wallet", "20.00"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Member Wallet"),
+            {
+                content: "the payment screen says the wallet part earns no points",
+                trigger: ".o_membership_payment_earn_note:contains('wallet payments earn no points')",
+            },
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
             {
                 content: "the receipt says why the order earns nothing",
                 trigger: ".pos-receipt .o_membership_receipt_earn_note:contains('wallet payments earn no points')",

@@ -2,6 +2,9 @@ import { PaymentScreen } from "@point_of_sale/app/screens/payment_screen/payment
 import { patch } from "@web/core/utils/patch";
 
 patch(PaymentScreen.prototype, {
+    get membershipEarnNote() {
+        return this.pos.membershipRedeem?.earnNote(this.currentOrder) || "";
+    },
     async validateOrder(isForceValidate) {
         const order = this.currentOrder;
         const redeem = this.pos.membershipRedeem;
