@@ -504,8 +504,6 @@ class PosSession(models.Model):
         if level == "none":
             raise AccessError(self.env._("Only a Membership Cashier may enrol members."))
 
-    @api.model
-    @api.private
     def _membership_enrol_values(self, name, phone, email, birthdate, company):
         """The new member's values from what the cashier typed, checked one by one."""
         if not isinstance(name, str) or not name.strip():
