@@ -103,10 +103,15 @@ export class MembershipTill {
         }
     }
 
-    /** The panel shows the wallet after a paid order; the server posts the spend at sync. */
+    /** The panel shows the wallet after a paid order or a refund to the wallet; the server
+     * posts the move at sync. */
     walletSpent(order, amount) {
         const member = this.memberOf(order);
         if (!member) {
+            return;
+        }
+        if (amount < 0) {
+            member.wallet_paid -= amount; // a refund to the wallet is credited as paid money
             return;
         }
         const fromBonus = Math.min(amount, member.wallet_bonus || 0);

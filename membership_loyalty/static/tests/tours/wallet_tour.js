@@ -106,5 +106,9 @@ registry.category("web_tour.tours").add("membership_loyalty_wallet_refund", {
             PaymentScreen.selectedPaymentlineHas("Member Wallet", "-20.00"),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
+            {
+                content: "the refund receipt shows the wallet it leaves (35.00 - 20.00 + 20.00)",
+                trigger: ".pos-receipt .o_membership_receipt_wallet:contains('35.00')",
+            },
         ].flat(),
 });
