@@ -7,7 +7,15 @@
     "website": "https://github.com/membership-loyalty/membership_loyalty",
     "license": "LGPL-3",
     "application": True,
-    "depends": ["account", "loyalty", "phone_validation", "point_of_sale", "sms", "stock"],
+    "depends": [
+        "account",
+        "loyalty",
+        "phone_validation",
+        "point_of_sale",
+        "sms",
+        "stock",
+        "pos_loyalty",
+    ],
     "data": [
         "security/membership_loyalty_groups.xml",
         "views/membership_loyalty_menus.xml",
@@ -48,6 +56,8 @@
         "wizards/membership_wallet_settle_views.xml",
         "views/membership_wallet_till_views.xml",
         "views/pos_order_redeem_views.xml",
+        "data/membership_card_charge_data.xml",
+        "views/pos_config_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
@@ -57,6 +67,7 @@
         "demo/membership_ledger_demo.xml",
         "demo/membership_wallet_till_demo.xml",
         "demo/membership_redeem_demo.xml",
+        "demo/membership_till_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],

@@ -171,7 +171,14 @@ class MembershipAccount(models.Model):
                 and line.product_id == company.membership_topup_product_id
             )
         )
-        return points_lines, topup_lines, order.lines - points_lines - topup_lines
+        # A card's fee or deposit sold at enrolment earns no points.
+        charge = self.env.ref(
+            "membership_loyalty.product_membership_card_charge", raise_if_not_found=False
+        )
+        sale_lines = (order.lines - points_lines - topup_lines).filtered(
+            lambda line: line.product_id != charge
+        )
+        return points_lines, topup_lines, sale_lines
 
     @api.model
     @api.private

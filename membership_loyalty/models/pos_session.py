@@ -1,6 +1,13 @@
-from odoo import api, fields, models
+import re
+
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
+
+# What a typed phone number may hold besides digits (spaces, dots, dashes, brackets...).
+PHONE_TEXT = re.compile(r"^\+?[\d\s().\-/]+$")
+# Fewest digits a partial phone search needs (the end of a number).
+PHONE_MIN_DIGITS = 4
 
 
 class PosSession(models.Model):
@@ -33,10 +40,7 @@ class PosSession(models.Model):
                 return {
                     "status": "ambiguous",
                     "message": self.env._("%s members match: pick one.", len(partner)),
-                    "candidates": [
-                        {"partner_id": p.id, "name": p.name, "member_number": p.member_number}
-                        for p in partner
-                    ],
+                    "candidates": self._membership_pos_candidates(partner, company),
                 }
             card = partner.membership_card_ids.filtered(
                 lambda c: c.company_id == company and c.state not in ("replaced", "returned")
@@ -50,7 +54,8 @@ class PosSession(models.Model):
             try:
                 card._check_usable()
             except UserError as error:
-                return {"status": "refused", "message": str(error)}
+                hint = self._membership_card_refusal_hint(card)
+                return {"status": "refused", "message": f"{error} {hint}".strip()}
         member = self._membership_pos_member_values(partner, card)
         partner = partner.with_env(self.env).sudo()
         return {
@@ -67,6 +72,44 @@ class PosSession(models.Model):
             },
         }
 
+    def _membership_pos_candidates(self, partners, company):
+        """How the pick list tells members of the same name apart: member number, the end
+        of their card number and phone, and their city."""
+        cards = partners.membership_card_ids.filtered(
+            lambda c: c.company_id == company and c.state not in ("replaced", "returned")
+        )
+        candidates = []
+        for partner in partners:
+            card = cards.filtered(lambda c, p=partner: c.partner_id == p).sorted(
+                lambda c: (c.state != "active", -c.id)
+            )[:1]
+            details = [partner.member_number or ""]
+            if card.number:
+                details.append(self.env._("card …%s", card.number[-4:]))
+            if partner.phone:
+                details.append(self.env._("phone …%s", re.sub(r"\D", "", partner.phone)[-4:]))
+            if partner.city:
+                details.append(partner.city)
+            candidates.append(
+                {
+                    "partner_id": partner.id,
+                    "name": partner.name,
+                    "member_number": partner.member_number,
+                    "details": " · ".join(d for d in details if d),
+                }
+            )
+        return candidates
+
+    def _membership_card_refusal_hint(self, card):
+        """What the cashier does next with a card the till refused."""
+        if card.state in ("lost", "blocked", "expired"):
+            return self.env._("Ask a Membership Supervisor to replace or reactivate it.")
+        if card.state == "draft":
+            return self.env._("Issue it first (Membership ▸ Cards), then scan it again.")
+        if card.state in ("replaced", "returned"):
+            return self.env._("Scan the member's current card or search the member instead.")
+        return ""
+
     def _membership_pos_member_values(self, partner, card):
         """What the till shows and needs about a member (self's user may not read it all:
         ``partner`` and ``card`` come in sudo). Other parts of the addon add their figures
@@ -82,6 +125,8 @@ class PosSession(models.Model):
             "wallet_paid": account.wallet_paid_balance,
             "wallet_bonus": account.wallet_bonus_balance,
             "wallet_bonus_first": account.company_id.membership_wallet_bonus_first,
+            "wallet_earns": self.config_id.company_id.membership_wallet_earns,
+            "charge_product_id": self._membership_card_charge_product().id,
             "partner_id": partner.id,
             "name": partner.name,
             "member_number": partner.member_number or "",
@@ -95,19 +140,41 @@ class PosSession(models.Model):
         }
 
     def _membership_search_members(self, env, company, query):
-        """Members matching a typed text: exact member number, then the phone in E.164
-        (both indexed), then a part of the name (a slower text search, typed by hand)."""
+        """Members matching a typed text: exact member number, then a phone in any common
+        form (see ``_membership_search_phone``), then a part of the name (a slower text
+        search, typed by hand)."""
         query = (query or "").strip()
         if len(query) < 3:
             return env["res.partner"].browse()
         Partner = env["res.partner"]
         base = [("is_member", "=", True), ("company_id", "in", [company.id, False])]
         found = Partner.search([*base, ("member_number", "=", query.upper())], limit=2)
-        phone = Partner._phone_format(number=query, country=company.country_id)
-        if not found and phone:
-            found = Partner.search([*base, ("phone_sanitized", "=", phone)], limit=10)
-        if not found and not phone:
+        if not found and PHONE_TEXT.match(query):
+            return self._membership_search_phone(Partner, base, company, query)
+        if not found:
             found = Partner.search([*base, ("name", "ilike", query)], limit=10)
+        return found
+
+    def _membership_search_phone(self, Partner, base, company, query):
+        """Members whose phone (stored in E.164) is the typed one: international
+        (``+32 470 12 34 37``, ``0032...``), national in the shop's country (``0470 12 34
+        37``), digits only, or the end of the number. A national number typed in a shop of
+        another country is matched on its national part, read with the member's own
+        country: it is the end of their international number."""
+        digits = re.sub(r"\D", "", query)
+        if len(digits) < PHONE_MIN_DIGITS:
+            return Partner.browse()
+        country = company.country_id or self.env.company.country_id
+        exact = {Partner._phone_format(number=query, country=country)}
+        if query.startswith("+") or digits.startswith("00"):
+            exact.add("+" + digits.removeprefix("00"))
+        exact.discard(False)
+        found = Partner.browse()
+        if exact:
+            found = Partner.search([*base, ("phone_sanitized", "in", list(exact))], limit=10)
+        national = digits.lstrip("0")
+        if not found and len(national) >= PHONE_MIN_DIGITS:
+            found = Partner.search([*base, ("phone_sanitized", "=like", f"%{national}")], limit=10)
         return found
 
     # ------------------------------------------------------------------ wallet at the till
@@ -282,8 +349,9 @@ class PosSession(models.Model):
             .browse({int(line["product_id"]) for line in lines or []})
             .exists()
         )
-        # A top-up earns nothing (as at sync); a product unknown here earns nothing either.
-        known = set((products - company.membership_topup_product_id).ids)
+        # A top-up or a card's fee earns nothing (as at sync); nor does an unknown product.
+        charge = self._membership_card_charge_product()
+        known = set((products - company.membership_topup_product_id - charge).ids)
         lines_data = [
             {"product": products.browse(int(line["product_id"])), "amount": line["amount"]}
             for line in lines or []
@@ -371,3 +439,202 @@ class PosSession(models.Model):
             "points_cost": -move.points,
             "balance": account.points_balance,
         }
+
+    # ------------------------------------------------------------------ enrolment at the till
+
+    def membership_pos_enrol(self, name, phone, email=None, birthdate=None, employee_id=None):
+        """Enrol a new member at the till: create the member (name, phone, optional email
+        and birthdate) and issue a card from the shop's blank stock. The card's fee or
+        deposit is sold on the till's order (``charge``), paid like any sale.
+
+        Returns what ``membership_pos_lookup`` returns for the new member, plus ``charge``
+        (the product and amount of the order line, or False when the card is free)."""
+        self._membership_pos_check_enrol(employee_id)
+        company = self.config_id.company_id
+        vals = self._membership_enrol_values(name, phone, email, birthdate, company)
+        employee = self._membership_employee(employee_id)
+        vals["user_id"] = (employee and employee.user_id.id) or self.env.user.id
+        # sudo: a Membership Cashier enrols members without the general right to create
+        # contacts; only the checked values above (and the shop's defaults) are written.
+        partner = self.env["res.partner"].sudo().with_company(company).create(vals)
+        card_type = self._membership_enrol_card_type(partner, company)
+        lot, location = self._membership_enrol_blank(card_type)
+        charge = card_type.amount if card_type.charge_type != "none" else 0.0
+        card = self.env["membership.card"]._membership_issue(
+            partner.with_env(self.env),
+            card_type,
+            company,
+            lot=lot,
+            location=location,
+            reason=self.env._("New member card, issued at %s", self.config_id.name),
+            # The fee or deposit is paid on the till's order, not booked here.
+            deposit=charge if card_type.charge_type == "deposit" else 0.0,
+        )
+        result = self.membership_pos_lookup(code=card.number)
+        product = self._membership_card_charge_product()
+        result["charge"] = bool(charge and product) and {
+            "product_id": product.id,
+            "product_tmpl_id": product.product_tmpl_id.id,
+            "amount": charge,
+        }
+        return result
+
+    @api.model
+    @api.private
+    def _membership_card_charge_product(self):
+        """The product of a card's fee or deposit on a till's order (empty if deleted)."""
+        return (
+            self.env.ref(
+                "membership_loyalty.product_membership_card_charge", raise_if_not_found=False
+            )
+            or self.env["product.product"]
+        )
+
+    def _membership_pos_check_enrol(self, employee_id):
+        """Refuse unless a Membership Cashier works this open session."""
+        self._membership_pos_check_user(self.env._("Only Point of Sale users can enrol members."))
+        if not self.env.user.has_group("membership_loyalty.membership_loyalty_group_cashier"):
+            raise AccessError(self.env._("Only a Membership Cashier may enrol members."))
+        if self.state not in ("opening_control", "opened"):
+            raise UserError(self.env._("Members are enrolled at a till whose session is open."))
+        employee = self._membership_employee(employee_id)
+        if employee_id and not employee:
+            raise AccessError(self.env._("This employee does not work at this till."))
+        level = self._membership_till_level(self.env.user, employee, self.config_id)
+        if level == "none":
+            raise AccessError(self.env._("Only a Membership Cashier may enrol members."))
+
+    def _membership_enrol_values(self, name, phone, email, birthdate, company):
+        """The new member's values from what the cashier typed, checked one by one."""
+        if not isinstance(name, str) or not name.strip():
+            raise UserError(self.env._("Name: type the new member's name."))
+        name = " ".join(name.split())
+        if len(name) > 128:
+            raise UserError(self.env._("Name: at most 128 characters."))
+        if not isinstance(phone, str) or not phone.strip():
+            raise UserError(self.env._("Phone: type the new member's phone number."))
+        country = company.country_id
+        phone = phone.strip()[:64]
+        formatted = self.env["res.partner"]._phone_format(number=phone, country=country)
+        if not formatted:
+            raise UserError(
+                self.env._(
+                    "Phone: %(number)s is not a valid phone number in %(country)s. A number "
+                    "from another country starts with its country code (e.g. +32).",
+                    number=phone,
+                    country=country.name or self.env._("the shop's country"),
+                )
+            )
+        vals = {
+            "name": name,
+            "phone": formatted,
+            "country_id": country.id,
+            "is_member": True,
+            "member_enrol_config_id": self.config_id.id,
+            "company_id": company.id,
+        }
+        if email not in (None, False, ""):
+            normalized = isinstance(email, str) and tools.email_normalize(email.strip())
+            if not normalized:
+                raise UserError(self.env._("Email: %s is not a valid address.", str(email)[:64]))
+            vals["email"] = normalized
+        if birthdate not in (None, False, ""):
+            vals["member_birthdate"] = self._membership_enrol_birthdate(birthdate)
+        tier = self.env["membership.tier"].search(
+            [("company_id", "in", [company.id, False])], order="sequence, threshold, id", limit=1
+        )
+        vals["member_tier_id"] = tier.id
+        # sudo: the duplicate may belong to a member the cashier cannot read; only its
+        # number is told, so the cashier searches it instead of enrolling twice.
+        twin = (
+            self.env["res.partner"]
+            .sudo()
+            .search(
+                [
+                    ("is_member", "=", True),
+                    ("phone_sanitized", "=", formatted),
+                    ("company_id", "in", [company.id, False]),
+                ],
+                limit=1,
+            )
+        )
+        if twin:
+            raise UserError(
+                self.env._(
+                    "%(phone)s is already the phone of member %(number)s: search the member "
+                    "instead of enrolling them again.",
+                    phone=formatted,
+                    number=twin.member_number,
+                )
+            )
+        return vals
+
+    @api.model
+    @api.private
+    def _membership_enrol_birthdate(self, birthdate):
+        try:
+            day = fields.Date.to_date(birthdate) if isinstance(birthdate, str) else None
+        except ValueError:
+            day = None
+        today = fields.Date.context_today(self)
+        if not day or day > today or day.year < today.year - 130:
+            raise UserError(
+                self.env._("Birthdate: %s is not a past date (YYYY-MM-DD).", str(birthdate)[:32])
+            )
+        return day
+
+    def _membership_enrol_card_type(self, partner, company):
+        """The card a new member gets: their tier's card type, else the shop's first card
+        type handed out from blank stock, else its first card type."""
+        card_type = partner.member_tier_id.card_type_id
+        if card_type and card_type.company_id in (company, card_type.browse()):
+            return card_type
+        types = self.env["membership.card.type"].search(
+            [("company_id", "in", [company.id, False])], order="sequence, id"
+        )
+        card_type = types.filtered("blank_product_id")[:1] or types[:1]
+        if not card_type:
+            raise UserError(
+                self.env._("No card type is set up for %s: ask a Membership Manager.", company.name)
+            )
+        return card_type
+
+    def _membership_enrol_blank(self, card_type):
+        """The blank card (serial and location) handed to the new member: the lowest serial
+        in the till's stock location (none for a card type without blank stock)."""
+        product = card_type.blank_product_id
+        if not product:
+            return self.env["stock.lot"], self.env["stock.location"]
+        config = self.config_id
+        location = config.picking_type_id.default_location_src_id
+        if not location:
+            location = (
+                self.env["stock.warehouse"]
+                .search([("company_id", "=", config.company_id.id)], limit=1)
+                .lot_stock_id
+            )
+        # sudo: cashiers have no Inventory rights; they only learn which serial to hand out.
+        quant = (
+            self.env["stock.quant"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "=", product.id),
+                    ("lot_id", "!=", False),
+                    ("location_id", "child_of", location.id),
+                    ("quantity", ">", 0),
+                ],
+                order="lot_id",
+                limit=1,
+            )
+        )
+        if not quant:
+            raise UserError(
+                self.env._(
+                    "No blank %(card)s card is in stock at %(location)s: restock blank cards "
+                    "or ask a Membership Manager.",
+                    card=card_type.name,
+                    location=location.display_name,
+                )
+            )
+        return quant.lot_id.with_env(self.env), quant.location_id.with_env(self.env)

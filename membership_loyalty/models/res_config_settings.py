@@ -106,3 +106,4 @@ class ResConfigSettings(models.TransientModel):
     membership_pin_max_tries = fields.Integer(
         related="company_id.membership_pin_max_tries", readonly=False
     )
+    membership_pos_loyalty_warning = fields.Char(related="pos_config_id.membership_loyalty_warning")

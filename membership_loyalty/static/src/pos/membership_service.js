@@ -52,7 +52,7 @@ export class MembershipTill {
                 list: result.candidates.map((c) => ({
                     id: c.partner_id,
                     label: c.name,
-                    description: c.member_number,
+                    description: c.details || c.member_number,
                     item: c.partner_id,
                 })),
             });
@@ -103,10 +103,15 @@ export class MembershipTill {
         }
     }
 
-    /** The panel shows the wallet after a paid order; the server posts the spend at sync. */
+    /** The panel shows the wallet after a paid order or a refund to the wallet; the server
+     * posts the move at sync. */
     walletSpent(order, amount) {
         const member = this.memberOf(order);
         if (!member) {
+            return;
+        }
+        if (amount < 0) {
+            member.wallet_paid -= amount; // a refund to the wallet is credited as paid money
             return;
         }
         const fromBonus = Math.min(amount, member.wallet_bonus || 0);
@@ -131,6 +136,9 @@ export class MembershipTill {
         for (const line of order.getOrderlines()) {
             if (line.refunded_orderline_id) {
                 continue; // a refund gives back what was paid, its discount included
+            }
+            if (member && line.product_id?.id === member.charge_product_id) {
+                continue; // a card's fee or deposit is not a sale the tier discounts
             }
             const category = line.product_id?.product_tmpl_id?.categ_id;
             const rate = discounts[category?.id ?? category] || 0;

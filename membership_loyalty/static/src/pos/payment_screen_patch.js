@@ -58,13 +58,16 @@ patch(PaymentScreen.prototype, {
                 this._membershipRefuse(refusal);
                 return;
             }
-            const member = this.pos.membership.memberOf(order);
+        }
+        const member = this.pos.membership.memberOf(order);
+        if (walletPaid && member) {
+            // A payment from the wallet or a refund to it: the receipt shows what it leaves.
             order.uiState.membershipWalletLeft = this.env.utils.formatCurrency(
                 member.wallet_paid + member.wallet_bonus - walletPaid
             );
         }
         await super.validateOrder(...arguments);
-        if (walletPaid > 0 && order.finalized) {
+        if (walletPaid && order.finalized) {
             this.pos.membership.walletSpent(order, walletPaid);
         }
     },

@@ -42,8 +42,8 @@ registry.category("web_tour.tours").add("membership_loyalty_member_scan", {
             panelShows("Ada Member", "Gold"),
             balancesShow("120", "35.00"),
             {
-                content: "the tier discount is on the tea line only",
-                trigger: ".orderline:contains('Member Tea') .price-per-unit:contains('10%')",
+                content: "the tier discount is on the tea line only, labelled as the tier's",
+                trigger: ".orderline:contains('Member Tea') .o_membership_line_discount:contains('Gold member discount 10%')",
             },
             {
                 content: "no discount on bread (no tier line for its category)",

@@ -41,6 +41,12 @@ const openRedeem = () => ({
 const refused = (title, body) =>
     [Dialog.is({ title }), Dialog.bodyIs(body), Dialog.confirm("Ok")].flat();
 
+// A refusal shows in the redeem popup, which stays open for another choice.
+const popupRefused = (title, body) => ({
+    content: `the popup says ${title}: ${body}`,
+    trigger: `.modal .o_membership_redeem_error:contains('${title}'):contains('${body}')`,
+});
+
 registry.category("web_tour.tours").add("membership_loyalty_redeem_earn", {
     steps: () =>
         [
@@ -96,8 +102,7 @@ registry.category("web_tour.tours").add("membership_loyalty_redeem_cash_off", {
             { content: "200 points", trigger: ".modal .o_membership_redeem_points", run: "edit 200" },
             { trigger: ".modal .o_membership_redeem_amount:value(20)" },
             { trigger: ".modal .o_membership_redeem_cashoff_apply", run: "click" },
-            refused("Cash-off refused", "at most 50"),
-            openRedeem(),
+            popupRefused("Cash-off refused", "at most 50"),
             { content: "10.00 off", trigger: ".modal .o_membership_redeem_amount", run: "edit 10" },
             { trigger: ".modal .o_membership_redeem_points:value(100)" },
             { trigger: ".modal .o_membership_redeem_cashoff_apply", run: "click" },
@@ -123,7 +128,8 @@ registry.category("web_tour.tours").add("membership_loyalty_redeem_gift", {
             ProductScreen.orderLineHas("Member Mug", "1", "0.00"),
             openRedeem(),
             { trigger: ".modal .o_membership_redeem_gift:contains('Member Mug')", run: "click" },
-            refused("Gift refused", "out of stock"),
+            popupRefused("Gift refused", "out of stock"),
+            Dialog.cancel(),
             payCash("9.00"),
             receiptShows("redeemed", "30"),
             receiptShows("balance", "99"),

@@ -26,10 +26,12 @@ registry.category("web_tour.tours").add("membership_loyalty_wallet_topup", {
             Dialog.confirm("Open Register"),
             scanMember(),
             ProductScreen.clickControlButton("Top up wallet"),
-            typeInPopup("60"),
-            Dialog.is({ title: "Top up" }),
-            Dialog.bodyIs("Bonus credit: $ 5.00"),
-            Dialog.bodyIs("Bonus points: 20"),
+            { content: "type 60", trigger: ".modal .o_membership_topup_amount", run: "edit 60" },
+            {
+                content: "the bonus shows while typing",
+                trigger: ".modal .o_membership_topup_bonus:contains('$ 5.00')",
+            },
+            { trigger: ".modal .o_membership_topup_points:contains('20')" },
             Dialog.confirm("Add top-up"),
             { content: "the top-up line is on the order", trigger: ".orderline:contains('Wallet Top-up')" },
             ProductScreen.clickPayButton(),
@@ -44,6 +46,10 @@ registry.category("web_tour.tours").add("membership_loyalty_wallet_topup", {
             {
                 content: "the receipt shows the top-up and its bonus",
                 trigger: ".pos-receipt .o_membership_receipt_topup:contains('bonus credit $ 5.00')",
+            },
+            {
+                content: "and the wallet it leaves (35.00 + 60.00 + 5.00 bonus)",
+                trigger: ".pos-receipt .o_membership_receipt_wallet:contains('100.00')",
             },
         ].flat(),
 });
@@ -100,5 +106,9 @@ registry.category("web_tour.tours").add("membership_loyalty_wallet_refund", {
             PaymentScreen.selectedPaymentlineHas("Member Wallet", "-20.00"),
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
+            {
+                content: "the refund receipt shows the wallet it leaves (35.00 - 20.00 + 20.00)",
+                trigger: ".pos-receipt .o_membership_receipt_wallet:contains('35.00')",
+            },
         ].flat(),
 });

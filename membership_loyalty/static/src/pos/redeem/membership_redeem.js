@@ -1,6 +1,7 @@
 import { reactive } from "@odoo/owl";
 import { makeAwaitable } from "@point_of_sale/app/utils/make_awaitable_dialog";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { deserializeDate, formatDate } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { MembershipRedeemPopup } from "./redeem_popup";
@@ -165,14 +166,17 @@ export class MembershipRedeem {
         this.options = options;
         member.points = options.balance;
         const available = options.balance - this.pointsUsed(order, options);
-        const choice = await makeAwaitable(this.dialog, MembershipRedeemPopup, {
+        // The popup stays open on a refusal and shows why; it closes once a choice applies.
+        return await makeAwaitable(this.dialog, MembershipRedeemPopup, {
             memberName: member.name,
             options,
             available,
+            apply: (choice) => this.applyChoice(order, member, options, available, choice),
         });
-        if (!choice) {
-            return false;
-        }
+    }
+
+    /** Apply the cashier's choice: the line or coupon added, or {refused, title, body}. */
+    async applyChoice(order, member, options, available, choice) {
         if (choice.kind === "cashoff") {
             return await this.addCashOff(order, options, available, choice.amount);
         }
@@ -180,6 +184,18 @@ export class MembershipRedeem {
             return await this.addGift(order, available, choice.gift);
         }
         return await this.buyCoupon(order, member, options, available);
+    }
+
+    /** A refusal the redeem popup shows (it stays open). */
+    _refusal(title, body) {
+        return { refused: true, title, body };
+    }
+
+    _unreachable() {
+        return this._refusal(
+            _t("Server unreachable"),
+            _t("Redeeming points needs the server: try again when the till is online.")
+        );
     }
 
     /** The same checks as the server's ``_membership_cash_off_points`` (it checks again). */
@@ -223,14 +239,14 @@ export class MembershipRedeem {
     async addCashOff(order, options, available, amount) {
         const refusal = this.cashOffRefusal(order, options, available, amount);
         if (refusal) {
-            return this._refuse(_t("Cash-off refused"), refusal);
+            return this._refusal(_t("Cash-off refused"), refusal);
         }
         const product = await this._product(
             options.points_product_id,
             options.points_product_tmpl_id
         );
         if (!product) {
-            return this._refuse(_t("Cash-off refused"), _t("The points product is not set up."));
+            return this._refusal(_t("Cash-off refused"), _t("The points product is not set up."));
         }
         return await this.pos.addLineToOrder(
             { product_id: product, product_tmpl_id: product.product_tmpl_id, price_unit: -amount },
@@ -242,7 +258,7 @@ export class MembershipRedeem {
 
     async addGift(order, available, gift) {
         if (gift.points_cost - available > 0.005) {
-            return this._refuse(
+            return this._refusal(
                 _t("Gift refused"),
                 _t("Not enough points: %(available)s available, %(needed)s needed.", {
                     available,
@@ -262,15 +278,15 @@ export class MembershipRedeem {
             onOrder + 1
         );
         if (!check) {
-            return this._offline();
+            return this._unreachable();
         }
         if (check.status !== "ok") {
-            return this._refuse(_t("Gift refused"), check.message);
+            return this._refusal(_t("Gift refused"), check.message);
         }
         const product = await this._product(check.product_id, check.product_tmpl_id);
         const record = this.pos.models["membership.gift"].get(gift.id);
         if (!product || !record) {
-            return this._refuse(_t("Gift refused"), _t("Reload the till to see this gift."));
+            return this._refusal(_t("Gift refused"), _t("Reload the till to see this gift."));
         }
         return await this.pos.addLineToOrder(
             {
@@ -287,10 +303,10 @@ export class MembershipRedeem {
 
     async buyCoupon(order, member, options, available) {
         if (!options.coupon) {
-            return this._refuse(_t("E-coupon refused"), _t("No e-coupon is offered here."));
+            return this._refusal(_t("E-coupon refused"), _t("No e-coupon is offered here."));
         }
         if (options.coupon.points_cost - available > 0.005) {
-            return this._refuse(
+            return this._refusal(
                 _t("E-coupon refused"),
                 _t("Not enough points: %(available)s available, %(needed)s needed.", {
                     available,
@@ -306,10 +322,13 @@ export class MembershipRedeem {
             coupons.length
         );
         if (!result) {
-            return this._offline();
+            return this._unreachable();
         }
         if (result.status !== "ok") {
-            return this._refuse(_t("E-coupon refused"), result.message);
+            return this._refusal(_t("E-coupon refused"), result.message);
+        }
+        if (result.expiration_date) {
+            result.expiration_label = formatDate(deserializeDate(result.expiration_date));
         }
         if (!coupons.some((coupon) => coupon.code === result.code)) {
             order.uiState.membershipCoupons = [...coupons, result];
@@ -325,6 +344,27 @@ export class MembershipRedeem {
             }),
         });
         return result;
+    }
+
+    /** Why the paid order earns fewer points than the preview showed (empty: it does
+     * not): what the server's earn rules leave out, said on the receipt. */
+    earnNote(order) {
+        const member = this.till.memberOf(order);
+        if (!member || member.wallet_earns) {
+            return "";
+        }
+        const walletPaid = order.payment_ids
+            .filter((line) => line.payment_method_id?.membership_is_wallet)
+            .reduce((total, line) => total + line.getAmount(), 0);
+        if (walletPaid <= 0) {
+            return "";
+        }
+        if (walletPaid - order.priceIncl >= -0.005) {
+            return _t("Paid from the wallet: wallet payments earn no points.");
+        }
+        return _t("The part paid from the wallet (%(amount)s) earns no points.", {
+            amount: this.pos.env.utils.formatCurrency(walletPaid),
+        });
     }
 
     /** After a paid order: the panel shows the balance the server posted (offline: the

@@ -10,12 +10,13 @@ export class MembershipRedeemPopup extends Component {
         memberName: String,
         options: Object,
         available: Number,
+        apply: Function,
         getPayload: Function,
         close: Function,
     };
 
     setup() {
-        this.state = useState({ points: "", amount: "" });
+        this.state = useState({ points: "", amount: "", error: "", errorTitle: "", busy: false });
     }
 
     get title() {
@@ -47,9 +48,30 @@ export class MembershipRedeemPopup extends Component {
             Number.isFinite(amount) && value > 0 ? String(this._round(amount / value, 2)) : "";
     }
 
-    choose(payload) {
-        this.props.getPayload(payload);
-        this.props.close();
+    /** Whether the member's points buy ``cost`` (an unaffordable reward is disabled). */
+    affords(cost) {
+        return cost - this.props.available <= 0.005;
+    }
+
+    /** Apply the choice; a refusal stays in the popup with its reason. */
+    async choose(payload) {
+        if (this.state.busy) {
+            return;
+        }
+        this.state.busy = true;
+        this.state.error = "";
+        try {
+            const result = await this.props.apply(payload);
+            if (result?.refused) {
+                this.state.errorTitle = result.title;
+                this.state.error = result.body;
+                return;
+            }
+            this.props.getPayload(result);
+            this.props.close();
+        } finally {
+            this.state.busy = false;
+        }
     }
 
     applyCashOff() {

@@ -52,6 +52,16 @@ patch(PaymentScreen.prototype, {
             }
             order.membership_pin_token = token;
         }
+        const topup = this.pos.membership
+            .topupLines(order)
+            .reduce((total, line) => total + line.priceIncl, 0);
+        if (member && topup > 0) {
+            // The top-up receipt shows the wallet it leaves (the server posts it at sync).
+            order.uiState.membershipWalletLeft = this.env.utils.formatCurrency(
+                member.wallet_paid + member.wallet_bonus + topup +
+                    (order.uiState.membershipTopupBonus || 0) - walletPaid
+            );
+        }
         await super.validateOrder(...arguments);
         if (order.finalized) {
             this.pos.membership.walletToppedUp(order);

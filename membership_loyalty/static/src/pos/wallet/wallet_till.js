@@ -1,9 +1,10 @@
 import { MembershipTill } from "@membership_loyalty/pos/membership_service";
 import { NumberPopup } from "@point_of_sale/app/components/popups/number_popup/number_popup";
-import { makeAwaitable, ask } from "@point_of_sale/app/utils/make_awaitable_dialog";
+import { makeAwaitable } from "@point_of_sale/app/utils/make_awaitable_dialog";
 import { AlertDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
+import { MembershipTopupPopup } from "./topup_popup";
 
 /**
  * The money side of the member at the till: top-up with the bonus preview, the wallet
@@ -51,41 +52,27 @@ patch(MembershipTill.prototype, {
             this._alert(_t("Top-up refused"), _t("This order already tops the wallet up."));
             return false;
         }
-        const typed = await makeAwaitable(this.dialog, NumberPopup, {
-            title: _t("Top up the wallet of %s", member.name),
-            placeholder: _t("Amount"),
-        });
-        const amount = parseFloat(String(typed ?? "").replace(",", "."));
-        if (typed === undefined || typed === null || typed === "") {
-            return false;
-        }
         const employee = this._employee();
-        const preview = await this.pos.data.call(
-            "pos.session",
-            "membership_pos_topup_preview",
-            [[this.pos.session.id]],
-            {
-                partner_id: member.partner_id,
-                amount: isNaN(amount) ? 0 : amount,
-                employee_id: employee?.id || null,
-            }
-        );
-        if (preview.status !== "ok") {
-            this._alert(_t("Top-up refused"), preview.message);
+        const preview = await makeAwaitable(this.dialog, MembershipTopupPopup, {
+            title: _t("Top up the wallet of %s", member.name),
+            preview: (amount) =>
+                this.pos.data.silentCall(
+                    "pos.session",
+                    "membership_pos_topup_preview",
+                    [[this.pos.session.id]],
+                    { partner_id: member.partner_id, amount, employee_id: employee?.id || null }
+                ).then(
+                    (result) =>
+                        result || {
+                            status: "refused",
+                            message: _t("Topping up needs the server: try again online."),
+                        }
+                ),
+        });
+        if (!preview) {
             return false;
         }
         const fmt = (value) => this.pos.env.utils.formatCurrency(value);
-        const confirmed = await ask(this.dialog, {
-            title: _t("Top up %s", fmt(preview.amount)),
-            body: _t("Bonus credit: %(bonus)s. Bonus points: %(points)s. Add the top-up to the order?", {
-                bonus: fmt(preview.bonus_amount),
-                points: preview.bonus_points,
-            }),
-            confirmLabel: _t("Add top-up"),
-        });
-        if (!confirmed) {
-            return false;
-        }
         const product = this.pos.models["product.product"].get(preview.product_id);
         if (!product) {
             this._alert(_t("Top-up refused"), _t("The top-up product is not available at this till."));
