@@ -48,6 +48,8 @@
         "wizards/membership_wallet_settle_views.xml",
         "views/membership_wallet_till_views.xml",
         "views/pos_order_redeem_views.xml",
+        "security/membership_partner_security.xml",
+        "wizards/membership_member_wizard_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
