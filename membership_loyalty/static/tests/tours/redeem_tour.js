@@ -6,7 +6,6 @@ import * as PaymentScreen from "@point_of_sale/../tests/pos/tours/utils/payment_
 import * as ProductScreen from "@point_of_sale/../tests/pos/tours/utils/product_screen_util";
 import * as ReceiptScreen from "@point_of_sale/../tests/pos/tours/utils/receipt_screen_util";
 import * as TicketScreen from "@point_of_sale/../tests/pos/tours/utils/ticket_screen_util";
-import { CustomerDisplayPosAdapter } from "@point_of_sale/app/customer_display/customer_display_adapter";
 import { registry } from "@web/core/registry";
 
 // Card and figures set up by tests/test_pos_redeem.py: 120 points, Gold tier (10% on tea),
@@ -52,6 +51,11 @@ registry.category("web_tour.tours").add("membership_loyalty_redeem_earn", {
                 content: "the customer display gets the member, tier, points and points to earn",
                 trigger: ".o_membership_earn:contains('+27')",
                 run: () => {
+                    // Looked up when the step runs, inside the till: the tours bundle is
+                    // also loaded by back-office pages, where the till's modules do not exist.
+                    const { CustomerDisplayPosAdapter } = odoo.loader.modules.get(
+                        "@point_of_sale/app/customer_display/customer_display_adapter"
+                    );
                     const adapter = new CustomerDisplayPosAdapter();
                     adapter.formatOrderData(window.posmodel.getOrder());
                     const shown = JSON.stringify(adapter.data.membership);
