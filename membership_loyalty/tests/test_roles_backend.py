@@ -19,7 +19,15 @@ class TestRolesInTheBackOffice(HttpCase):
         CardType = env["membership.card.type"]
         cls.virtual = CardType.create({"name": "Virtual"})
         blank = env.ref("membership_loyalty.product_blank_membership_card")
-        cls.plastic = CardType.create({"name": "Plastic", "blank_product_id": blank.id})
+        # A deposit card: its payments are accounting records a supervisor cannot read.
+        cls.plastic = CardType.create(
+            {
+                "name": "Plastic",
+                "blank_product_id": blank.id,
+                "charge_type": "deposit",
+                "amount": 5.0,
+            }
+        )
         Tier = env["membership.tier"]
         cls.bronze = Tier.create(
             {"name": "Bronze", "sequence": 1, "threshold": 0, "card_type_id": cls.virtual.id}
@@ -100,8 +108,14 @@ class TestRolesInTheBackOffice(HttpCase):
 
     def test_supervisor_reactivates_and_replaces_a_card(self):
         card = self.env["membership.card"]._membership_issue(
-            self.member, self.plastic, self.company, lot=self.lots[0], location=self.stock
+            self.member,
+            self.plastic,
+            self.company,
+            lot=self.lots[0],
+            location=self.stock,
+            journal=self.counter_cash,
         )
+        self.assertTrue(card.payment_ids)
         card._membership_transition("report_lost", "Lost")
         self.start_tour(
             f"{CARDS_URL}/{card.id}",
@@ -111,6 +125,7 @@ class TestRolesInTheBackOffice(HttpCase):
         self.assertEqual(card.state, "replaced")
         self.assertEqual(card.replaced_by_id.number, self.lots[1].name)
         self.assertEqual(card.replaced_by_id.state, "active")
+        self.assertEqual(card.replaced_by_id.deposit_amount, 5.0)
 
     def test_supervisor_tops_up_and_corrects_points_at_the_counter(self):
         self.start_tour(

@@ -61,7 +61,7 @@ tours.add("membership_loyalty_backend_cashier", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=name] textarea",
+            trigger: ".o_field_widget[name=name] :is(input, textarea)",
             run: "edit Nora Newmember",
         },
         {
