@@ -183,6 +183,30 @@ tours.add("membership_loyalty_backend_manager", {
                 ".o_field_widget[name=member_tier_history_ids] td:contains(Goodwill after a complaint)",
         },
         ...[
+            ["Members", "Segments", ".o_breadcrumb:contains(Segments)"],
+            ["Members", "Campaigns", ".o_breadcrumb:contains(Campaigns)"],
+            ["SMS", "Outbox", ".o_breadcrumb:contains(SMS Outbox)"],
+            ["SMS", "Send a Campaign", ".modal .o_form_view"],
+        ].flatMap(([menu, item, loaded]) => [
+            {
+                content: `open the ${menu} menu`,
+                trigger: `.o_main_navbar button:contains(${menu})`,
+                run: "click",
+            },
+            {
+                content: `open ${item}`,
+                trigger: `.dropdown-menu .dropdown-item:contains(${item})`,
+                run: "click",
+            },
+            { content: `${item} loads`, trigger: loaded },
+        ]),
+        {
+            content: "close the SMS campaign dialog",
+            trigger: ".modal .modal-footer button:contains(Discard)",
+            run: "click",
+        },
+        noDialogLeft(),
+        ...[
             ["Dashboard", ".o_action_manager .o_form_view"],
             ["Member Distribution", ".o_breadcrumb:contains(Member Distribution)"],
             ["Churn Warning", ".o_breadcrumb:contains(Churn Warning)"],
