@@ -73,6 +73,12 @@ tours.add("membership_loyalty_backend_cashier", {
         summaryShows("member_tier_id", "Bronze"),
         summaryShows("member_card_state", "No card"),
         {
+            content: "balances and tiers are not a cashier's to change",
+            trigger:
+                "div[name=membership_summary]:not(:has(button:contains(Adjust Balance)))" +
+                ":not(:has(button:contains(Change Tier)))",
+        },
+        {
             content: "issue a card",
             trigger: "div[name=membership_summary] button:contains(Issue a Card)",
             run: "click",
