@@ -1,5 +1,7 @@
 """Each Membership level does its back-office job with its own rights, in the browser."""
 
+from xmlrpc.client import Fault
+
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
@@ -7,6 +9,8 @@ from odoo.addons.membership_loyalty.tests.common import level_users, luhn_number
 
 MEMBERS_URL = "/odoo/action-membership_loyalty.membership_member_action"
 CARDS_URL = "/odoo/action-membership_loyalty.membership_card_action"
+# What the server answers a refused call: access rights, record rules, the addon's checks.
+REFUSED = "AccessError|not allowed|doesn.t have|set by Membership"
 
 
 @tagged("post_install", "-at_install")
@@ -167,3 +171,55 @@ class TestRolesInTheBackOffice(HttpCase):
         self.assertEqual(history.note, "Goodwill after a complaint")
         self.assertEqual(history.user_id, self.manager)
         self.assertEqual(history.from_tier_id, self.bronze)
+
+    def call(self, user, model, method, *args, **kwargs):
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, user.id, user.login, model, method, list(args), kwargs
+        )
+
+    def test_levels_are_enforced_over_rpc(self):
+        """A script with a level's login gets no further than the level's screens."""
+        contact = self.env["res.partner"].create({"name": "Vendor Contact"})
+        refused = (
+            # a cashier edits members only
+            (self.cashier, "res.partner", "write", [contact.id], {"email": "x@example.com"}),
+            (self.cashier, "res.partner", "create", {"name": "Not a member"}),
+            # the tier and the member number are the addon's, whatever the context says
+            (
+                self.supervisor,
+                "res.partner",
+                "write",
+                [self.member.id],
+                {"member_tier_id": self.gold.id},
+            ),
+            (
+                self.cashier,
+                "res.partner",
+                "create",
+                {"name": "Goldie", "is_member": True, "member_number": "M1"},
+            ),
+            # counter top-ups are a supervisor's, manual tiers a manager's
+            (
+                self.cashier,
+                "membership.balance.wizard",
+                "create",
+                {"partner_id": self.member.id, "reason": "x", "amount": 10},
+            ),
+            (
+                self.supervisor,
+                "membership.tier.change.wizard",
+                "create",
+                {"partner_id": self.member.id, "tier_id": self.gold.id, "reason": "x"},
+            ),
+        )
+        for user, model, method, *args in refused:
+            with self.subTest(user=user.login, model=model, method=method):
+                with self.assertRaisesRegex(Fault, REFUSED):
+                    self.call(
+                        user, model, method, *args, context={"membership_partner_system": True}
+                    )
+        self.assertEqual(self.member.member_tier_id, self.bronze)
+        member_id = self.call(
+            self.cashier, "res.partner", "create", {"name": "Rpc Member", "is_member": True}
+        )
+        self.assertTrue(self.env["res.partner"].browse(member_id).member_number)

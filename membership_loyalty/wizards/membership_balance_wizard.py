@@ -104,6 +104,8 @@ class MembershipBalanceWizard(models.TransientModel):
             raise UserError(self.env._("Reason: say why the balance changes."))
         if not self.partner_id.is_member:
             raise UserError(self.env._("%s is not a member.", self.partner_id.display_name))
+        if self.company_id not in self.env.user.company_ids:
+            raise AccessError(self.env._("You do not work for %s.", self.company_id.name))
         account = (
             self.env["membership.account"]
             ._membership_get_account(self.partner_id, self.company_id)

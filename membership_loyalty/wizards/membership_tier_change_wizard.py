@@ -34,6 +34,9 @@ class MembershipTierChangeWizard(models.TransientModel):
         partner = self.partner_id
         if not partner.is_member:
             raise UserError(self.env._("%s is not a member.", partner.display_name))
+        company = partner.company_id or self.env.company
+        if self.tier_id.company_id and self.tier_id.company_id != company:
+            raise UserError(self.env._("Tier %s belongs to another company.", self.tier_id.name))
         if self.tier_id == partner.member_tier_id:
             raise UserError(
                 self.env._(
