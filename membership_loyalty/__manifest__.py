@@ -58,6 +58,8 @@
         "views/pos_order_redeem_views.xml",
         "data/membership_card_charge_data.xml",
         "views/pos_config_views.xml",
+        "security/membership_partner_security.xml",
+        "wizards/membership_member_wizard_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -37,3 +37,4 @@ from . import res_users
 from . import stock_picking
 from . import product_category
 from . import pos_config
+from . import stock_lot

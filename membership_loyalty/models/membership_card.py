@@ -114,7 +114,9 @@ class MembershipCard(models.Model):
         string="Deposit Payments",
         readonly=True,
         copy=False,
-        groups="account.group_account_invoice,membership_loyalty.membership_loyalty_group_supervisor",
+        # Accounting records: only invoicing users may read them (a supervisor opening a
+        # card sees the deposit held, not the payments).
+        groups="account.group_account_invoice",
     )
     replaced_by_id = fields.Many2one(
         "membership.card", string="Replaced By", readonly=True, copy=False

@@ -23,3 +23,4 @@ class MembershipTierHistory(models.Model):
         help="Spend or points over the window when the change happened."
     )
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user)
+    note = fields.Char(help="Why a manager changed the tier by hand.")

@@ -14,6 +14,18 @@ MEMBER_FIGURES = (
     "member_last_visit",
     "member_average_basket",
 )
+# Fields only the addon's own flows write: the member number at enrolment, the tier (tier
+# review, entry tier, the manager's Change Tier wizard) and the activity figures (paid POS
+# orders). Cashiers may edit members, never these.
+MEMBER_MANAGED_FIELDS = frozenset(
+    {"member_number", "member_tier_id", "member_tier_below_since", *MEMBER_FIGURES}
+)
+# Context marker of those flows. A plain value could be sent in an RPC call's context;
+# this object cannot, so only server code holds the key.
+MEMBER_SYSTEM = object()
+ADMIN_GROUP = "membership_loyalty.membership_loyalty_group_admin"
+CASHIER_GROUP = "membership_loyalty.membership_loyalty_group_cashier"
+CARD_STATE_ORDER = ("active", "blocked", "lost", "expired", "draft")
 
 AGE_BANDS = [
     ("under_18", "Under 18"),
@@ -134,6 +146,33 @@ class ResPartner(models.Model):
     wallet_balance = fields.Monetary(
         compute="_compute_membership_balances", currency_field="currency_id", string="Wallet"
     )
+    wallet_paid_balance = fields.Monetary(
+        compute="_compute_membership_balances",
+        currency_field="member_currency_id",
+        string="Wallet (paid in)",
+        help="Money the member paid into the wallet: paid back when the card is returned.",
+    )
+    wallet_bonus_balance = fields.Monetary(
+        compute="_compute_membership_balances",
+        currency_field="member_currency_id",
+        string="Wallet (bonus)",
+        help="Bonus credit the shop gave with top-ups: spent like money, never paid out.",
+    )
+    member_card_state = fields.Selection(
+        [
+            ("active", "Active"),
+            ("blocked", "Blocked"),
+            ("lost", "Lost"),
+            ("expired", "Expired"),
+            ("draft", "Draft"),
+            ("none", "No card"),
+        ],
+        string="Card",
+        compute="_compute_member_card_state",
+        groups=CASHIER_GROUP,
+        help="State of the member's current card: an active one if any, else the most "
+        "recent card still held.",
+    )
     membership_card_count = fields.Integer(
         compute="_compute_membership_card_count", string="Card Count"
     )
@@ -225,6 +264,21 @@ class ResPartner(models.Model):
             account = by_partner.get(partner.id, accounts.browse())
             partner.points_balance = account.points_balance
             partner.wallet_balance = account.wallet_balance
+            partner.wallet_paid_balance = account.wallet_paid_balance
+            partner.wallet_bonus_balance = account.wallet_bonus_balance
+
+    def _compute_member_card_state(self):
+        cards = self.env["membership.card"].search_fetch(
+            [("partner_id", "in", self.ids), ("state", "in", CARD_STATE_ORDER)],
+            ["partner_id", "state"],
+        )
+        best = {}
+        for card in cards:  # newest first (the card model's order)
+            current = best.get(card.partner_id.id)
+            if not current or CARD_STATE_ORDER.index(card.state) < CARD_STATE_ORDER.index(current):
+                best[card.partner_id.id] = card.state
+        for partner in self:
+            partner.member_card_state = best.get(partner.id, "none")
 
     def _compute_membership_sms_count(self):
         counts = dict(
@@ -246,36 +300,83 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._membership_check_managed(
+            {name for vals in vals_list for name, value in vals.items() if value}
+        )
         today = fields.Date.context_today(self)
         for vals in vals_list:
             if vals.get("is_member"):
-                vals.setdefault("member_since", today)
+                # The form sends empty values for these: an explicit False gets the default too.
+                if not vals.get("member_since"):
+                    vals["member_since"] = today
+                if not vals.get("member_tier_id"):
+                    company_id = vals.get("company_id") or self.env.company.id
+                    vals["member_tier_id"] = self._membership_entry_tier(company_id).id
         partners = super().create(vals_list)
         members = partners.filtered("is_member")
-        members._membership_assign_number()
+        # The phone is checked before the member number is taken: a refused enrolment
+        # uses no number.
         members._membership_normalise_phone()
+        members._membership_assign_number()
         if members:
             self.env["membership.sms"]._membership_notify("welcome", members)
         return partners
 
     def write(self, vals):
+        self._membership_check_managed(set(vals))
         if vals.get("is_member"):
             new_members = self.filtered(lambda p: not p.is_member)
         else:
             new_members = self.browse()
         res = super().write(vals)
-        if new_members:
-            new_members.filtered(
-                lambda p: not p.member_since
-            ).member_since = fields.Date.context_today(self)
-            new_members._membership_assign_number()
         if not self.env.context.get("membership_phone_normalised") and (
             {"phone", "is_member", "country_id"} & set(vals)
         ):
             self.filtered("is_member")._membership_normalise_phone()
         if new_members:
+            new_members.filtered(
+                lambda p: not p.member_since
+            ).member_since = fields.Date.context_today(self)
+            for partner in new_members.filtered(lambda p: not p.member_tier_id):
+                tier = self._membership_entry_tier((partner.company_id or self.env.company).id)
+                if tier:
+                    partner._membership_system_write({"member_tier_id": tier.id})
+            new_members._membership_assign_number()
             self.env["membership.sms"]._membership_notify("welcome", new_members)
         return res
+
+    def _membership_check_managed(self, field_names):
+        """Refuse a user's write of the fields only the addon's own flows set."""
+        managed = MEMBER_MANAGED_FIELDS & field_names
+        if (
+            not managed
+            or self.env.su
+            or self.env.context.get("membership_partner_system") is MEMBER_SYSTEM
+            or self.env.user.has_group(ADMIN_GROUP)
+        ):
+            return
+        labels = ", ".join(sorted(self._fields[name].string for name in managed))
+        raise AccessError(
+            self.env._(
+                "%(fields)s: set by Membership itself (member number at enrolment, tier by "
+                "the review, activity by paid orders). A Membership Manager changes a "
+                "member's tier with Change Tier.",
+                fields=labels,
+            )
+        )
+
+    def _membership_system_write(self, vals):
+        """Write fields only the addon's own flows set (see MEMBER_MANAGED_FIELDS)."""
+        return self.with_context(membership_partner_system=MEMBER_SYSTEM).write(vals)
+
+    @api.model
+    def _membership_entry_tier(self, company_id):
+        """Tier a new member starts in: the lowest tier of the company with no threshold."""
+        ladder = self.env["membership.tier"]._membership_ladder(company_id)
+        for tier_id, _rank, _qualification, _window, threshold, _multiplier in reversed(ladder):
+            if not threshold:
+                return self.env["membership.tier"].browse(tier_id)
+        return self.env["membership.tier"]
 
     def action_membership_cards(self):
         self.ensure_one()
@@ -284,6 +385,20 @@ class ResPartner(models.Model):
         )
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_membership_points_moves(self):
+        self.ensure_one()
+        return self._membership_ledger_action("membership_loyalty.membership_points_move_action")
+
+    def action_membership_wallet_moves(self):
+        self.ensure_one()
+        return self._membership_ledger_action("membership_loyalty.membership_wallet_move_action")
+
+    def _membership_ledger_action(self, xml_id):
+        action = self.env["ir.actions.act_window"]._for_xml_id(xml_id)
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"create": False}
         return action
 
     def action_view_membership_sms(self):
@@ -344,7 +459,22 @@ class ResPartner(models.Model):
     def _membership_assign_number(self):
         for partner in self.filtered(lambda p: not p.member_number):
             sequence = self.env["ir.sequence"].with_company(partner.company_id or self.env.company)
-            partner.member_number = sequence.next_by_code("membership.member")
+            partner._membership_system_write(
+                {"member_number": sequence.next_by_code("membership.member")}
+            )
+
+    def _membership_phone_country(self):
+        """Country that reads a national phone number of the member, and where it comes
+        from: the member's country, else the country of the shop that enrolled them, else
+        the company's."""
+        self.ensure_one()
+        if self.country_id:
+            return self.country_id, self.env._("the member's country")
+        shop_country = self.member_enrol_config_id.company_id.country_id
+        if shop_country:
+            return shop_country, self.env._("the member has no country: the shop's country")
+        company_country = (self.company_id or self.env.company).country_id
+        return company_country, self.env._("the member has no country: the company's country")
 
     def _membership_normalise_phone(self):
         """Store member phones as E.164. A wrong number is refused at enrolment; during an
@@ -357,8 +487,11 @@ class ResPartner(models.Model):
                         membership_phone_normalised=True
                     ).member_phone_invalid = False
                 continue
+            country, origin = partner._membership_phone_country()
             try:
-                formatted = partner._phone_format(number=partner.phone, raise_exception=True)
+                formatted = partner._phone_format(
+                    number=partner.phone, country=country, raise_exception=True
+                )
             except UserError as error:
                 if importing:
                     partner.with_context(
@@ -367,11 +500,14 @@ class ResPartner(models.Model):
                     continue
                 raise ValidationError(
                     self.env._(
-                        "Phone: %(number)s is not a valid phone number for %(member)s "
-                        "(%(reason)s).",
+                        "Phone: %(number)s is not a valid phone number in %(country)s "
+                        "(%(origin)s) for %(member)s. Set the member's Country, or type the "
+                        "number with its international prefix: + and the country code, "
+                        "e.g. +86 138 0013 8000 for China.",
                         number=partner.phone,
+                        country=country.name or self.env._("no country"),
+                        origin=origin,
                         member=partner.display_name,
-                        reason=error.args[0] if error.args else "",
                     )
                 ) from error
             vals = {}
@@ -530,7 +666,7 @@ class ResPartner(models.Model):
                 return self.env["membership.tier"].browse(tier_id), cache[key]
         return self.env["membership.tier"], 0.0
 
-    def _membership_set_tier(self, tier, reason, value=0.0):
+    def _membership_set_tier(self, tier, reason, value=0.0, note=None):
         self.ensure_one()
         self.env["membership.tier.history"].sudo().create(
             {
@@ -540,12 +676,13 @@ class ResPartner(models.Model):
                 "to_tier_id": tier.id,
                 "reason": reason,
                 "qualifying_value": value,
+                "note": note,
             }
         )  # sudo: history is written by the system, cashiers only read it
         vals = {"member_tier_id": tier.id, "member_tier_below_since": False}
         if tier.pricelist_id:
             vals["property_product_pricelist"] = tier.pricelist_id.id
-        self.write(vals)
+        self._membership_system_write(vals)
         if reason == "upgrade" and tier.entry_reward_points:
             # Once per member and tier: moving down and up again earns no second reward.
             # sudo: the reward is posted by the system when the qualifying order is paid.
@@ -602,10 +739,10 @@ class ResPartner(models.Model):
             elif current and (not tier or tier._rank() < current._rank()):
                 below_since = partner.member_tier_below_since
                 if not below_since:
-                    partner.member_tier_below_since = today
+                    partner._membership_system_write({"member_tier_below_since": today})
                 elif (today - below_since).days >= current.grace_days:
                     partner._membership_set_tier(tier, "downgrade", value)
             elif partner.member_tier_below_since:
-                partner.member_tier_below_since = False
+                partner._membership_system_write({"member_tier_below_since": False})
         stale = members.filtered(lambda p: p.member_age_band != age_band(p.member_birthdate, today))
         stale._compute_member_age_band()

@@ -83,8 +83,8 @@ class TestTiers(CommonPosTest):
         self.assertEqual(self.member.member_tier_id, self.silver)
         self.member._membership_check_upgrade()  # checking again changes nothing
         upgrades = self.member.membership_sms_ids.filtered(lambda s: s.trigger == "tier_upgrade")
-        # Entering Bronze with the first order, then Silver: one message each.
-        self.assertEqual(len(upgrades), 2)
+        # Bronze from enrolment (no message), then Silver: one message.
+        self.assertEqual(len(upgrades), 1)
         self.assertEqual(len(upgrades.filtered(lambda s: "Silver" in s.body)), 1)
 
     def test_entry_reward_points_posted_once_per_tier(self):
@@ -132,11 +132,13 @@ class TestTiers(CommonPosTest):
             self.pay(3)  # the 5th order (100 spent) makes Gold, the 6th changes nothing
         self.assertEqual(self.member.member_tier_id, self.gold)
         history = self.member.member_tier_history_ids.sorted("id")
-        self.assertEqual(history.mapped("to_tier_id"), self.bronze | self.silver | self.gold)
+        # Bronze (the entry tier) from enrolment, then two upgrades.
+        self.assertEqual(history.mapped("to_tier_id"), self.silver | self.gold)
         self.assertEqual(set(history.mapped("reason")), {"upgrade"})
+        self.assertEqual(history[0].from_tier_id, self.bronze)
         self.assertEqual(history[-1].from_tier_id, self.silver)
         self.assertAlmostEqual(history[-1].qualifying_value, 100.0)
-        self.assertEqual(len(history), 3)
+        self.assertEqual(len(history), 2)
 
     def test_downgrade_only_at_review_after_grace(self):
         with freeze_time("2025-01-10 10:00:00"):

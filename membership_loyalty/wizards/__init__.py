@@ -7,3 +7,5 @@ from . import membership_sms_campaign
 from . import membership_summary_wizard
 from . import membership_wallet_settle
 from . import membership_wallet_pin
+from . import membership_balance_wizard
+from . import membership_tier_change_wizard

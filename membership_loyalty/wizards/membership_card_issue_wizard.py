@@ -41,8 +41,13 @@ class MembershipCardIssueWizard(models.TransientModel):
     lot_id = fields.Many2one(
         "stock.lot",
         string="Blank Card Serial",
-        domain="[('product_id', '=', blank_product_id), ('company_id', 'in', (company_id, False))]",
+        domain="[('id', 'in', available_lot_ids)]",
         help="Serial number pre-printed on the blank card: it becomes the card number.",
+    )
+    available_lot_ids = fields.Many2many(
+        "stock.lot",
+        compute="_compute_available_lot_ids",
+        help="Blank card serials on hand at the shop stock.",
     )
     chip_uid = fields.Char(string="Chip UID")
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -84,6 +89,14 @@ class MembershipCardIssueWizard(models.TransientModel):
                 [("type", "=", "cash"), ("company_id", "=", wizard.company_id.id)], limit=1
             )
 
+    @api.depends("blank_product_id", "location_id")
+    def _compute_available_lot_ids(self):
+        Lot = self.env["stock.lot"]
+        for wizard in self:
+            wizard.available_lot_ids = Lot._membership_blank_in_stock(
+                wizard.blank_product_id, wizard.location_id
+            )
+
     @api.depends("card_type_id")
     def _compute_amount(self):
         for wizard in self:
@@ -102,7 +115,11 @@ class MembershipCardIssueWizard(models.TransientModel):
                 )
             )
         if not partner.is_member:
-            partner.write({"is_member": True, "member_enrol_config_id": self.pos_config_id.id})
+            # sudo: enrolling an existing contact is a cashier's job, but a cashier may edit
+            # members only; just the enrolment fields are written, after the check above.
+            partner.sudo().write(
+                {"is_member": True, "member_enrol_config_id": self.pos_config_id.id}
+            )
         card = self.env["membership.card"]._membership_issue(
             partner,
             self.card_type_id,

@@ -21,10 +21,23 @@ class MembershipCardReplaceWizard(models.TransientModel):
     lot_id = fields.Many2one(
         "stock.lot",
         string="New Blank Card Serial",
-        domain="[('product_id', '=', blank_product_id), ('company_id', 'in', (company_id, False))]",
+        domain="[('id', 'in', available_lot_ids)]",
+    )
+    available_lot_ids = fields.Many2many(
+        "stock.lot",
+        compute="_compute_available_lot_ids",
+        help="Blank card serials on hand at the shop stock.",
     )
     chip_uid = fields.Char(string="New Chip UID")
     reason = fields.Char(required=True)
+
+    @api.depends("blank_product_id", "location_id")
+    def _compute_available_lot_ids(self):
+        Lot = self.env["stock.lot"]
+        for wizard in self:
+            wizard.available_lot_ids = Lot._membership_blank_in_stock(
+                wizard.blank_product_id, wizard.location_id
+            )
 
     @api.depends("card_id")
     def _compute_location_id(self):
