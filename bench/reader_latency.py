@@ -61,8 +61,8 @@ def start_odoo(database):
         try:
             if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
                 return url, proc, log
-        except requests.ConnectionError:
-            time.sleep(0.5)
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.5)  # not listening yet, or busy loading the registry
     proc.kill()
     raise SystemExit(f"Odoo did not start; see {log.name}")
 
