@@ -172,7 +172,9 @@ def test_forged_token_is_refused_and_logged_without_the_token(
 def member_card(odoo):
     """A member with an active chip card."""
     tag = uuid.uuid4().hex[:6]
-    partner_id = odoo.call("res.partner", "create", {"name": f"Chip Member {tag}", "is_member": True})
+    partner_id = odoo.call(
+        "res.partner", "create", {"name": f"Chip Member {tag}", "is_member": True}
+    )
     card_type_id = odoo.call("membership.card.type", "create", {"name": f"E2E chip {tag}"})
     uid = f"04{uuid.uuid4().hex[:12].upper()}"
     card_id = odoo.call(
@@ -212,7 +214,9 @@ def test_only_the_tills_session_hears_its_reads_and_gets_the_member_once(
         "anonymous on the access token": Subscriber(url, access_token["access_token"]),
         "portal": Subscriber(url, till["channel"], web_session(odoo_server, portal, portal)),
         "other till": Subscriber(url, till["channel"], other_till["web"]),
-        "other company": Subscriber(url, till["channel"], web_session(odoo_server, foreign, foreign)),
+        "other company": Subscriber(
+            url, till["channel"], web_session(odoo_server, foreign, foreign)
+        ),
     }
     try:
         time.sleep(0.3)  # the subscriptions are served before the read is sent
@@ -235,7 +239,10 @@ def test_only_the_tills_session_hears_its_reads_and_gets_the_member_once(
         assert secret not in text
     with pytest.raises(AssertionError, match="unknown, used or expired"):
         other_till["cashier"].call(
-            "pos.session", "membership_pos_reader_lookup", [other_till["session_id"]], payload["read_id"]
+            "pos.session",
+            "membership_pos_reader_lookup",
+            [other_till["session_id"]],
+            payload["read_id"],
         )
     found = till["cashier"].call(
         "pos.session", "membership_pos_reader_lookup", [till["session_id"]], payload["read_id"]
@@ -251,7 +258,9 @@ def test_only_the_tills_session_hears_its_reads_and_gets_the_member_once(
 def test_other_users_cannot_get_the_tills_channel(odoo_server, till):
     other_till = open_till(Odoo(odoo_server), odoo_server, "E2E third till")
     with pytest.raises(AssertionError, match="AccessError"):
-        other_till["cashier"].call("pos.session", "membership_pos_reader_channel", [till["session_id"]])
+        other_till["cashier"].call(
+            "pos.session", "membership_pos_reader_channel", [till["session_id"]]
+        )
     with pytest.raises(AssertionError, match="AccessError"):
         other_till["cashier"].call(
             "pos.session", "read", [till["session_id"]], ["membership_reader_channel"]

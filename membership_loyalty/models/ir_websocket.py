@@ -19,7 +19,9 @@ class IrWebsocket(models.AbstractModel):
         """A till's card reader channel is subscribed to only by the user of its open
         session: any other asked-for reader channel is dropped (anonymous, portal, another
         till, another company), whoever learnt its name."""
-        readers = [c for c in channels if isinstance(c, str) and c.startswith(READER_CHANNEL_PREFIX)]
+        readers = [
+            c for c in channels if isinstance(c, str) and c.startswith(READER_CHANNEL_PREFIX)
+        ]
         if readers:
             channels = [c for c in channels if c not in readers]
             channels += self.env["pos.session"]._membership_reader_channels_of_user(readers)

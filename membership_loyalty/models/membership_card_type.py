@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.input_checks import MAX_AMOUNT, check_bounds
+
 
 class MembershipCardType(models.Model):
     _name = "membership.card.type"
@@ -41,6 +43,13 @@ class MembershipCardType(models.Model):
     _validity_positive = models.Constraint(
         "CHECK (validity_months >= 0)", "The validity of a card type cannot be negative."
     )
+
+    @api.constrains("amount", "validity_months")
+    def _check_membership_bounds(self):
+        check_bounds(
+            self,
+            {"amount": (0, MAX_AMOUNT), "validity_months": (0, 1200)},
+        )
 
     @api.depends("company_id")
     def _compute_currency_id(self):

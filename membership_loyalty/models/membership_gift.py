@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.input_checks import MAX_AMOUNT, check_bounds
+
 
 class MembershipGift(models.Model):
     """A product members can take for points, out of the loyalty gifts stock location."""
@@ -44,6 +46,13 @@ class MembershipGift(models.Model):
     _product_uniq = models.Constraint(
         "UNIQUE (company_id, product_id)", "This product is already in the gift catalogue."
     )
+
+    @api.constrains("points_cost")
+    def _check_membership_bounds(self):
+        check_bounds(
+            self,
+            {"points_cost": (0, MAX_AMOUNT)},
+        )
 
     @api.depends("product_id", "location_id")
     def _compute_qty_available(self):

@@ -38,7 +38,9 @@ class TestMembershipReaderDevice(TransactionCase):
             .create({"name": "Till 1 box", "pos_config_id": cls.pos_config.id})
         )
         cls.till_user, cls.other_till_user = (
-            new_test_user(cls.env, login=login, groups="base.group_user,point_of_sale.group_pos_user")
+            new_test_user(
+                cls.env, login=login, groups="base.group_user,point_of_sale.group_pos_user"
+            )
             for login in ("reader_till_user", "reader_other_till_user")
         )
         Session = cls.env["pos.session"]

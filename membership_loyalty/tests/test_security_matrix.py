@@ -58,10 +58,12 @@ class TestSecurityMatrix(TransactionCase):
         return group | group.all_implied_ids | self.env.ref("base.group_user")
 
     def _letters(self, accesses):
-        return "".join(
-            letter if any(access[perm] for access in accesses) else ""
-            for letter, perm in PERMS
-        ) or "-"
+        return (
+            "".join(
+                letter if any(access[perm] for access in accesses) else "" for letter, perm in PERMS
+            )
+            or "-"
+        )
 
     def _matrix(self):
         models = self._models()
@@ -77,8 +79,9 @@ class TestSecurityMatrix(TransactionCase):
             cells = []
             for groups in level_groups:
                 applying = accesses.filtered(
-                    lambda a, m=model, g=groups: a.model_id == m
-                    and (not a.group_id or a.group_id in g)
+                    lambda a, m=model, g=groups: (
+                        a.model_id == m and (not a.group_id or a.group_id in g)
+                    )
                 )
                 cells.append(self._letters(applying))
             lines.append(f"| `{model.model}` | " + " | ".join(cells) + " |")
@@ -88,9 +91,7 @@ class TestSecurityMatrix(TransactionCase):
         for rule in rules:
             groups = ", ".join(sorted(rule.groups.mapped("name"))) or "everyone (global)"
             domain = " ".join((rule.domain_force or "").split()).replace("|", "\\|")
-            modes = " ".join(
-                letter if rule[perm] else "-" for letter, perm in PERMS
-            )
+            modes = " ".join(letter if rule[perm] else "-" for letter, perm in PERMS)
             lines.append(f"| `{rule.model_id.model}` | {groups} | `{domain}` | {modes} |")
         return HEADER + "\n" + "\n".join(lines) + "\n"
 
