@@ -10,6 +10,8 @@ import requests
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..tools.input_checks import check_bounds
+
 _logger = logging.getLogger(__name__)
 
 PLACEHOLDER = re.compile(r"\{(number|body|key|sender)\}")
@@ -102,6 +104,10 @@ class MembershipSmsGateway(models.Model):
     _retry_delay_positive = models.Constraint(
         "CHECK (retry_delay >= 1)", "The retry delay must be at least one second."
     )
+
+    @api.constrains("max_attempts", "retry_delay")
+    def _check_membership_bounds(self):
+        check_bounds(self, {"max_attempts": (1, 50), "retry_delay": (1, 86400)})
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -165,6 +165,10 @@ class TestBadInputs(MembershipTillSetup, TestPointOfSaleHttpCommon):
         member = env["res.partner"].create(
             {"name": "Bounds Member", "is_member": True, "company_id": company.id}
         )
+        gateway = env["membership.sms.gateway"].create(
+            {"name": "Bounds gateway", "provider": "odoo", "company_id": company.id}
+        )
+        segment = env["membership.segment"].search([], limit=1)
         digits = "9" * 299
         long_number = digits + luhn_check_digit(digits)
         cases = [
@@ -200,15 +204,34 @@ class TestBadInputs(MembershipTillSetup, TestPointOfSaleHttpCommon):
             ("res.partner", "write", [[member.id], {"name": ""}]),
             ("res.partner", "write", [[member.id], {"name": "   "}]),
             ("res.partner", "create", [{"name": " ", "is_member": True}]),
+            ("membership.sms.gateway", "write", [[gateway.id], {"max_attempts": 10**6}]),
+            ("membership.sms.gateway", "write", [[gateway.id], {"retry_delay": 10**9}]),
+            (
+                "membership.campaign",
+                "create",
+                [
+                    {
+                        "name": "Bounds",
+                        "date_from": "2026-01-01",
+                        "date_to": "2026-02-01",
+                        "segment_id": segment.id,
+                        "offer_value": 1e12,
+                    }
+                ],
+            ),
         ]
         watched = {
             "res.company": (company, ["membership_point_value", "membership_pin_max_tries"]),
             "membership.tier": (tier, ["earn_multiplier", "window_months"]),
             "membership.card.type": (card_type, ["validity_months", "amount"]),
             "res.partner": (member, ["name", "member_birthdate"]),
+            "membership.sms.gateway": (gateway, ["max_attempts", "retry_delay"]),
         }
         before = {model: rec.read(names) for model, (rec, names) in watched.items()}
-        counts = {m: env[m].search_count([]) for m in ("membership.earn.band", "membership.card")}
+        counts = {
+            m: env[m].search_count([])
+            for m in ("membership.earn.band", "membership.card", "membership.campaign")
+        }
         self.authenticate("admin", "admin")
         for model, method, args in cases:
             case = f"{model}.{method}{args}"[:200]
