@@ -141,15 +141,15 @@ class MembershipCampaign(models.Model):
         "The control group is a percentage from 0 to less than 100.",
     )
 
-    @api.constrains("offer_value", "cost_per_member")
-    def _check_membership_bounds(self):
-        check_bounds(self, {"offer_value": (0, 1000), "cost_per_member": (0, MAX_AMOUNT)})
-
     @api.depends("target_ids", "control_ids")
     def _compute_counts(self):
         for campaign in self:
             campaign.target_count = len(campaign.target_ids)
             campaign.control_count = len(campaign.control_ids)
+
+    @api.constrains("offer_value", "cost_per_member")
+    def _check_membership_bounds(self):
+        check_bounds(self, {"offer_value": (0, 1000), "cost_per_member": (0, MAX_AMOUNT)})
 
     @api.constrains("offer_type", "offer_value")
     def _check_offer_value(self):

@@ -44,17 +44,17 @@ class MembershipCardType(models.Model):
         "CHECK (validity_months >= 0)", "The validity of a card type cannot be negative."
     )
 
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for card_type in self:
+            card_type.currency_id = (card_type.company_id or self.env.company).currency_id
+
     @api.constrains("amount", "validity_months")
     def _check_membership_bounds(self):
         check_bounds(
             self,
             {"amount": (0, MAX_AMOUNT), "validity_months": (0, 1200)},
         )
-
-    @api.depends("company_id")
-    def _compute_currency_id(self):
-        for card_type in self:
-            card_type.currency_id = (card_type.company_id or self.env.company).currency_id
 
     @api.constrains("blank_product_id")
     def _check_blank_product(self):

@@ -47,13 +47,6 @@ class MembershipGift(models.Model):
         "UNIQUE (company_id, product_id)", "This product is already in the gift catalogue."
     )
 
-    @api.constrains("points_cost")
-    def _check_membership_bounds(self):
-        check_bounds(
-            self,
-            {"points_cost": (0, MAX_AMOUNT)},
-        )
-
     @api.depends("product_id", "location_id")
     def _compute_qty_available(self):
         Quant = self.env["stock.quant"].sudo()  # sudo: cashiers see stock levels, not quants
@@ -63,6 +56,13 @@ class MembershipGift(models.Model):
                 if gift.product_id and gift.location_id
                 else 0.0
             )
+
+    @api.constrains("points_cost")
+    def _check_membership_bounds(self):
+        check_bounds(
+            self,
+            {"points_cost": (0, MAX_AMOUNT)},
+        )
 
     @api.model
     def _load_pos_data_domain(self, data, config):

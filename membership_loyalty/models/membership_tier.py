@@ -60,6 +60,20 @@ class MembershipTier(models.Model):
         "CHECK (entry_reward_points >= 0)", "The entry reward cannot be negative."
     )
 
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for tier in self:
+            tier.currency_id = (tier.company_id or self.env.company).currency_id
+
+    def _compute_member_count(self):
+        counts = dict(
+            self.env["res.partner"]._read_group(
+                [("member_tier_id", "in", self.ids)], ["member_tier_id"], ["__count"]
+            )
+        )
+        for tier in self:
+            tier.member_count = counts.get(tier, 0)
+
     @api.constrains(
         "threshold", "window_months", "grace_days", "earn_multiplier", "entry_reward_points"
     )
@@ -74,20 +88,6 @@ class MembershipTier(models.Model):
                 "entry_reward_points": (0, MAX_AMOUNT),
             },
         )
-
-    @api.depends("company_id")
-    def _compute_currency_id(self):
-        for tier in self:
-            tier.currency_id = (tier.company_id or self.env.company).currency_id
-
-    def _compute_member_count(self):
-        counts = dict(
-            self.env["res.partner"]._read_group(
-                [("member_tier_id", "in", self.ids)], ["member_tier_id"], ["__count"]
-            )
-        )
-        for tier in self:
-            tier.member_count = counts.get(tier, 0)
 
     @api.model_create_multi
     def create(self, vals_list):
