@@ -264,7 +264,7 @@ class MembershipReaderDevice(models.Model):
         limited = created.filtered(lambda e: e.status == "rate_limited")
         if limited:
             _logger.warning("card reader %s: %s read(s) over the rate limit", self.id, len(limited))
-        channel = self.pos_config_id.current_session_id.membership_reader_channel
+        channel = self.env["pos.session"]._membership_reader_channel_of(self.pos_config_id)
         for event, read_id in zip(created, read_ids, strict=True):
             if channel and event.status not in ("rate_limited", "stale", "future"):
                 self.env["bus.bus"]._sendone(channel, NOTIFICATION, event._pos_payload(read_id))
