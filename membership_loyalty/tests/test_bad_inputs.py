@@ -140,6 +140,37 @@ class TestBadInputs(MembershipTillSetup, TestPointOfSaleHttpCommon):
                 )
         self.assertEqual(self._snapshot(), before, "a refused call changed something")
 
+    def test_a_synced_order_with_malformed_member_discounts_is_refused(self):
+        session = self._session()
+        product = self.env["product.product"].search([("available_in_pos", "=", True)], limit=1)
+
+        def order(partner=None, **line):
+            values = {"product_id": product.id, "qty": 1, "discount": 10, **line}
+            return {
+                "uuid": str(uuid.uuid4()),
+                "session_id": session.id,
+                "partner_id": self.member.id if partner is None else partner,
+                "lines": [[0, 0, values]],
+            }
+
+        cases = [
+            order(membership_discount="ten"),
+            order(membership_discount=HUGE),
+            order(membership_discount=-5),
+            order(membership_discount=[1]),
+            order(membership_discount=5, discount="x"),
+            order(membership_discount=5, product_id="abc"),
+            order(partner="abc", membership_discount=5),
+        ]
+        before = self._snapshot()
+        self.authenticate("pos_user", "pos_user")
+        for payload in cases:
+            with self.subTest(line=payload["lines"][0][2], partner=payload["partner_id"]):
+                self._assert_clear_error(
+                    self._rpc("pos.order", "sync_from_ui", [[payload]]), payload["lines"]
+                )
+        self.assertEqual(self._snapshot(), before)
+
     def test_tiny_top_ups_are_refused_not_rounded_to_nothing(self):
         self.company.sudo().membership_topup_product_id = self.env["product.product"].create(
             {"name": "Bad input top-up", "type": "service"}
