@@ -3,8 +3,9 @@
     .venv/bin/python bench/reader_latency.py --database daemon_t [--reads 20] [--url URL]
 
 Starts scripts/odoo-bin on a free port (unless --url points at a running server whose
-admin password is "admin"), creates a till and a reader box, pairs it, subscribes to the
-till's channel over /websocket like the POS, then submits reads through OdooLink one
+admin password is "admin"), creates a till and a reader box, opens the till's session,
+pairs the box, subscribes to the session's secret reader channel over /websocket as its
+user like the POS, then submits reads through OdooLink one
 every --interval seconds (the per-device rate limit is 20 reads / 10 s) and prints
 p50/p95/max of read -> notification received, card lookup included, and the number of
 disconnects. A 10-minute soak (a tap every 3 s, zero disconnects expected):
@@ -60,8 +61,8 @@ def start_odoo(database):
         try:
             if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
                 return url, proc, log
-        except requests.ConnectionError:
-            time.sleep(0.5)
+        except (requests.ConnectionError, requests.Timeout):
+            time.sleep(0.5)  # not listening yet, or busy loading the registry
     proc.kill()
     raise SystemExit(f"Odoo did not start; see {log.name}")
 
@@ -114,9 +115,21 @@ def main():
             "create",
             {"name": f"Bench till {uuid.uuid4().hex[:6]}"},
         )
-        channel = rpc(url, args.database, uid, "pos.config", "read", [config_id], ["access_token"])[
-            0
-        ]["access_token"]
+        # The till: the administrator's open session, subscribed to its secret reader channel.
+        rpc(url, args.database, uid, "pos.config", "open_ui", [config_id])
+        session_id = rpc(
+            url, args.database, uid, "pos.config", "read", [config_id], ["current_session_id"]
+        )[0]["current_session_id"][0]
+        channel = rpc(
+            url, args.database, uid, "pos.session", "membership_pos_reader_channel", [session_id]
+        )
+        web = requests.Session()
+        web.post(
+            f"{url}/web/session/authenticate",
+            json={"params": {"db": args.database, "login": "admin", "password": "admin"}},
+            timeout=60,
+        ).raise_for_status()
+        cookie = "; ".join(f"{k}={v}" for k, v in web.cookies.items())
         device_id = rpc(
             url,
             args.database,
@@ -137,7 +150,7 @@ def main():
         token = pair(url, code)["token"]
 
         received = {}
-        ws = websocket.create_connection(websocket_url(url), timeout=10)
+        ws = websocket.create_connection(websocket_url(url), timeout=10, cookie=cookie, origin=url)
         ws.send(json.dumps({"event_name": "subscribe", "data": {"channels": [channel], "last": 0}}))
 
         def listen():

@@ -1,5 +1,5 @@
 """Helpers shared by the end-to-end tests: start a real `scripts/odoo-bin`, call it over
-JSON-RPC, and listen to a till's channel over Odoo's /websocket like the POS does."""
+JSON-RPC, and listen to a till's secret channel over Odoo's /websocket like the POS does."""
 
 import contextlib
 import json
@@ -64,8 +64,8 @@ def running_odoo(database, *options, startup_timeout=120):
                 try:
                     if requests.get(f"{base}/web/login", timeout=5).status_code == 200:
                         break
-                except requests.ConnectionError:
-                    pass
+                except (requests.ConnectionError, requests.Timeout):
+                    pass  # not listening yet, or a prefork worker still loading the registry
                 if time.monotonic() > deadline:
                     pytest.fail(
                         f"Odoo did not answer on {base} in {startup_timeout} s; see {log_path}"
@@ -115,16 +115,32 @@ class Odoo:
         )
 
 
-class Subscriber:
-    """Subscribes to a channel through Odoo's /websocket, like the POS does, and collects
-    the MEMBERSHIP_CARD_READ payloads it receives."""
+def web_session(server, login, password):
+    """A browser-like HTTP session of ``login`` (its cookie opens /websocket as that user)."""
+    session = requests.Session()
+    reply = session.post(
+        f"{server['url']}/web/session/authenticate",
+        json={"params": {"db": server["db"], "login": login, "password": password}},
+        timeout=60,
+    ).json()
+    assert "error" not in reply, reply.get("error")
+    return session
 
-    def __init__(self, base_url, channel):
-        self.ws = websocket.create_connection(websocket_url(base_url), timeout=10)
+
+class Subscriber:
+    """Subscribes to a channel through Odoo's /websocket, like the POS does (as the user of
+    ``session``, a logged-in requests session, or anonymously), and collects the
+    MEMBERSHIP_CARD_READ payloads it receives."""
+
+    def __init__(self, base_url, channel, session=None):
+        cookie = "; ".join(f"{k}={v}" for k, v in (session.cookies.items() if session else []))
+        self.ws = websocket.create_connection(
+            websocket_url(base_url), timeout=10, cookie=cookie or None, origin=base_url
+        )
         self.ws.send(
             json.dumps({"event_name": "subscribe", "data": {"channels": [channel], "last": 0}})
         )
-        self.kind = f"{channel}-{NOTIFICATION}"
+        self.kind = NOTIFICATION
         self.payloads = []
         self.received_at = {}
         self._thread = threading.Thread(target=self._listen, daemon=True)
@@ -151,6 +167,41 @@ class Subscriber:
 
     def close(self):
         self.ws.close()
+
+
+def new_user(admin, login, *groups, **values):
+    """A user with ``groups`` (xml ids) whose password is its login."""
+    group_ids = [
+        admin.call("ir.model.data", "check_object_reference", *xmlid.split("."))[1]
+        for xmlid in groups
+    ]
+    return admin.call(
+        "res.users",
+        "create",
+        {"name": login, "login": login, "password": login, "group_ids": [(6, 0, group_ids)]}
+        | values,
+    )
+
+
+def open_till(admin, server, name):
+    """A till whose session a new Membership cashier opened (as the POS does), with the
+    secret channel of its card reads as the till receives it, and the cashier's sessions."""
+    login = f"{name.lower().replace(' ', '_')}_{uuid.uuid4().hex[:6]}"
+    new_user(admin, login, "base.group_user", "membership_loyalty.membership_loyalty_group_cashier")
+    cashier = Odoo(server, login, login)
+    config_id = admin.call("pos.config", "create", {"name": f"{name} {uuid.uuid4().hex[:6]}"})
+    cashier.call("pos.config", "open_ui", [config_id])
+    session_id = cashier.call("pos.config", "read", [config_id], ["current_session_id"])[0][
+        "current_session_id"
+    ][0]
+    channel = cashier.call("pos.session", "membership_pos_reader_channel", [session_id])
+    return {
+        "id": config_id,
+        "session_id": session_id,
+        "channel": channel,
+        "cashier": cashier,
+        "web": web_session(server, login, login),
+    }
 
 
 def new_device(odoo, till):

@@ -1,5 +1,6 @@
 """End to end: a real Odoo server, the real daemon link over a real websocket, and a
-websocket subscriber of the till's channel standing in for the POS."""
+websocket subscriber of the till's secret channel, logged in as the user of the till's
+open session, standing in for the POS; anyone else listening hears nothing."""
 
 import json
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import websocket
-from e2e_support import Odoo, Subscriber
+from e2e_support import Odoo, Subscriber, new_user, open_till, web_session
 from e2e_support import new_device as _new_device
 from e2e_support import wait_for as _wait_for
 from iot_reader_box.events import CardRead
@@ -26,13 +27,8 @@ def odoo(odoo_server):
 
 
 @pytest.fixture(scope="module")
-def till(odoo):
-    config_id = odoo.call(
-        "pos.config", "create", {"name": f"E2E reader till {uuid.uuid4().hex[:6]}"}
-    )
-    token = odoo.call("pos.config", "read", [config_id], ["access_token"])[0]["access_token"]
-    assert token, "pos.config has an access token once created"
-    return {"id": config_id, "channel": token}
+def till(odoo, odoo_server):
+    return open_till(odoo, odoo_server, "E2E reader till")
 
 
 @pytest.fixture
@@ -44,7 +40,7 @@ def paired(odoo, till, odoo_server):
 
 @pytest.fixture
 def subscriber(odoo_server, till):
-    sub = Subscriber(odoo_server["url"], till["channel"])
+    sub = Subscriber(odoo_server["url"], till["channel"], till["web"])
     time.sleep(0.3)  # the subscription is served before the first read is sent
     yield sub
     sub.close()
@@ -101,7 +97,8 @@ def test_a_read_reaches_the_tills_channel(paired, subscriber, link_factory, odoo
     got = _wait_for(lambda: subscriber.for_events([read.event_id]))
     assert got, "the read never reached the till's channel"
     payload = got[0]
-    assert payload["code"] == "04A21B3C5D6E80"
+    assert "04A21B3C5D6E80" not in json.dumps(payload)
+    assert payload["read_id"]
     assert payload["device_id"] == device_id
     assert payload["status"] == "unknown"
     last_seen = odoo.call("membership.reader.device", "read", [device_id], ["last_seen"])[0]
@@ -109,7 +106,7 @@ def test_a_read_reaches_the_tills_channel(paired, subscriber, link_factory, odoo
 
 
 def test_the_whole_daemon_relays_a_serial_tag(paired, subscriber, odoo_server, tmp_path):
-    _device_id, token = paired
+    device_id, token = paired
     (tmp_path / "token").write_text(token)
     master, slave = os.openpty()
     env = {
@@ -130,10 +127,10 @@ def test_the_whole_daemon_relays_a_serial_tag(paired, subscriber, odoo_server, t
         for _ in range(4):  # a tag held on the antenna repeats its frame
             os.write(master, frame)
             time.sleep(0.2)
-        got = _wait_for(lambda: [p for p in subscriber.payloads if p["code"] == "1A007B9C3D"])
+        got = _wait_for(lambda: [p for p in subscriber.payloads if p["device_id"] == device_id])
         assert got, (tmp_path / "daemon.log").read_text()
         time.sleep(0.5)
-        assert len([p for p in subscriber.payloads if p["code"] == "1A007B9C3D"]) == 1
+        assert len([p for p in subscriber.payloads if p["device_id"] == device_id]) == 1
     finally:
         proc.terminate()
         proc.wait(10)
@@ -169,6 +166,105 @@ def test_forged_token_is_refused_and_logged_without_the_token(
     assert "card reader websocket from 127.0.0.1 refused" in server_log
     assert forged not in server_log
     assert till["channel"] not in server_log
+
+
+@pytest.fixture(scope="module")
+def member_card(odoo):
+    """A member with an active chip card."""
+    tag = uuid.uuid4().hex[:6]
+    partner_id = odoo.call(
+        "res.partner", "create", {"name": f"Chip Member {tag}", "is_member": True}
+    )
+    card_type_id = odoo.call("membership.card.type", "create", {"name": f"E2E chip {tag}"})
+    uid = f"04{uuid.uuid4().hex[:12].upper()}"
+    card_id = odoo.call(
+        "membership.card",
+        "create",
+        {"chip_uid": uid, "partner_id": partner_id, "card_type_id": card_type_id},
+    )
+    odoo.call("membership.card", "action_activate", [card_id])
+    number = odoo.call("membership.card", "read", [card_id], ["number"])[0]["number"]
+    return {"partner_id": partner_id, "uid": uid, "number": number}
+
+
+def test_only_the_tills_session_hears_its_reads_and_gets_the_member_once(
+    odoo, odoo_server, till, paired, subscriber, link_factory, member_card
+):
+    """Whoever learns the till's channel name (and the till's old public access token)
+    hears nothing: anonymous, portal, the cashier of another till and another company's
+    cashier. The till hears the read without the chip UID, and turns it into the member."""
+    tag = uuid.uuid4().hex[:6]
+    portal = f"reader_portal_{tag}"
+    new_user(odoo, portal, "base.group_portal")
+    other_company = odoo.call("res.company", "create", {"name": f"Other shop {tag}"})
+    foreign = f"reader_foreign_{tag}"
+    new_user(
+        odoo,
+        foreign,
+        "base.group_user",
+        "membership_loyalty.membership_loyalty_group_cashier",
+        company_id=other_company,
+        company_ids=[(6, 0, [other_company])],
+    )
+    other_till = open_till(odoo, odoo_server, "E2E other till")
+    access_token = odoo.call("pos.config", "read", [till["id"]], ["access_token"])[0]
+    url = odoo_server["url"]
+    eavesdroppers = {
+        "anonymous": Subscriber(url, till["channel"]),
+        "anonymous on the access token": Subscriber(url, access_token["access_token"]),
+        "portal": Subscriber(url, till["channel"], web_session(odoo_server, portal, portal)),
+        "other till": Subscriber(url, till["channel"], other_till["web"]),
+        "other company": Subscriber(
+            url, till["channel"], web_session(odoo_server, foreign, foreign)
+        ),
+    }
+    try:
+        time.sleep(0.3)  # the subscriptions are served before the read is sent
+        link = link_factory(paired[1])
+        assert link.connected.wait(10)
+        read = CardRead(uid=member_card["uid"], reader="Virtual PCD 00 00")
+        link.submit(read)
+        got = _wait_for(lambda: subscriber.for_events([read.event_id]))
+        assert got, "the read never reached the till's session"
+        time.sleep(0.5)
+        for who, listener in eavesdroppers.items():
+            assert listener.payloads == [], who
+    finally:
+        for listener in eavesdroppers.values():
+            listener.close()
+    payload = got[0]
+    assert payload["status"] == "ok"
+    text = json.dumps(payload)
+    for secret in (member_card["uid"], member_card["number"], "Chip Member", "partner"):
+        assert secret not in text
+    with pytest.raises(AssertionError, match="unknown, used or expired"):
+        other_till["cashier"].call(
+            "pos.session",
+            "membership_pos_reader_lookup",
+            [other_till["session_id"]],
+            payload["read_id"],
+        )
+    found = till["cashier"].call(
+        "pos.session", "membership_pos_reader_lookup", [till["session_id"]], payload["read_id"]
+    )
+    assert found["status"] == "ok"
+    assert found["member"]["partner_id"] == member_card["partner_id"]
+    with pytest.raises(AssertionError, match="unknown, used or expired"):
+        till["cashier"].call(
+            "pos.session", "membership_pos_reader_lookup", [till["session_id"]], payload["read_id"]
+        )
+
+
+def test_other_users_cannot_get_the_tills_channel(odoo_server, till):
+    other_till = open_till(Odoo(odoo_server), odoo_server, "E2E third till")
+    with pytest.raises(AssertionError, match="AccessError"):
+        other_till["cashier"].call(
+            "pos.session", "membership_pos_reader_channel", [till["session_id"]]
+        )
+    with pytest.raises(AssertionError, match="AccessError"):
+        other_till["cashier"].call(
+            "pos.session", "read", [till["session_id"]], ["membership_reader_channel"]
+        )
 
 
 def test_duplicate_event_id_is_pushed_once(paired, subscriber, link_factory):

@@ -2,7 +2,7 @@
 worker serving /websocket on its own port, db-filtered to the test database, as in
 deploy/. Through that server a cashier syncs a member's order like the POS does, an
 administrator reads a Manager-only report, and a paired reader box relays a card read
-over the gevent port to a subscriber of the till's channel."""
+over the gevent port to the cashier's session subscribed to the till's secret channel."""
 
 import threading
 import uuid
@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 
 import pytest
 import websocket
-from e2e_support import Odoo, Subscriber, free_port, new_device, running_odoo, wait_for
+from e2e_support import (
+    Odoo,
+    Subscriber,
+    free_port,
+    new_device,
+    running_odoo,
+    wait_for,
+    web_session,
+)
 from iot_reader_box.events import CardRead
 from iot_reader_box.odoo_link import OdooLink, pair, websocket_url
 
@@ -82,6 +90,7 @@ def shop(admin, workers_server):
         "member_id": member_id,
         "card_id": card_id,
         "cashier": Odoo(workers_server, login, login),
+        "login": login,
     }
 
 
@@ -187,12 +196,21 @@ def test_the_manager_report_shows_the_order_to_the_admin_only(shop, admin, synce
         shop["cashier"].call("membership.report.sale", "search_read", [], ["id"])
 
 
-def test_a_card_read_reaches_the_till_through_the_gevent_worker(shop, admin, workers_server):
+def test_a_card_read_reaches_the_till_through_the_gevent_worker(
+    shop, admin, workers_server, synced
+):
     config_id = shop["config_id"]
-    channel = admin.call("pos.config", "read", [config_id], ["access_token"])[0]["access_token"]
+    cashier = shop["cashier"]
+    session_id = cashier.call("pos.config", "read", [config_id], ["current_session_id"])[0][
+        "current_session_id"
+    ][0]
+    channel = cashier.call("pos.session", "membership_pos_reader_channel", [session_id])
     device_id, code = new_device(admin, {"id": config_id})
     token = pair(workers_server["url"], code, timeout=30)["token"]
-    subscriber = Subscriber(workers_server["websocket_url"], channel)
+    login = shop["login"]
+    subscriber = Subscriber(
+        workers_server["websocket_url"], channel, web_session(workers_server, login, login)
+    )
     link = OdooLink(workers_server["websocket_url"], token)
     stop = threading.Event()
     thread = threading.Thread(target=link.run, args=(stop,), daemon=True)
@@ -204,7 +222,8 @@ def test_a_card_read_reaches_the_till_through_the_gevent_worker(shop, admin, wor
         link.submit(read)
         got = wait_for(lambda: subscriber.for_events([read.event_id]))
         assert got, "the read never reached the till's channel"
-        assert got[0]["code"] == "04A21B3C5D6E81"
+        assert "04A21B3C5D6E81" not in str(got[0])
+        assert got[0]["read_id"]
         assert got[0]["device_id"] == device_id
     finally:
         stop.set()

@@ -4,6 +4,8 @@ from odoo import models
 
 from odoo.addons.bus.websocket import CloseCode, wsrequest
 
+from .pos_session import READER_CHANNEL_PREFIX
+
 _logger = logging.getLogger(__name__)
 
 READS_EVENT = "membership_reader_reads"
@@ -12,6 +14,18 @@ HELLO_EVENT = "membership_reader_hello"
 
 class IrWebsocket(models.AbstractModel):
     _inherit = "ir.websocket"
+
+    def _build_bus_channel_list(self, channels):
+        """A till's card reader channel is subscribed to only by the user of its open
+        session: any other asked-for reader channel is dropped (anonymous, portal, another
+        till, another company), whoever learnt its name."""
+        readers = [
+            c for c in channels if isinstance(c, str) and c.startswith(READER_CHANNEL_PREFIX)
+        ]
+        if readers:
+            channels = [c for c in channels if c not in readers]
+            channels += self.env["pos.session"]._membership_reader_channels_of_user(readers)
+        return super()._build_bus_channel_list(channels)
 
     def _serve_ir_websocket(self, event_name, data):
         """Card reader boxes send their reads over Odoo's own /websocket.

@@ -6,6 +6,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.campaign_stats import offer_return, split_control, uplift
+from ..tools.input_checks import MAX_AMOUNT, check_bounds
 
 # Fields that decide which campaigns run when (cached by _membership_running_periods).
 RUNNING_FIELDS = {"state", "offer_type", "date_from", "date_to"}
@@ -145,6 +146,10 @@ class MembershipCampaign(models.Model):
         for campaign in self:
             campaign.target_count = len(campaign.target_ids)
             campaign.control_count = len(campaign.control_ids)
+
+    @api.constrains("offer_value", "cost_per_member")
+    def _check_membership_bounds(self):
+        check_bounds(self, {"offer_value": (0, 1000), "cost_per_member": (0, MAX_AMOUNT)})
 
     @api.constrains("offer_type", "offer_value")
     def _check_offer_value(self):

@@ -38,6 +38,10 @@ def luhn_check_digit(digits):
     return str((10 - total % 10) % 10)
 
 
+# Card numbers are at most 19 digits (ISO/IEC 7812), the check digit included.
+MAX_NUMBER_LENGTH = 19
+
+
 def luhn_valid(number):
     return (
         bool(number)
@@ -144,7 +148,7 @@ class MembershipCard(models.Model):
     @api.constrains("number")
     def _check_number(self):
         for card in self:
-            if not luhn_valid(card.number):
+            if not luhn_valid(card.number) or len(card.number) > MAX_NUMBER_LENGTH:
                 raise ValidationError(
                     self.env._("Number: %s is not a valid card number (check digit).", card.number)
                 )

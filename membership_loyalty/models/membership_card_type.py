@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.input_checks import MAX_AMOUNT, check_bounds
+
 
 class MembershipCardType(models.Model):
     _name = "membership.card.type"
@@ -46,6 +48,13 @@ class MembershipCardType(models.Model):
     def _compute_currency_id(self):
         for card_type in self:
             card_type.currency_id = (card_type.company_id or self.env.company).currency_id
+
+    @api.constrains("amount", "validity_months")
+    def _check_membership_bounds(self):
+        check_bounds(
+            self,
+            {"amount": (0, MAX_AMOUNT), "validity_months": (0, 1200)},
+        )
 
     @api.constrains("blank_product_id")
     def _check_blank_product(self):

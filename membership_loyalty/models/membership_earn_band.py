@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..tools.input_checks import MAX_AMOUNT, check_bounds
+
 
 class MembershipEarnBand(models.Model):
     """A spending stage: the part of an order above ``amount_from`` earns at ``rate``.
@@ -29,6 +31,13 @@ class MembershipEarnBand(models.Model):
     _amount_from_uniq = models.Constraint(
         "UNIQUE (company_id, amount_from)", "Two spending stages cannot start at the same amount."
     )
+
+    @api.constrains("amount_from", "rate")
+    def _check_membership_bounds(self):
+        check_bounds(
+            self,
+            {"amount_from": (0, MAX_AMOUNT), "rate": (0, 1000)},
+        )
 
     @api.constrains("rate")
     def _check_rate_sane(self):

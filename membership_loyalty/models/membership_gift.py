@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.input_checks import MAX_AMOUNT, check_bounds
+
 
 class MembershipGift(models.Model):
     """A product members can take for points, out of the loyalty gifts stock location."""
@@ -54,6 +56,13 @@ class MembershipGift(models.Model):
                 if gift.product_id and gift.location_id
                 else 0.0
             )
+
+    @api.constrains("points_cost")
+    def _check_membership_bounds(self):
+        check_bounds(
+            self,
+            {"points_cost": (0, MAX_AMOUNT)},
+        )
 
     @api.model
     def _load_pos_data_domain(self, data, config):

@@ -17,6 +17,9 @@ READ_RATE_MAX = 20
 READ_RATE_WINDOW = 10
 # A read older than this (box clock) is never pushed to a till: it belongs to a past customer.
 READ_MAX_AGE = 60
+# A read dated further ahead than this (box clock) is refused: a box clock that wrong is not
+# trusted to date reads.
+READ_MAX_AHEAD = 30
 MAX_EVENTS_PER_FRAME = 50
 LAST_SEEN_GRANULARITY = timedelta(seconds=30)
 NOTIFICATION = "MEMBERSHIP_CARD_READ"
@@ -195,6 +198,9 @@ class MembershipReaderDevice(models.Model):
     def _receive_reads(self, events, now=None):
         """Check, deduplicate, rate-limit and push the reads a box sent (self is sudo).
 
+        A read goes to the bus channel of the bound till's open session (a secret only that
+        session's user may subscribe to) with a one-time read id, never the card's code.
+
         Returns the event records created (duplicates excluded), for tests and callers.
         """
         self.ensure_one()
@@ -229,9 +235,12 @@ class MembershipReaderDevice(models.Model):
             ]
         )
         budget = max(0, READ_RATE_MAX - recent)
-        vals_list = []
+        vals_list, read_ids = [], []
         for item in fresh:
-            if (now - item["read_at"]).total_seconds() > READ_MAX_AGE:
+            age = (now - item["read_at"]).total_seconds()
+            if age < -READ_MAX_AHEAD:
+                status, card_id, partner = "future", False, self.env["res.partner"]
+            elif age > READ_MAX_AGE:
                 status, card_id, partner = "stale", False, self.env["res.partner"]
             elif budget <= 0:
                 status, card_id, partner = "rate_limited", False, self.env["res.partner"]
@@ -239,6 +248,8 @@ class MembershipReaderDevice(models.Model):
                 budget -= 1
                 status, card_id, partner = self._check_card(item["code"], item["aliases"])
             item.pop("aliases")
+            read_id = secrets.token_urlsafe(24)  # the till turns it into a lookup, once
+            read_ids.append(read_id)
             vals_list.append(
                 {
                     **item,
@@ -246,15 +257,17 @@ class MembershipReaderDevice(models.Model):
                     "status": status,
                     "card_ref": card_id,
                     "partner_id": partner.id,
+                    "read_token_hash": _digest(read_id),
                 }
             )
         created = Event.create(vals_list)
         limited = created.filtered(lambda e: e.status == "rate_limited")
         if limited:
             _logger.warning("card reader %s: %s read(s) over the rate limit", self.id, len(limited))
-        for event in created - limited:
-            if event.status != "stale":
-                self.pos_config_id._notify(NOTIFICATION, event._pos_payload())
+        channel = self.env["pos.session"]._membership_reader_channel_of(self.pos_config_id)
+        for event, read_id in zip(created, read_ids, strict=True):
+            if channel and event.status not in ("rate_limited", "stale", "future"):
+                self.env["bus.bus"]._sendone(channel, NOTIFICATION, event._pos_payload(read_id))
         self._touch()
         return created
 

@@ -13,6 +13,7 @@ STATUSES = [
     ("inactive", "Card not active"),
     ("rate_limited", "Over the rate limit"),
     ("stale", "Too old"),
+    ("future", "Dated in the future"),
 ]
 
 
@@ -37,6 +38,8 @@ class MembershipReaderEvent(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Member", readonly=True, index="btree_not_null"
     )
+    # Digest of the one-time id pushed to the till with the read; cleared once looked up.
+    read_token_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
 
     _device_event_unique = models.Constraint(
         "UNIQUE(device_id, event_id)", "A reader box sent the same event twice."
@@ -80,17 +83,15 @@ class MembershipReaderEvent(models.Model):
         }
 
     @api.private
-    def _pos_payload(self):
-        """What the till receives: enough to select the member, nothing for the box."""
+    def _pos_payload(self, read_id):
+        """What the till receives: the read's state and its one-time ``read_id`` (the till
+        asks the server for the member with it); neither the code nor the member travel."""
         self.ensure_one()
         return {
             "event_id": self.event_id,
+            "read_id": read_id,
             "device_id": self.device_id.id,
             "device": self.device_id.name,
-            "code": self.code,
             "status": self.status,
-            "card_id": self.card_ref or False,
-            "partner_id": self.partner_id.id or False,
-            "partner_name": self.partner_id.display_name or False,
             "read_at": fields.Datetime.to_string(self.read_at),
         }

@@ -12,6 +12,9 @@ from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
 
+# What is kept of a provider's reply on an SMS (enough to tell OK from an error page).
+REPLY_KEPT = 200
+
 TRIGGERS = [
     ("welcome", "Welcome"),
     ("purchase", "Purchase"),
@@ -93,7 +96,9 @@ class MembershipSms(models.Model):
         readonly=True,
     )
     failure_reason = fields.Char(readonly=True)
-    provider_reply = fields.Text(readonly=True)
+    provider_reply = fields.Text(
+        readonly=True, groups="membership_loyalty.membership_loyalty_group_manager"
+    )
     attempts = fields.Integer(readonly=True)
     next_attempt_at = fields.Datetime(
         string="Next Attempt", readonly=True, default=fields.Datetime.now
@@ -420,7 +425,7 @@ class MembershipSms(models.Model):
         vals = {
             "attempts": attempts,
             "gateway_id": gateway.id or False,
-            "provider_reply": result.get("reply"),
+            "provider_reply": (result.get("reply") or "")[:REPLY_KEPT] or False,
             "failure_reason": result.get("reason"),
         }
         if result["status"] == "sent":

@@ -1,12 +1,16 @@
+import ipaddress
 import json
 import logging
 import re
-from urllib.parse import parse_qsl
+import socket
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from ..tools.input_checks import check_bounds
 
 _logger = logging.getLogger(__name__)
 
@@ -14,6 +18,26 @@ PLACEHOLDER = re.compile(r"\{(number|body|key|sender)\}")
 # Odoo's SMS API (IAP, or Twilio when sms_twilio is installed) answers per number.
 ODOO_SENT_STATES = {"success", "processing", "sent", "delivered"}
 ODOO_RETRY_STATES = {"server_error"}
+# Read from the reply to match the success pattern.
+REPLY_READ = 2000
+# System parameter: when set, a gateway may be on loopback, link-local or private addresses
+# (a gateway in the shop's own network; the tests' local gateway).
+ALLOW_PRIVATE_PARAM = "membership_loyalty.sms_gateway_allow_private"
+
+
+def _is_internal(address):
+    """Whether ``address`` (an IP address text) is one no member gateway lives on."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_loopback
+        or ip.is_link_local
+        or ip.is_private
+        or ip.is_unspecified
+        or ip.is_multicast
+        or ip.is_reserved
+    )
 
 
 class MembershipSmsGateway(models.Model):
@@ -81,6 +105,21 @@ class MembershipSmsGateway(models.Model):
         "CHECK (retry_delay >= 1)", "The retry delay must be at least one second."
     )
 
+    @api.constrains("max_attempts", "retry_delay")
+    def _check_membership_bounds(self):
+        check_bounds(self, {"max_attempts": (1, 50), "retry_delay": (1, 86400)})
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("url") for vals in vals_list):
+            self._membership_check_url_rights()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "url" in vals and any(gateway.url != vals["url"] for gateway in self):
+            self._membership_check_url_rights()
+        return super().write(vals)
+
     def _compute_sms_count(self):
         counts = dict(
             self.env["membership.sms"]._read_group(
@@ -95,6 +134,10 @@ class MembershipSmsGateway(models.Model):
         for gateway in self.filtered(lambda g: g.provider == "http"):
             if not gateway.url or not gateway.url.startswith(("http://", "https://")):
                 raise ValidationError(self.env._("Gateway %s needs an http(s) URL.", gateway.name))
+            # Best effort at save (a name that does not resolve yet is checked at send time).
+            refusal = gateway._membership_url_refusal(unresolved_ok=True)
+            if refusal:
+                raise ValidationError(refusal)
             try:
                 re.compile(gateway.success_pattern or "")
             except re.error as error:
@@ -108,6 +151,44 @@ class MembershipSmsGateway(models.Model):
                     raise ValidationError(
                         self.env._("The JSON parameter template is not valid JSON: %s", error)
                     ) from error
+
+    @api.model
+    @api.private
+    def _membership_check_url_rights(self):
+        """Only Settings administrators point a gateway somewhere: the server fetches it."""
+        if not self.env.su and not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._("Only Settings administrators can set an SMS gateway's URL.")
+            )
+
+    @api.private
+    def _membership_url_refusal(self, unresolved_ok=False):
+        """Why the server must not connect to this gateway's URL (empty when it may): its
+        host resolves to a loopback, link-local, private, unspecified or multicast address,
+        unless the system parameter ALLOW_PRIVATE_PARAM allows them."""
+        self.ensure_one()
+        if self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_PARAM):
+            return ""
+        try:
+            parts = urlsplit(self.url or "")
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            return self.env._("The gateway URL %s is not valid.", self.url)
+        if not host:
+            return self.env._("The gateway URL %s has no host.", self.url)
+        try:
+            infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            if unresolved_ok:
+                return ""
+            return self.env._("The gateway host %s cannot be resolved.", host)
+        if any(_is_internal(info[4][0]) for info in infos):
+            return self.env._(
+                "The gateway host %s is on a loopback, link-local or private network address: "
+                "refused.",
+                host,
+            )
+        return ""
 
     @api.model
     def _membership_for_company(self, company):
@@ -171,14 +252,31 @@ class MembershipSmsGateway(models.Model):
 
     def _membership_deliver_http(self, sms):
         kwargs = self._membership_http_request(sms)
+        # Checked again right before connecting: the name may resolve elsewhere by now.
+        refusal = self._membership_url_refusal()
+        if refusal:
+            return {"status": "failed", "failure_type": "rejected", "reason": refusal}
         try:
-            response = requests.request(self.http_method, self.url, timeout=self.timeout, **kwargs)
+            response = requests.request(
+                self.http_method,
+                self.url,
+                timeout=self.timeout,
+                allow_redirects=False,  # a redirect could lead anywhere, inside included
+                **kwargs,
+            )
         except requests.Timeout:
             return {"status": "retry", "reason": self.env._("No reply within %s s.", self.timeout)}
         except requests.RequestException as error:
-            return {"status": "retry", "reason": self.env._("Connection failed: %s", error)}
-        reply = (response.text or "")[:2000]
+            _logger.info("SMS gateway %s: connection failed: %s", self.id, error)
+            return {"status": "retry", "reason": self.env._("Connection failed.")}
+        reply = (response.text or "")[:REPLY_READ]
         code = response.status_code
+        if 300 <= code < 400:
+            return {
+                "status": "failed",
+                "failure_type": "rejected",
+                "reason": self.env._("The gateway redirects (HTTP %s): not followed.", code),
+            }
         if code >= 500 or code in (408, 429):
             return {
                 "status": "retry",
@@ -214,7 +312,7 @@ class MembershipSmsGateway(models.Model):
             return {"status": "retry", "reason": self.env._("Provider error: %s", error)}
         result = next(iter(results or []), {})
         state = result.get("state")
-        reply = json.dumps(results, default=str)[:2000]
+        reply = json.dumps(results, default=str)
         if state in ODOO_SENT_STATES:
             return {"status": "sent", "reply": reply}
         reason = (

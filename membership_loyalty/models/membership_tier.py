@@ -1,5 +1,7 @@
 from odoo import api, fields, models, tools
 
+from ..tools.input_checks import MAX_AMOUNT, check_bounds
+
 
 class MembershipTier(models.Model):
     _name = "membership.tier"
@@ -71,6 +73,21 @@ class MembershipTier(models.Model):
         )
         for tier in self:
             tier.member_count = counts.get(tier, 0)
+
+    @api.constrains(
+        "threshold", "window_months", "grace_days", "earn_multiplier", "entry_reward_points"
+    )
+    def _check_membership_bounds(self):
+        check_bounds(
+            self,
+            {
+                "threshold": (0, MAX_AMOUNT),
+                "window_months": (1, 120),
+                "grace_days": (0, 3650),
+                "earn_multiplier": (0, 100),
+                "entry_reward_points": (0, MAX_AMOUNT),
+            },
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

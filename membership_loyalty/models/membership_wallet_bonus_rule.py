@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..tools.input_checks import MAX_AMOUNT, check_bounds
+
 
 class MembershipWalletBonusRule(models.Model):
     """Top-up bonus by amount band: e.g. top up 500 or more, get 50 bonus credit."""
@@ -28,6 +30,17 @@ class MembershipWalletBonusRule(models.Model):
     _amount_from_uniq = models.Constraint(
         "UNIQUE (company_id, amount_from)", "Two bonus bands cannot start at the same amount."
     )
+
+    @api.constrains("amount_from", "bonus_amount", "bonus_points")
+    def _check_membership_bounds(self):
+        check_bounds(
+            self,
+            {
+                "amount_from": (0, MAX_AMOUNT),
+                "bonus_amount": (0, MAX_AMOUNT),
+                "bonus_points": (0, MAX_AMOUNT),
+            },
+        )
 
     @api.model
     def _membership_rule_for(self, amount, company):

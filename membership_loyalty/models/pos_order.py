@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.tools import SQL, float_compare
 from odoo.tools.misc import hmac as odoo_hmac
 
+from ..tools.input_checks import check_id, check_number
+
 
 class PosOrder(models.Model):
     _inherit = "pos.order"
@@ -126,6 +128,14 @@ class PosOrder(models.Model):
         claimed = [vals for vals in lines if vals.get("membership_discount")]
         if not claimed:
             return ""
+        check_id(self.env, order.get("partner_id"), self.env._("The order's customer"), False)
+        for vals in claimed:
+            check_id(self.env, vals.get("product_id"), self.env._("A line's product"))
+            label = self.env._("A line's member discount")
+            check_number(self.env, vals["membership_discount"], label, 0, 100)
+            check_number(
+                self.env, vals.get("discount") or 0.0, self.env._("A line's discount"), 0, 100
+            )
         # sudo: POS users without a Membership group may not read tiers; read-only check.
         partner = self.env["res.partner"].sudo().browse(order.get("partner_id") or [])
         try:

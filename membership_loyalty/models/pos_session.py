@@ -1,17 +1,59 @@
+import hashlib
+import logging
 import re
+import secrets
+from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
+from ..tools.input_checks import MAX_AMOUNT, check_id, check_int, check_number, check_text
+
+_logger = logging.getLogger(__name__)
+
 # What a typed phone number may hold besides digits (spaces, dots, dashes, brackets...).
 PHONE_TEXT = re.compile(r"^\+?[\d\s().\-/]+$")
 # Fewest digits a partial phone search needs (the end of a number).
 PHONE_MIN_DIGITS = 4
+# Bus channels of the tills' card readers: this prefix and a random secret per session.
+READER_CHANNEL_PREFIX = "membership_reader_"
+# A card read pushed to a till can be turned into a member lookup once, within this delay.
+READ_LOOKUP_VALIDITY = timedelta(minutes=2)
+OPEN_STATES = ("opening_control", "opened")
+# Longest card code (barcode, QR, chip UID) or search text the till sends.
+MAX_CODE = 128
+# Most lines an earn preview takes (a till order is far smaller).
+MAX_PREVIEW_LINES = 1000
+# Most units of one gift on an order.
+MAX_GIFT_QTY = 1000
+
+
+def _new_reader_channel():
+    return READER_CHANNEL_PREFIX + secrets.token_urlsafe(24)
 
 
 class PosSession(models.Model):
     _inherit = "pos.session"
+
+    # The bus channel the card reads of this till travel on: a secret only the session's
+    # user receives (membership_pos_reader_channel), never loaded nor readable by others;
+    # cleared when the session closes, the next session gets a new one.
+    membership_reader_channel = fields.Char(copy=False, readonly=True, groups="base.group_system")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sessions = super().create(vals_list)
+        for session in sessions.sudo():  # sudo: see membership_reader_channel
+            session.membership_reader_channel = _new_reader_channel()
+        return sessions
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("state") == "closed":
+            # sudo: the channel field is hidden from every user; closing the till retires it.
+            self.sudo().write({"membership_reader_channel": False})
+        return result
 
     def membership_pos_lookup(self, code=None, query=None, partner_id=None):
         """Find a member for the till from a card code (barcode, QR, chip UID pushed by a
@@ -22,6 +64,7 @@ class PosSession(models.Model):
         ``status`` ok / refused / not_found / ambiguous, ``message`` for the cashier,
         ``member`` (what the member panel and the discounts need) and ``records``
         (the partner in the POS's own format, to add to the till's models)."""
+        code, query, partner_id = self._membership_pos_lookup_args(code, query, partner_id)
         self._membership_pos_check_user(self.env._("Only Point of Sale users can look members up."))
         company = self.config_id.company_id
         # sudo: POS users are not all Membership cashiers; the search is bound to the
@@ -263,6 +306,10 @@ class PosSession(models.Model):
         """What topping up ``amount`` gives the member (bonus credit and points from the
         bonus rules), or why this operator cannot take it. One round trip; nothing posted:
         the top-up is posted when the paid order is synced."""
+        check_id(self.env, partner_id, self.env._("The member"), required=False)
+        check_id(self.env, employee_id, self.env._("The employee"), required=False)
+        check_number(self.env, amount, self.env._("The top-up amount"), -MAX_AMOUNT, MAX_AMOUNT)
+        amount = self.config_id.company_id.currency_id.round(amount)  # 0.001 is no top-up
         self._membership_pos_check_user(self.env._("Only Point of Sale users can top up wallets."))
         company = self.config_id.company_id
         partner = self._membership_pos_member(partner_id)
@@ -293,6 +340,11 @@ class PosSession(models.Model):
         ``amount`` on order ``order_uuid``. Returns ``status`` ok / wrong / locked, a
         ``message`` for the cashier and, when ok, a ``token`` the order carries to the
         server: it is valid for that order, member and amount only."""
+        check_id(self.env, partner_id, self.env._("The member"))
+        check_text(self.env, order_uuid, self.env._("The order"), 64, required=True)
+        self._membership_pos_amount(amount, self.env._("The wallet payment"))
+        if not (isinstance(pin, str) and pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+            raise UserError(self.env._("A wallet PIN is 4 to 8 digits."))
         self._membership_pos_check_user(self.env._("Only Point of Sale users can check PINs."))
         company = self.config_id.company_id
         partner = self._membership_pos_member(partner_id)
@@ -324,6 +376,7 @@ class PosSession(models.Model):
 
     def _membership_pos_redeem_member(self, partner_id):
         """The member and their account, in sudo (see ``_membership_pos_member``)."""
+        check_id(self.env, partner_id, self.env._("The member"))
         self._membership_pos_check_user(
             self.env._("Only Point of Sale users can use member points.")
         )
@@ -342,6 +395,7 @@ class PosSession(models.Model):
         ``lines``: [{"product_id": id, "amount": amount incl. taxes}] as the till shows
         them; only a preview: the points posted at sync are computed from the stored order.
         """
+        lines = self._membership_pos_preview_lines(lines)
         partner, account = self._membership_pos_redeem_member(partner_id)
         company = account.company_id
         products = (
@@ -394,6 +448,8 @@ class PosSession(models.Model):
     def membership_pos_redeem_gift_check(self, partner_id, gift_id, qty=1):
         """Whether ``qty`` of a gift (all of it on the order) is in stock at its location;
         returns its product so the till can add the line."""
+        check_id(self.env, gift_id, self.env._("The gift"))
+        check_int(self.env, qty, self.env._("The gift quantity"), 1, MAX_GIFT_QTY)
         _partner, account = self._membership_pos_redeem_member(partner_id)
         gift = account.env["membership.gift"].search(
             [("id", "=", int(gift_id)), ("company_id", "=", account.company_id.id)]
@@ -421,9 +477,9 @@ class PosSession(models.Model):
     def membership_pos_redeem_coupon(self, partner_id, order_uuid, index=0):
         """Buy an e-coupon with points now, keyed by the till's order and the coupon's rank
         on it: a double click or a retried call buys one coupon."""
+        check_text(self.env, order_uuid, self.env._("The order"), 64, required=True)
+        check_int(self.env, index, self.env._("The e-coupon's rank on the order"), 0, 99)
         _partner, account = self._membership_pos_redeem_member(partner_id)
-        if not order_uuid or not isinstance(index, int) or not 0 <= index < 100:
-            raise UserError(self.env._("An e-coupon is bought for an order of the till."))
         try:
             with self.env.cr.savepoint():
                 move = account._membership_redeem_coupon(f"pos:{order_uuid}:coupon:{index}")
@@ -638,3 +694,138 @@ class PosSession(models.Model):
                 )
             )
         return quant.lot_id.with_env(self.env), quant.location_id.with_env(self.env)
+
+    # ------------------------------------------------------------------ card reader channel
+
+    def membership_pos_reader_channel(self):
+        """The secret bus channel this till's card reads arrive on, for the session's own
+        user while the session is open (another user's call is refused)."""
+        self._membership_pos_check_user(
+            self.env._("Only Point of Sale users can listen to card readers.")
+        )
+        if self.env.user != self.user_id or self.state not in OPEN_STATES:
+            raise AccessError(
+                self.env._("Only the user of an open session listens to its card readers.")
+            )
+        # sudo: the channel is a secret no user reads through the model; this user owns it.
+        session = self.sudo()
+        if not session.membership_reader_channel:
+            session.lock_for_update()  # two tabs of one till get the same channel
+            session.invalidate_recordset(["membership_reader_channel"])
+            if not session.membership_reader_channel:
+                session.membership_reader_channel = _new_reader_channel()
+        return session.membership_reader_channel
+
+    @api.model
+    @api.private
+    def _membership_reader_channel_of(self, config):
+        """The reader channel of ``config``'s open session (False when it has none)."""
+        # sudo: the channel field is hidden from every user; the server pushes reads on it.
+        session = self.sudo().search(
+            [
+                ("config_id", "=", config.id),
+                ("state", "in", OPEN_STATES),
+                ("membership_reader_channel", "!=", False),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        return session.membership_reader_channel
+
+    @api.model
+    @api.private
+    def _membership_reader_channels_of_user(self, channels):
+        """Those of ``channels`` that are the reader channel of an open session of the
+        current user: the only reader channels a websocket may subscribe to."""
+        wanted = [c for c in channels if isinstance(c, str) and len(c) <= 100]
+        if not wanted or self.env.user._is_public():
+            return []
+        # sudo: the channel field is hidden from every user; matched against their sessions.
+        allowed = (
+            self.sudo()
+            .search(
+                [
+                    ("membership_reader_channel", "in", wanted),
+                    ("user_id", "=", self.env.uid),
+                    ("state", "in", OPEN_STATES),
+                ]
+            )
+            .mapped("membership_reader_channel")
+        )
+        if len(allowed) < len(set(channels)):
+            _logger.info(
+                "user %s: subscription to %s card reader channel(s) refused",
+                self.env.uid,
+                len(set(channels)) - len(allowed),
+            )
+        return allowed
+
+    def membership_pos_reader_lookup(self, read_id):
+        """The member of a card read pushed to this till (``read_id`` from the push, valid
+        once and shortly): the same answer as ``membership_pos_lookup`` with the card's
+        code, which never travels on the bus."""
+        self._membership_pos_check_user(self.env._("Only Point of Sale users can look members up."))
+        if not isinstance(read_id, str) or not 16 <= len(read_id) <= 64:
+            raise UserError(self.env._("This card read is not valid."))
+        # sudo: reads are an operational log of Membership managers; the till only turns a
+        # read pushed to it, by its one-time id, into a lookup.
+        event = (
+            self.env["membership.reader.event"]
+            .sudo()
+            .search(
+                [
+                    ("read_token_hash", "=", hashlib.sha256(read_id.encode()).hexdigest()),
+                    ("device_id.pos_config_id", "=", self.config_id.id),
+                    ("create_date", ">", fields.Datetime.now() - READ_LOOKUP_VALIDITY),
+                ],
+                limit=1,
+            )
+        )
+        if event:
+            event.lock_for_update()  # a read is used once, even by two calls at a time
+            event.invalidate_recordset(["read_token_hash"])
+        if not event or not event.read_token_hash:
+            raise UserError(self.env._("This card read is unknown, used or expired: tap again."))
+        event.read_token_hash = False
+        card = event.env["membership.card"].browse(event.card_ref).exists()
+        if not card:
+            return {"status": "not_found", "message": self.env._("This card is not known here.")}
+        return self.membership_pos_lookup(code=card.number)
+
+    # ------------------------------------------------------------------ till arguments
+
+    @api.model
+    @api.private
+    def _membership_pos_lookup_args(self, code, query, partner_id):
+        return (
+            check_text(self.env, code, self.env._("The card code"), MAX_CODE),
+            check_text(self.env, query, self.env._("The search text"), MAX_CODE),
+            check_id(self.env, partner_id, self.env._("The customer"), required=False),
+        )
+
+    @api.private
+    def _membership_pos_amount(self, amount, label):
+        """A money amount sent by the till: a number above zero, within bounds and not
+        lost to the currency's rounding (0.001 is no amount)."""
+        check_number(self.env, amount, label, 0, MAX_AMOUNT, above_minimum=True)
+        if self.config_id.company_id.currency_id.is_zero(amount):
+            raise UserError(self.env._("%s is too small for the currency.", label))
+        return amount
+
+    @api.model
+    @api.private
+    def _membership_pos_preview_lines(self, lines):
+        """The order lines of an earn preview: [{"product_id": id, "amount": number}]."""
+        if lines in (None, False):
+            return []
+        if not isinstance(lines, list) or len(lines) > MAX_PREVIEW_LINES:
+            raise UserError(
+                self.env._("The order lines must be a list of at most %s lines.", MAX_PREVIEW_LINES)
+            )
+        for line in lines:
+            if not isinstance(line, dict):
+                raise UserError(self.env._("Each order line gives a product_id and an amount."))
+            check_id(self.env, line.get("product_id"), self.env._("The line's product"))
+            amount = line.get("amount")
+            check_number(self.env, amount, self.env._("The line's amount"), -MAX_AMOUNT, MAX_AMOUNT)
+        return lines

@@ -1,4 +1,25 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools.input_checks import MAX_AMOUNT, check_bounds
+
+# Sane bounds of the Membership settings (Settings ▸ Membership writes them here).
+COMPANY_BOUNDS = {
+    "membership_inactive_days": (1, 3650),
+    "membership_cashier_refund_limit": (0, MAX_AMOUNT),
+    "membership_points_per_unit": (0, 1000),
+    "membership_points_expiry_months": (0, 600),
+    "membership_point_value": (0, 1000),
+    "membership_redeem_min_points": (0, MAX_AMOUNT),
+    "membership_redeem_max_share": (0, 100),
+    "membership_coupon_points_cost": (0, MAX_AMOUNT),
+    "membership_wallet_max_topup": (0, MAX_AMOUNT),
+    "membership_adjust_max_points": (0, MAX_AMOUNT),
+    "membership_adjust_max_amount": (0, MAX_AMOUNT),
+    "membership_refund_abuse_ratio": (0, 1),
+    "membership_topup_cashier_limit": (0, MAX_AMOUNT),
+    "membership_pin_threshold": (0, MAX_AMOUNT),
+    "membership_pin_max_tries": (1, 20),
+}
 
 
 class ResCompany(models.Model):
@@ -187,3 +208,7 @@ class ResCompany(models.Model):
     _membership_pin_max_tries_positive = models.Constraint(
         "CHECK (membership_pin_max_tries > 0)", "At least one PIN try must be allowed."
     )
+
+    @api.constrains(*COMPANY_BOUNDS)
+    def _check_membership_bounds(self):
+        check_bounds(self, COMPANY_BOUNDS)

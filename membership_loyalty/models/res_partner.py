@@ -1,4 +1,5 @@
 import calendar
+from datetime import date
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -8,6 +9,9 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 # Activity figures a paid POS order updates (see _membership_record_orders).
+# No member alive was born before this day.
+OLDEST_BIRTHDATE = date(1900, 1, 1)
+
 MEMBER_FIGURES = (
     "member_total_spent",
     "member_visit_count",
@@ -297,6 +301,20 @@ class ResPartner(models.Model):
                 raise ValidationError(
                     self.env._("The birthdate of %s cannot be in the future.", partner.display_name)
                 )
+            if partner.member_birthdate and partner.member_birthdate < OLDEST_BIRTHDATE:
+                raise ValidationError(
+                    self.env._(
+                        "The birthdate of %(member)s cannot be before %(oldest)s.",
+                        member=partner.display_name,
+                        oldest=OLDEST_BIRTHDATE,
+                    )
+                )
+
+    @api.constrains("name", "is_member")
+    def _check_member_name(self):
+        for partner in self.filtered("is_member"):
+            if not (partner.name or "").strip():
+                raise ValidationError(self.env._("A member needs a name."))
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -101,7 +101,7 @@ class ResPartner(models.Model):
         )
         row = self.env.cr.fetchone()
         pin_hash = row and row[0]
-        if pin_hash and isinstance(pin, str) and PIN_CRYPT.verify(pin, pin_hash):
+        if pin_hash and isinstance(pin, str) and len(pin) <= 64 and PIN_CRYPT.verify(pin, pin_hash):
             if partner.membership_pin_failures:
                 partner.membership_pin_failures = 0
             return "ok"

@@ -97,6 +97,10 @@ class SmsCase(TransactionCase):
             }
         )
         cls.company.partner_id.tz = "Europe/Brussels"
+        # The local double is on loopback: the switch for gateways on internal addresses.
+        cls.env["ir.config_parameter"].set_param(
+            "membership_loyalty.sms_gateway_allow_private", "1"
+        )
         # Only our gateway sends in these tests.
         cls.env["membership.sms.gateway"].search([]).active = False
         cls.gateway = cls.env["membership.sms.gateway"].create(

@@ -37,6 +37,17 @@ class TestMembershipReaderDevice(TransactionCase):
             .with_user(cls.admin)
             .create({"name": "Till 1 box", "pos_config_id": cls.pos_config.id})
         )
+        cls.till_user, cls.other_till_user = (
+            new_test_user(
+                cls.env, login=login, groups="base.group_user,point_of_sale.group_pos_user"
+            )
+            for login in ("reader_till_user", "reader_other_till_user")
+        )
+        Session = cls.env["pos.session"]
+        cls.session = Session.create({"config_id": cls.pos_config.id, "user_id": cls.till_user.id})
+        cls.other_session = Session.create(
+            {"config_id": cls.other_config.id, "user_id": cls.other_till_user.id}
+        )
 
     def _pair(self, device=None):
         device = device or self.device
@@ -54,14 +65,13 @@ class TestMembershipReaderDevice(TransactionCase):
             "at": at if at is not None else time.time(),
         }
 
-    def _bus_messages(self, config):
+    def _bus_messages(self, session):
         self.env.cr.precommit.run()  # creates the bus.bus rows of this transaction
-        channel = json.dumps([self.env.cr.dbname, config.access_token], separators=(",", ":"))
+        secret = session.sudo().membership_reader_channel
+        channel = json.dumps([self.env.cr.dbname, secret], separators=(",", ":"))
         rows = self.env["bus.bus"].sudo().search([("channel", "=", channel)])
         messages = [json.loads(row.message) for row in rows]
-        return [
-            m["payload"] for m in messages if m["type"] == f"{config.access_token}-{NOTIFICATION}"
-        ]
+        return [m["payload"] for m in messages if m["type"] == NOTIFICATION]
 
     def test_pairing_gives_a_token_stored_only_as_a_digest(self):
         token = self._pair()
@@ -117,12 +127,12 @@ class TestMembershipReaderDevice(TransactionCase):
         device = self.env["membership.reader.device"]._authenticate_token(self._pair())
         created = device._receive_reads([self._event()])
         self.assertEqual(len(created), 1)
-        pushed = self._bus_messages(self.pos_config)
+        pushed = self._bus_messages(self.session)
         self.assertEqual(len(pushed), 1)
-        self.assertEqual(pushed[0]["code"], "04A21B3C5D6E80")
+        self.assertNotIn("04A21B3C5D6E80", json.dumps(pushed))
         self.assertEqual(pushed[0]["event_id"], created.event_id)
         self.assertEqual(pushed[0]["status"], "unknown")
-        self.assertEqual(self._bus_messages(self.other_config), [])
+        self.assertEqual(self._bus_messages(self.other_session), [])
         self.assertTrue(device.last_seen)
 
     def test_duplicate_event_ids_are_dropped(self):
@@ -131,7 +141,7 @@ class TestMembershipReaderDevice(TransactionCase):
         device._receive_reads([event, event])
         again = device._receive_reads([event])
         self.assertFalse(again)
-        self.assertEqual(len(self._bus_messages(self.pos_config)), 1)
+        self.assertEqual(len(self._bus_messages(self.session)), 1)
         self.assertEqual(device.event_count, 1)
 
     def test_reads_over_the_rate_limit_are_not_pushed(self):
@@ -140,13 +150,74 @@ class TestMembershipReaderDevice(TransactionCase):
             created = device._receive_reads([self._event() for _ in range(READ_RATE_MAX + 5)])
         self.assertEqual(len(created), READ_RATE_MAX + 5)
         self.assertEqual(created.mapped("status").count("rate_limited"), 5)
-        self.assertEqual(len(self._bus_messages(self.pos_config)), READ_RATE_MAX)
+        self.assertEqual(len(self._bus_messages(self.session)), READ_RATE_MAX)
 
     def test_old_reads_never_reach_the_till(self):
         device = self.env["membership.reader.device"]._authenticate_token(self._pair())
         created = device._receive_reads([self._event(at=time.time() - 600)])
         self.assertEqual(created.status, "stale")
-        self.assertEqual(self._bus_messages(self.pos_config), [])
+        self.assertEqual(self._bus_messages(self.session), [])
+
+    def test_reads_dated_in_the_future_never_reach_the_till(self):
+        device = self.env["membership.reader.device"]._authenticate_token(self._pair())
+        created = device._receive_reads([self._event(at=time.time() + 3600)])
+        self.assertEqual(created.status, "future")
+        self.assertEqual(self._bus_messages(self.session), [])
+
+    def test_a_pushed_read_gives_its_member_once_to_its_till_only(self):
+        partner = self.env["res.partner"].create({"name": "Reader Member", "is_member": True})
+        card_type = self.env["membership.card.type"].create({"name": "Reader Test Card"})
+        self.env["membership.card"].with_context(membership_card_transition=True).create(
+            {
+                "chip_uid": "04A21B3C5D6E80",
+                "partner_id": partner.id,
+                "card_type_id": card_type.id,
+                "state": "active",
+            }
+        )
+        device = self.env["membership.reader.device"]._authenticate_token(self._pair())
+        device._receive_reads([self._event()])
+        (pushed,) = self._bus_messages(self.session)
+        self.assertEqual(pushed["status"], "ok")
+        self.assertNotIn("partner_id", pushed)
+        self.assertNotIn(partner.name, json.dumps(pushed))
+        other_till = self.other_session.with_user(self.other_till_user)
+        with self.assertRaises(UserError):
+            other_till.membership_pos_reader_lookup(pushed["read_id"])
+        till = self.session.with_user(self.till_user)
+        found = till.membership_pos_reader_lookup(pushed["read_id"])
+        self.assertEqual(found["status"], "ok")
+        self.assertEqual(found["member"]["partner_id"], partner.id)
+        with self.assertRaises(UserError):
+            till.membership_pos_reader_lookup(pushed["read_id"])
+
+    def test_only_the_sessions_user_gets_and_subscribes_to_its_channel(self):
+        secret = self.session.with_user(self.till_user).membership_pos_reader_channel()
+        self.assertTrue(secret.startswith("membership_reader_"))
+        with self.assertRaises(AccessError):
+            self.session.with_user(self.other_till_user).membership_pos_reader_channel()
+        with self.assertRaises(AccessError):
+            self.session.with_user(self.till_user).read(["membership_reader_channel"])
+        Session = self.env["pos.session"]
+        self.assertEqual(
+            Session.with_user(self.till_user)._membership_reader_channels_of_user([secret]),
+            [secret],
+        )
+        for user in (self.other_till_user, self.admin, self.env.ref("base.public_user")):
+            with mute_logger("odoo.addons.membership_loyalty.models.pos_session"):
+                allowed = Session.with_user(user)._membership_reader_channels_of_user([secret])
+            self.assertEqual(allowed, [], user.login)
+
+    def test_closing_the_session_retires_its_channel(self):
+        secret = self.session.with_user(self.till_user).membership_pos_reader_channel()
+        self.session.write({"state": "closed"})
+        self.assertFalse(self.session.sudo().membership_reader_channel)
+        self.assertEqual(
+            self.env["pos.session"]
+            .with_user(self.till_user)
+            ._membership_reader_channels_of_user([secret]),
+            [],
+        )
 
     def test_malformed_events_are_dropped(self):
         device = self.env["membership.reader.device"]._authenticate_token(self._pair())

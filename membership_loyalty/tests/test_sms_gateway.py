@@ -5,8 +5,11 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 
+from odoo.addons.membership_loyalty.models.membership_sms import REPLY_KEPT
+from odoo.addons.membership_loyalty.models.membership_sms_gateway import ALLOW_PRIVATE_PARAM
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 from .sms_common import SmsCase
@@ -165,3 +168,92 @@ class TestSmsGateway(SmsCase):
         self.assertEqual(sms.state, "queued")
         self.assertEqual(sms.attempts, 1)
         self.assertIn("Provider error", sms.failure_reason)
+
+
+@tagged("post_install", "-at_install")
+class TestMembershipSmsGatewayEdges(SmsCase):
+    """The server fetches a gateway's URL: only Settings administrators set it, and it
+    never points inside (loopback, link-local, private...) unless the system allows it."""
+
+    INTERNAL = (
+        "http://127.0.0.1:8069/web/webclient/version_info",
+        "http://localhost:5432/",
+        "http://10.1.2.3/send",
+        "http://192.168.0.10/send",
+        "http://172.16.0.1/send",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]:8069/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0:8069/",
+        "http://224.0.0.1/",
+    )
+
+    def queue_one(self):
+        sms = self.make_member().membership_sms_ids
+        self.assertEqual(sms.state, "queued")
+        return sms
+
+    def _forbid_private(self):
+        self.env["ir.config_parameter"].set_param(ALLOW_PRIVATE_PARAM, False)
+
+    def test_internal_addresses_are_refused(self):
+        self._forbid_private()
+        for url in self.INTERNAL:
+            with self.subTest(url=url), self.assertRaises(ValidationError):
+                with self.env.cr.savepoint():
+                    self.gateway.write({"url": url})
+        self.assertEqual(self.gateway.url, self.server.url)
+
+    def test_a_public_address_is_accepted(self):
+        self._forbid_private()
+        self.gateway.write({"url": "https://93.184.215.14/api/send"})
+        self.assertEqual(self.gateway.url, "https://93.184.215.14/api/send")
+
+    def test_the_address_is_checked_again_at_send_time(self):
+        """Saved while internal addresses were allowed (or a name that resolved elsewhere
+        then): the send refuses it and the gateway receives nothing."""
+        sms = self.queue_one()
+        self._forbid_private()
+        sms._membership_send_one(self.gateway, fields.Datetime.now())
+        self.assertEqual(sms.state, "failed")
+        self.assertIn("refused", sms.failure_reason)
+        self.assertEqual(self.server.received, [])
+
+    def test_only_settings_administrators_set_the_url(self):
+        admin = new_test_user(
+            self.env,
+            login="sms_membership_admin",
+            groups="base.group_user,membership_loyalty.membership_loyalty_group_admin",
+        )
+        gateway = self.gateway.with_user(admin)
+        with self.assertRaises(AccessError):
+            gateway.write({"url": "https://93.184.215.14/api/send"})
+        with self.assertRaises(AccessError):
+            gateway.create({"name": "Mine", "url": "https://93.184.215.14/api/send"})
+        gateway.write({"name": "Renamed", "timeout": 5.0})  # other settings stay theirs
+        self.assertEqual(self.gateway.url, self.server.url)
+
+    def test_the_reply_kept_is_short_and_for_managers_only(self):
+        self.server.script.append((200, "OK " + "x" * 5000))
+        supervisor = new_test_user(
+            self.env,
+            login="sms_reply_supervisor",
+            groups="base.group_user,membership_loyalty.membership_loyalty_group_supervisor",
+        )
+        self.company.membership_sms_purchase = True
+        sms = self.Sms.with_user(supervisor)._membership_notify(
+            "purchase", self.make_member(), key="o-1"
+        )
+        sms.sudo()._membership_send_one(self.gateway, fields.Datetime.now())
+        self.assertEqual(sms.state, "sent")
+        self.assertEqual(len(sms.sudo().provider_reply), REPLY_KEPT)
+        self.assertEqual(sms.with_user(supervisor).state, "sent")  # their own SMS: readable
+        with self.assertRaises(AccessError):
+            sms.with_user(supervisor).read(["provider_reply"])
+
+    def test_redirects_are_not_followed(self):
+        self.server.script.append((302, "moved"))
+        sms = self.queue_one()
+        sms._membership_send_one(self.gateway, fields.Datetime.now())
+        self.assertEqual(sms.state, "failed")
+        self.assertEqual(len(self.server.received), 1)

@@ -140,16 +140,27 @@ class TestSmsNotify(SmsCase):
             sms.with_user(manager).unlink()
         self.assertTrue(sms.exists())
 
-    def test_cashier_reads_but_does_not_send(self):
-        sms = self.make_member().membership_sms_ids
-        cashier = new_test_user(
-            self.env,
-            login="sms_cashier",
-            groups="base.group_user,membership_loyalty.membership_loyalty_group_cashier",
+    def test_cashier_reads_only_what_they_queued_and_does_not_send(self):
+        others = self.make_member().membership_sms_ids
+        cashier, supervisor = (
+            new_test_user(
+                self.env,
+                login=f"sms_{level}",
+                groups=f"base.group_user,membership_loyalty.membership_loyalty_group_{level}",
+            )
+            for level in ("cashier", "supervisor")
         )
-        self.assertEqual(sms.with_user(cashier).body, sms.body)
+        self.company.membership_sms_purchase = True
+        own = self.Sms.with_user(cashier)._membership_notify(
+            "purchase", self.make_member(name="Bo Till", phone="+32 470 99 88 77"), key="o-9"
+        )
+        self.assertEqual(own.with_user(cashier).body, own.body)
+        for user in (cashier, supervisor):
+            self.assertNotIn(others, self.Sms.with_user(user).search([]), user.login)
+            with self.assertRaises(AccessError):
+                others.with_user(user).read(["number", "body"])
         with self.assertRaises(AccessError):
-            sms.with_user(cashier).action_cancel()
+            own.with_user(cashier).action_cancel()
 
     def test_cancel_queued(self):
         sms = self.make_member().membership_sms_ids

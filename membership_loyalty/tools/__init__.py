@@ -1,1 +1,2 @@
 from . import campaign_stats
+from . import input_checks

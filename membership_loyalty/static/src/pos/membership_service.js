@@ -13,14 +13,14 @@ export const CARD_READ = "MEMBERSHIP_CARD_READ";
  * discounts to the order lines. The POS patches only call into this service.
  */
 export class MembershipTill {
-    constructor(env, { pos, dialog }) {
+    constructor(env, { pos, dialog, bus_service }) {
         this.pos = pos;
         this.dialog = dialog;
         // partner id -> member info from the server, or null for "not a member"
         this.state = reactive({ members: {} });
         this.learning = new Set(); // partner ids asked about and not answered yet
         pos.membership = this;
-        pos.data.connectWebSocket(CARD_READ, (payload) => this.onCardRead(payload));
+        this.listenToReaders(bus_service);
         // Orders restored after a reload keep their customer: learn who is a member again.
         for (const order of pos.models["pos.order"].filter((o) => !o.finalized)) {
             if (order.getPartner()) {
@@ -43,9 +43,23 @@ export class MembershipTill {
         );
     }
 
-    /** Identify the member from a card code or a search text and attach them to the order. */
-    async identify({ code = null, query = null, partner_id = null }) {
-        const result = await this._call({ code, query, partner_id });
+    async _lookup({ code = null, query = null, partner_id = null, read_id = null }) {
+        if (read_id) {
+            return await this.pos.data.call(
+                "pos.session",
+                "membership_pos_reader_lookup",
+                [[this.pos.session.id], read_id]
+            );
+        }
+        return await this._call({ code, query, partner_id });
+    }
+
+    /**
+     * Identify the member from a card code, a search text or a card read pushed by a
+     * reader box, and attach them to the order.
+     */
+    async identify(request) {
+        const result = await this._lookup(request);
         if (result.status === "ambiguous") {
             const chosen = await makeAwaitable(this.dialog, SelectionPopup, {
                 title: result.message,
@@ -120,10 +134,28 @@ export class MembershipTill {
         member.wallet_paid -= amount - bonus;
     }
 
-    onCardRead(payload) {
-        if (payload?.code) {
-            this.identify({ code: payload.code });
+    /**
+     * Card reads of this till's reader boxes arrive on a secret channel only this session's
+     * user may subscribe to; a read carries a one-time id the server turns into the member.
+     */
+    async listenToReaders(bus) {
+        const channel = await this.pos.data.silentCall(
+            "pos.session",
+            "membership_pos_reader_channel",
+            [[this.pos.session.id]]
+        );
+        if (!channel) {
+            return; // offline, or not this session's user: no reader pushes at this till
         }
+        bus.subscribe(CARD_READ, (payload) => this.onCardRead(payload));
+        bus.addChannel(channel);
+    }
+
+    async onCardRead(payload) {
+        if (!payload?.read_id) {
+            return;
+        }
+        return await this.identify({ read_id: payload.read_id });
     }
 
     /** Tier discount of the member on each line; the cashier's own discount is kept on top. */
@@ -157,7 +189,7 @@ export class MembershipTill {
 }
 
 export const membershipTillService = {
-    dependencies: ["pos", "dialog"],
+    dependencies: ["pos", "dialog", "bus_service"],
     start(env, deps) {
         return new MembershipTill(env, deps);
     },
