@@ -27,3 +27,4 @@ from . import test_pos_wallet_till
 from . import test_pos_redeem
 from . import test_ledger_sync_cost
 from . import test_wallet_accounting
+from . import test_card_authority
