@@ -257,9 +257,11 @@ class TestWalletAccounting(AccountTestInvoicingHttpCommon):
         two_teas = self._sync(shop, session, [(tea, 2, 25.0)], [(wallet, 50.0)])
         # One of them comes back, paid back into the wallet.
         self._sync(shop, session, [(tea, -1, 25.0)], [(wallet, -25.0)], refund_of=two_teas.lines)
-        # 40 from a wallet holding 25: the sale is kept, the wallet payment is held.
+        # 40 from a wallet holding 25: the sale is kept, the wallet payment is held; a
+        # top-up above the cashier's limit of 500: the money is taken, the credit held.
         held = self._sync(shop, session, [(tea, 1, 40.0)], [(wallet, 40.0)])
-        self.assertTrue(held.membership_wallet_review)
+        held_topup = self._sync(shop, session, [(shop["topup"], 1, 600.0)], [(card, 600.0)])
+        self.assertTrue(held.membership_wallet_review and held_topup.membership_wallet_review)
         self.assertEqual(self._wallet_paid(shop), 25.0)
         # Before the closing the report counts what the open session moved apart.
         report = self.env["membership.account"]._membership_wallet_reconciliation(shop["company"])
@@ -274,32 +276,35 @@ class TestWalletAccounting(AccountTestInvoicingHttpCommon):
         self.assertEqual(-self._balance(shop["sales"]), 147.0 + 50.0 - 25.0 + 40.0, "goods sold")
         self.assertEqual(self._balance(shop["revenue"]), 0.0, "no second revenue")
         self.assertEqual(self._balance(shop["expense"]), 5.0, "the bonus spent")
-        self.assertEqual(self._balance(shop["card_receipts"]), 95.0 + 97.0, "money received")
-        self.assertEqual(self._balance(shop["review"]), 40.0, "held: the member owes it")
+        self.assertEqual(self._balance(shop["card_receipts"]), 95.0 + 97.0 + 600.0)
+        # Held: the member owes the 40 taken from the wallet, the shop owes the 600.
+        self.assertEqual(self._balance(shop["review"]), 40.0 - 600.0)
         self.assertEqual(self._balance(shop["pos_receivable"]), 0.0)
         self.assertBooksBalanced(shop, 25.0)
         entries = session.sudo().membership_wallet_entry_ids
         self.assertEqual(len(entries), 1)
         self.assertEqual(entries.journal_id, shop["wallet_journal"])
 
-        # After the closing: 20 paid in at the counter, then the supervisor settles the
-        # held order from the wallet; the session's wallet entry follows.
-        shop["account"]._membership_wallet_topup(20.0, "books:counter", journal=shop["counter"])
-        self.env["membership.wallet.settle"].with_user(shop["supervisor"]).create(
-            {"order_id": held.id, "mode": "post"}
-        ).action_settle()
+        # After the closing the supervisor settles both held orders (the top-up first, so
+        # that the wallet covers the payment); the session's wallet entry follows.
+        Settle = self.env["membership.wallet.settle"].with_user(shop["supervisor"])
+        for order in (held_topup, held):
+            Settle.create({"order_id": order.id, "mode": "post"}).action_settle()
         self.assertEqual(self._balance(shop["review"]), 0.0)
-        self.assertEqual(self._balance(shop["cash"]), 20.0)
-        self.assertBooksBalanced(shop, 5.0)
-        self.assertEqual(len(session.sudo().membership_wallet_entry_ids), 2)
-        # A goodwill adjustment is an expense; the payout pays the deposits out.
+        self.assertBooksBalanced(shop, 25.0 + 600.0 - 40.0)
+        self.assertEqual(len(session.sudo().membership_wallet_entry_ids), 3)
+        # Back office: 20 paid in at the counter, a goodwill adjustment (an expense), then
+        # the payout pays the deposits out through the counter.
+        shop["account"]._membership_wallet_topup(20.0, "books:counter", journal=shop["counter"])
         account = shop["account"].with_user(shop["supervisor"])
         account._membership_wallet_adjust(10.0, "Goodwill", "books:adjust")
         self.assertEqual(self._balance(shop["expense"]), 5.0 + 10.0)
+        self.assertBooksBalanced(shop, 615.0)
         shop["member"].with_user(shop["supervisor"])._membership_wallet_payout(
             False, shop["counter"]
         )
-        self.assertEqual(self._balance(shop["cash"]), 20.0 - 15.0)
+        self.assertEqual(self._balance(shop["cash"]), 20.0 - 615.0)
+        self.assertEqual(-self._balance(shop["sales"]), 212.0, "still the goods sold")
         self.assertBooksBalanced(shop, 0.0)
 
     def test_each_company_books_its_own_wallets(self):
