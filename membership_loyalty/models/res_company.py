@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -216,6 +216,15 @@ class ResCompany(models.Model):
             or self.account_journal_suspense_account_id,
         }
         return books if all(books.values()) else {}
+
+    @api.model
+    def _membership_wallet_configure_all(self):
+        """Configure the till's wallet accounts of every company that set them (install
+        and update of the module; see ``_membership_wallet_configure``)."""
+        # sudo: run by the module update for every company.
+        self.sudo().search(
+            [("membership_wallet_liability_account_id", "!=", False)]
+        )._membership_wallet_configure()
 
     def _membership_wallet_configure(self):
         """Point the till at the customer-deposits account: the top-up product sells into

@@ -1,6 +1,7 @@
 from uuid import uuid4
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
@@ -306,6 +307,30 @@ class TestWalletAccounting(AccountTestInvoicingHttpCommon):
         self.assertEqual(self._balance(shop["cash"]), 20.0 - 615.0)
         self.assertEqual(-self._balance(shop["sales"]), 212.0, "still the goods sold")
         self.assertBooksBalanced(shop, 0.0)
+
+    def test_the_till_books_wallet_money_on_the_deposits(self):
+        shop = self.shop
+        # A database from before the scheme: wallet payments booked as money received and
+        # top-ups as sales. Installing or updating the module points them at the deposits.
+        self.env.cr.execute(
+            "UPDATE pos_payment_method SET outstanding_account_id = %s WHERE id = %s",
+            [shop["card_receipts"].id, shop["wallet"].id],
+        )
+        topup = shop["topup"].with_company(shop["company"])
+        topup.property_account_income_id = shop["sales"]
+        shop["wallet"].invalidate_recordset()
+        self.env["res.company"]._membership_wallet_configure_all()
+        self.assertEqual(shop["wallet"].outstanding_account_id, shop["liability"])
+        self.assertEqual(topup.property_account_income_id, shop["liability"])
+        with self.assertRaisesRegex(ValidationError, "cannot use a cash journal"):
+            # As a Point of Sale administrator would (the constraint is what is tried here).
+            self.env["pos.payment.method"].sudo().create(
+                {
+                    "name": "Wallet in the drawer",
+                    "journal_id": shop["counter"].id,
+                    "membership_is_wallet": True,
+                }
+            )
 
     def test_each_company_books_its_own_wallets(self):
         other = self._membership_shop(self.setup_other_company()["company"], "B")
