@@ -16,6 +16,13 @@ class PosSession(models.Model):
         "bonus credit spent (marketing expense) and wallet amounts held for review.",
     )
 
+    def write(self, vals):
+        # The link is what the session's wallet entries already booked: unlinking one
+        # would book its amounts again.
+        if "membership_wallet_entry_ids" in vals and not self.env.su:
+            raise AccessError(self.env._("The wallet entries of a session are the server's."))
+        return super().write(vals)
+
     def _validate_session(
         self, balancing_account=False, amount_to_balance=0, bank_payment_method_diffs=None
     ):

@@ -6,11 +6,13 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 
+from .test_card_authority import MembershipRpcMixin
+
 GROUP = "membership_loyalty.membership_loyalty_group_"
 
 
 @tagged("post_install", "-at_install")
-class TestWalletAccounting(AccountTestInvoicingHttpCommon):
+class TestWalletAccounting(MembershipRpcMixin, AccountTestInvoicingHttpCommon):
     """The books after a real POS session: orders synced by the cashier, the session
     closed, then the journal items read back. Deposits hold the paid wallet money,
     revenue the goods sold, the bonus spent is a marketing expense, nothing is counted
@@ -170,6 +172,11 @@ class TestWalletAccounting(AccountTestInvoicingHttpCommon):
     def _sync(self, shop, session, lines, payments, refund_of=None):
         """Sync a paid member order as the cashier's till does: ``lines`` [(product, qty,
         price)], ``payments`` [(method, amount)]; ``refund_of``: the line it refunds."""
+        payload = self._payload(shop, session, lines, payments, refund_of)
+        self.env["pos.order"].with_user(shop["cashier"]).sync_from_ui([payload])
+        return self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
+
+    def _payload(self, shop, session, lines, payments, refund_of=None):
         total = sum(qty * price for _product, qty, price in lines)
         line_vals = [
             {
@@ -185,7 +192,7 @@ class TestWalletAccounting(AccountTestInvoicingHttpCommon):
         ]
         if refund_of:
             line_vals[0]["refunded_orderline_id"] = refund_of.id
-        payload = {
+        return {
             "uuid": str(uuid4()),
             "name": "Order books test",
             "session_id": session.id,
@@ -204,8 +211,6 @@ class TestWalletAccounting(AccountTestInvoicingHttpCommon):
                 for method, amount in payments
             ],
         }
-        self.env["pos.order"].with_user(shop["cashier"]).sync_from_ui([payload])
-        return self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
 
     def _close(self, session):
         result = session.close_session_from_ui()
@@ -331,6 +336,57 @@ class TestWalletAccounting(AccountTestInvoicingHttpCommon):
                     "membership_is_wallet": True,
                 }
             )
+
+    def test_cashier_till_over_rpc_books_once_and_cannot_touch_the_scheme(self):
+        shop, cashier = self.shop, self.shop["cashier"]
+        session = self._open(shop)
+        card, wallet = shop["card"], shop["wallet"]
+        for lines, payments in (
+            ([(shop["topup"], 1, 120.0)], [(card, 120.0)]),  # 120 paid + 5 bonus
+            ([(shop["tea"], 5, 25.0)], [(wallet, 125.0)]),  # 120 paid + 5 bonus spent
+        ):
+            _result, error = self.rpc(
+                cashier,
+                "pos.order",
+                "sync_from_ui",
+                [self._payload(shop, session, lines, payments)],
+            )
+            self.assertIsNone(error)
+        refusals = (
+            ("pos.session", "write", [session.id], {"membership_wallet_entry_ids": [(5, 0, 0)]}),
+            ("pos.session", "_membership_book_wallet", [session.id]),
+            (
+                "res.company",
+                "write",
+                [shop["company"].id],
+                {"membership_wallet_liability_account_id": shop["sales"].id},
+            ),
+        )
+        for model, method, *args in refusals:
+            _result, error = self.rpc(cashier, model, method, *args)
+            self.assertRpcRefused(error, "AccessError", "(?i)private|not allowed|server's")
+        result, error = self.rpc(cashier, "pos.session", "close_session_from_ui", [session.id])
+        self.assertIsNone(error)
+        self.assertEqual(result, {"successful": True})
+        entries = session.sudo().membership_wallet_entry_ids
+        self.assertEqual(len(entries), 1)
+        _result, error = self.rpc(
+            cashier,
+            "pos.session",
+            "write",
+            [session.id],
+            {"membership_wallet_entry_ids": [(5, 0, 0)]},
+        )
+        self.assertRpcRefused(error, "AccessError", "server's")
+        self.assertEqual(session.sudo().membership_wallet_entry_ids, entries)
+        _result, error = self.rpc(
+            cashier, "pos.payment.method", "write", [wallet.id], {"outstanding_account_id": False}
+        )
+        self.assertRpcRefused(error, "AccessError", "not allowed")
+        self.assertEqual(wallet.outstanding_account_id, shop["liability"])
+        self.assertEqual(-self._balance(shop["sales"]), 125.0)
+        self.assertEqual(self._balance(shop["expense"]), 5.0)
+        self.assertBooksBalanced(shop, 0.0)
 
     def test_each_company_books_its_own_wallets(self):
         other = self._membership_shop(self.setup_other_company()["company"], "B")
