@@ -631,15 +631,32 @@ class MembershipCard(models.Model):
         wizard)."""
         self.ensure_one()
         deposit = self.deposit_amount
-        # Only a card that was issued can be returned (raises for a draft); whatever is
-        # refused below undoes this with the rest of the transaction.
+        # Only a card that was issued can be returned (raises for a draft). The checks
+        # below run on what was really paid out: a refusal undoes it all with the
+        # transaction.
         self._membership_transition("return", reason, {"deposit_amount": 0.0})
-        account = self.env["membership.account"]._membership_get_account(self.partner_id)
-        wallet = account.wallet_paid_balance
-        total = deposit + wallet
+        if deposit:
+            self._membership_book_payment(deposit, journal, "outbound")
+        wallet = self.partner_id._membership_wallet_payout(self, journal) or 0.0
+        self._membership_check_return_authority(deposit + wallet, wallet, pin_verified)
+        self._membership_log(
+            self.env._(
+                "Deposit %(deposit)s and wallet %(wallet)s paid back through %(journal)s",
+                deposit=deposit,
+                wallet=wallet,
+                journal=journal.name or "-",
+            ),
+            reason,
+        )
+        return deposit + wallet
+
+    def _membership_check_return_authority(self, total, wallet, pin_verified):
+        """Below Supervisor: refunds within the cashier limit, and a wallet paid out only
+        on the card's authority (read by a shop reader, or the member's PIN)."""
+        if self.env.su or self.env.user.has_group(SUPERVISOR_GROUP):
+            return
         limit = self.company_id.membership_cashier_refund_limit
-        supervisor = self.env.su or self.env.user.has_group(SUPERVISOR_GROUP)
-        if self.currency_id.compare_amounts(total, limit) > 0 and not supervisor:
+        if self.currency_id.compare_amounts(total, limit) > 0:
             raise AccessError(
                 self.env._(
                     "Refunding %(amount)s is over the cashier limit of %(limit)s: "
@@ -650,7 +667,6 @@ class MembershipCard(models.Model):
             )
         if (
             self.currency_id.compare_amounts(wallet, 0.0) > 0
-            and not supervisor
             and not pin_verified
             and not self._membership_card_present()
         ):
@@ -662,19 +678,6 @@ class MembershipCard(models.Model):
                     amount=wallet,
                 )
             )
-        if deposit:
-            self._membership_book_payment(deposit, journal, "outbound")
-        wallet = self.partner_id._membership_wallet_payout(self, journal) or 0.0
-        self._membership_log(
-            self.env._(
-                "Deposit %(deposit)s and wallet %(wallet)s paid back through %(journal)s",
-                deposit=deposit,
-                wallet=wallet,
-                journal=journal.name or "-",
-            ),
-            reason,
-        )
-        return deposit + wallet
 
     def _membership_card_present(self):
         """True when one of the company's reader boxes read this card a moment ago: the
