@@ -32,6 +32,10 @@ class PosSession(models.Model):
         self.filtered(lambda session: session.state == "closed")._membership_book_wallet()
         return res
 
+    def _get_related_account_moves(self):
+        # The session's Journal Items show its wallet entries with its closing entries.
+        return super()._get_related_account_moves() | self.sudo().membership_wallet_entry_ids
+
     @api.private
     def _membership_book_wallet(self):
         """Complete the closing entries of closed sessions so that the customer-deposits

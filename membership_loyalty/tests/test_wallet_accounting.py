@@ -290,6 +290,8 @@ class TestWalletAccounting(MembershipRpcMixin, AccountTestInvoicingHttpCommon):
         entries = session.sudo().membership_wallet_entry_ids
         self.assertEqual(len(entries), 1)
         self.assertEqual(entries.journal_id, shop["wallet_journal"])
+        journal_items = self.env["account.move.line"].search(session.show_journal_items()["domain"])
+        self.assertLessEqual(entries.line_ids, journal_items, "shown with the session's items")
 
         # After the closing the supervisor settles both held orders (the top-up first, so
         # that the wallet covers the payment); the session's wallet entry follows.
