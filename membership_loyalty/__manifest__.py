@@ -60,6 +60,7 @@
         "views/pos_config_views.xml",
         "security/membership_partner_security.xml",
         "wizards/membership_member_wizard_views.xml",
+        "views/pos_session_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

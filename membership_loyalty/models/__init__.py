@@ -38,3 +38,4 @@ from . import stock_picking
 from . import product_category
 from . import pos_config
 from . import stock_lot
+from . import loyalty_card

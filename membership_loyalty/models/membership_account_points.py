@@ -250,7 +250,10 @@ class MembershipAccount(models.Model):
         topup = sum(topup_lines.mapped("price_subtotal_incl"))
         if topup and not held:
             account._membership_wallet_topup(
-                topup, f"pos:{uuid}:topup", payment_method=order.payment_ids.payment_method_id[:1]
+                topup,
+                f"pos:{uuid}:topup",
+                payment_method=order.payment_ids.payment_method_id[:1],
+                pos_order=order,
             )
         return account
 

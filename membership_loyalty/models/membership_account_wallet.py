@@ -23,13 +23,21 @@ class MembershipAccount(models.Model):
 
     @api.private
     def _membership_wallet_topup(
-        self, amount, key, payment_method=None, journal=None, card=None, reason=None
+        self,
+        amount,
+        key,
+        payment_method=None,
+        journal=None,
+        card=None,
+        reason=None,
+        pos_order=None,
     ):
         """Credit money paid in (cash, card...) and the bonus its amount band earns.
 
         ``payment_method`` (pos.payment.method) or ``journal`` (account.journal) says how
         it was paid; a wallet can never be topped up from a wallet. ``reason``: why a
-        top-up was taken outside the till (the counter wizard).
+        top-up was taken outside the till (the counter wizard). A top-up sold by
+        ``pos_order`` is booked by its session's closing, not here.
         """
         self.ensure_one()
         existing = self._membership_existing_wallet_move(key)
@@ -52,6 +60,7 @@ class MembershipAccount(models.Model):
             "idempotency_key": key,
             "payment_journal_id": journal.id if journal else False,
             "reason": reason or False,
+            "pos_order_id": pos_order.id if pos_order else False,
         }
         move = self.env["membership.wallet.move"]._membership_post(vals, card=card)
         self._membership_apply_topup_bonus(move)

@@ -28,3 +28,6 @@ from . import test_pos_redeem
 from . import test_ledger_sync_cost
 from . import test_security_matrix
 from . import test_bad_inputs
+from . import test_wallet_accounting
+from . import test_card_authority
+from . import test_coupon_points_guard
