@@ -177,13 +177,18 @@ def member_card(odoo):
     )
     card_type_id = odoo.call("membership.card.type", "create", {"name": f"E2E chip {tag}"})
     uid = f"04{uuid.uuid4().hex[:12].upper()}"
-    card_id = odoo.call(
-        "membership.card",
+    # A card becomes active only by being issued (the Issue wizard).
+    wizard_id = odoo.call(
+        "membership.card.issue.wizard",
         "create",
         {"chip_uid": uid, "partner_id": partner_id, "card_type_id": card_type_id},
     )
-    odoo.call("membership.card", "action_activate", [card_id])
-    number = odoo.call("membership.card", "read", [card_id], ["number"])[0]["number"]
+    odoo.call("membership.card.issue.wizard", "action_issue", [wizard_id])
+    card = odoo.call(
+        "membership.card", "search_read", [("partner_id", "=", partner_id)], ["number", "state"]
+    )
+    assert [c["state"] for c in card] == ["active"]
+    number = card[0]["number"]
     return {"partner_id": partner_id, "uid": uid, "number": number}
 
 
