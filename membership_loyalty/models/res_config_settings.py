@@ -106,3 +106,6 @@ class ResConfigSettings(models.TransientModel):
     membership_pin_max_tries = fields.Integer(
         related="company_id.membership_pin_max_tries", readonly=False
     )
+    membership_pin_window_hours = fields.Integer(
+        related="company_id.membership_pin_window_hours", readonly=False
+    )

@@ -383,11 +383,14 @@ class ResPartner(models.Model):
                 partner.with_context(membership_phone_normalised=True).write(vals)
 
     def _membership_record_orders(self, orders):
-        """Add paid POS orders to the member's stored activity figures (refunds subtract)."""
+        """Add paid POS orders to the member's stored activity figures (refunds subtract):
+        what each order counts is the spend the server verified when it posted it
+        (``membership_qualifying_amount``: goods paid, not top-ups, not what is held)."""
         self.ensure_one()
-        visits = orders.filtered(lambda o: o.amount_total > 0)
+        visits = orders.filtered(lambda o: o.membership_qualifying_amount > 0)
         currency = self.member_currency_id
-        total = currency.round(self.member_total_spent + sum(orders.mapped("amount_total")))
+        spent = sum(orders.mapped("membership_qualifying_amount"))
+        total = currency.round(self.member_total_spent + spent)
         count = self.member_visit_count + len(visits)
         last = self.member_last_visit
         if visits and (not last or max(visits.mapped("date_order")) > last):
@@ -504,7 +507,7 @@ class ResPartner(models.Model):
                     ("date_order", ">=", date_from),
                     ("date_order", "<=", now),
                 ],
-                aggregates=["amount_total:sum"],
+                aggregates=["membership_qualifying_amount:sum"],
             )
         )  # sudo: a cashier's order triggers this; members' totals are not secret to the system
         return total or 0.0
