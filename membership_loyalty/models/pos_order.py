@@ -558,6 +558,8 @@ class PosOrder(models.Model):
             reasons.append(self.env._("A points line adds to the order instead of paying."))
         if currency.compare_amounts(wallet, 0.0) < 0:
             reasons.append(self.env._("Money paid back to the wallet on a sale, not a refund."))
+        if currency.compare_amounts(received + wallet, 0.0) < 0:
+            reasons.append(self.env._("The sale pays money out without a refunded sale."))
         if (
             currency.compare_amounts(topup, 0.0) > 0
             and not currency.compare_amounts(wallet, 0.0) > 0
