@@ -510,3 +510,103 @@ class TestSyncAdversarial(MembershipTillSetup, TestPointOfSaleHttpCommon):
         self.assertFalse(reconciliation["drifting_accounts"])
         paid = sum(Account.search([("company_id", "=", self.company.id)]).mapped("wallet_paid_balance"))
         self.assertAlmostEqual(reconciliation["wallets"], paid, places=2)
+
+    # ------------------------------------------------------------------ the issue's table
+
+    def balances(self, member):
+        account = self.env["membership.account"].sudo()._membership_get_account(
+            member, self.company
+        )
+        return account.wallet_balance, account.points_balance
+
+    def held(self, payload, member, points=False):
+        """Send ``payload``: the order is kept, held for a supervisor, nothing credited."""
+        before = self.balances(member)
+        self.send([payload])
+        order = self.stored(payload["uuid"])
+        self.assertEqual(order.state, "paid")
+        flag = order.membership_points_review if points else order.membership_wallet_review
+        self.assertTrue(flag, order.message_ids.mapped("body"))
+        self.assertEqual(self.balances(member), before, "nothing credited before settling")
+        return order
+
+    def test_the_tried_attacks_are_held(self):
+        """Each row of the tried attacks: the order is kept and flagged, nothing appears."""
+        member, other, poor = self.members
+        # The seed top-up earned its bonus: 5.00 and 10 points.
+        self.assertEqual(self.balances(member), (SEED_WALLET + 5.0, SEED_POINTS + 10.0))
+        self.held(self.order(member, [self.line(self.topup, 1, 150.0)], [], total=0.0), member)
+        self.held(
+            self.order(member, [self.line(self.topup, 1, 150.0), self.line(self.tea, -1, 150.0)], []),
+            member,
+        )
+        big = self.held(
+            self.order(member, [self.line(self.tea, 1, 10000.0)], [], total=0.0), member
+        )
+        self.assertFalse(member.member_tier_id, "no tier from an unpaid line")
+        self.assertEqual(big.membership_qualifying_amount, 0.0)
+        self.held(
+            self.order(member, [self.line(self.tea, 1, 0.0, subtotal=5000.0)], [(self.card, 5000.0)]),
+            member,
+        )
+        self.held(self.order(member, [self.line(self.points, 1, 8000.0)], [], total=0.0), member)
+        # Refunds pointing at one line of 147 sold by card, paid back to the wallet.
+        sale = self.order(member, [self.line(self.tea, 1, 147.0)], [(self.card, 147.0)])
+        self.send([sale])
+        sold = self.stored(sale["uuid"]).lines
+        wallet, points = self.balances(member)
+        for qty, price in ((1, 90.0), (5, 20.0), (1, 99.0)):
+            self.held(self.refund(member, sold, qty, self.wallet, price=price), member)
+        # A refund pointing at a line of a draft, never-paid order.
+        draft = self.order(member, [self.line(self.tea, 8, 10.0)], [])
+        draft.update(state="draft")
+        self.send([draft])
+        self.held(self.refund(member, self.stored(draft["uuid"]).lines, 8, self.wallet), member)
+        # The same full refund synced twice under two uuids.
+        paid = self.order(member, [self.line(self.tea, 6, 10.0)], [(self.wallet, 60.0)])
+        self.send([paid])
+        wallet, points = self.balances(member)
+        line = self.stored(paid["uuid"]).lines
+        self.send([self.refund(member, line, 6, self.wallet)])
+        self.assertEqual(self.balances(member)[0], wallet + 60.0)
+        self.held(self.refund(member, line, 6, self.wallet), member)
+        # An order took 20 from the wallet; its refund pays 95 into it.
+        mixed = self.order(
+            member, [self.line(self.tea, 1, 95.0)], [(self.wallet, 20.0), (self.card, 75.0)]
+        )
+        self.send([mixed])
+        self.held(self.refund(member, self.stored(mixed["uuid"]).lines, 1, self.wallet), member)
+        # A card sale whose earned points were spent since: its refund is kept and held.
+        card_sale = self.order(other, [self.line(self.tea, 1, 485.0)], [(self.card, 485.0)])
+        self.send([card_sale])
+        account = self.env["membership.account"].sudo()._membership_get_account(other, self.company)
+        account._membership_points_redeem(account.points_balance - 175.0, "adv:spent")
+        refund = self.held(
+            self.refund(other, self.stored(card_sale["uuid"]).lines, 1, self.card), other, points=True
+        )
+        self.assertIn("cannot", refund.message_ids[:1].body)
+        # One 1,600 line "paid" from an empty wallet: held, and no tier for it.
+        self.env["membership.account"].sudo()._membership_get_account(
+            poor, self.company
+        )._membership_wallet_spend(SEED_WALLET + 5.0, "adv:drain")
+        self.held(self.order(poor, [self.line(self.tea, 1, 1600.0)], [(self.wallet, 1600.0)]), poor)
+        self.assertFalse(poor.member_tier_id)
+        self.assertEqual(self.balances(poor), (0.0, SEED_POINTS + 10.0), "no entry points")
+
+    def test_pin_counts_the_wallet_payments_of_the_day(self):
+        """Two wallet payments of 50 and 20 with a PIN threshold of 50: the second needs
+        the PIN (sent over JSON-RPC without it, it is held)."""
+        member = self.members[0]
+        self.company.membership_pin_threshold = 50.0
+        supervisor = new_test_user(
+            self.env(su=True),
+            login="adv_supervisor",
+            groups=f"base.group_user,{GROUP}supervisor",
+            company_id=self.company.id,
+        )
+        self.env["membership.wallet.pin"].with_user(supervisor).create(
+            {"partner_id": member.id, "pin": "4321"}
+        ).action_set_pin()
+        self.send([self.order(member, [self.line(self.tea, 5, 10.0)], [(self.wallet, 50.0)])])
+        self.assertEqual(self.balances(member)[0], SEED_WALLET + 5.0 - 50.0)
+        self.held(self.order(member, [self.line(self.tea, 2, 10.0)], [(self.wallet, 20.0)]), member)
