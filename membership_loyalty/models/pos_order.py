@@ -1,6 +1,5 @@
 import hmac
 import math
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, MissingError, UserError
@@ -324,7 +323,7 @@ class PosOrder(models.Model):
             if Account._membership_order_lines(original)[1] & self.lines.refunded_orderline_id:
                 reasons.append(self.env._("A wallet top-up is paid out, not refunded."))
             for line in original.lines:
-                sold[line] = line._compute_amount_line_all()["price_subtotal_incl"]
+                sold[line] = line._membership_amount()
         for refund_line in self.lines.filtered("refunded_orderline_id"):
             line = refund_line.refunded_orderline_id
             asked = -refund_line.qty
@@ -469,7 +468,7 @@ class PosOrder(models.Model):
                 amounts[line] = 0.0
                 reasons.append(self.env._("A line has an amount that is not a number."))
                 continue
-            amounts[line] = line._compute_amount_line_all()["price_subtotal_incl"]
+            amounts[line] = line._membership_amount()
         wallet_payments = self.payment_ids.filtered("payment_method_id.membership_is_wallet")
         wallet = sum(wallet_payments.mapped("amount"))
         received = sum((self.payment_ids - wallet_payments).mapped("amount"))

@@ -517,3 +517,55 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
         self.assertGreater(earned.points, 0)
         self.account.invalidate_recordset()
         self.assertEqual(self.account.points_balance, 0.0, "the refund took the points back")
+
+    def test_tour_refund_of_a_wallet_and_points_sale_agrees_with_the_books(self):
+        """At the till: a sale paid in cash and from the wallet, then part of it refunded
+        to the wallet. The receipt's figures are the ledger's, the refund gives back what
+        the sale took (wallet money and the share of points), and after closing the
+        session the deposit liability moved exactly as the wallets did."""
+        env = self.env(su=True)
+        Account = env["account.account"]
+        self.company.write(
+            {
+                "membership_wallet_journal_id": env["account.journal"]
+                .create({"name": "Member Wallet Entries", "type": "general", "code": "MWE"})
+                .id,
+                "membership_wallet_liability_account_id": Account.create(
+                    {"name": "Customer deposits", "code": "2199", "account_type": "liability_current"}
+                ).id,
+                "membership_wallet_revenue_account_id": Account.create(
+                    {"name": "Wallet sales", "code": "4199", "account_type": "income"}
+                ).id,
+                "membership_wallet_expense_account_id": Account.create(
+                    {"name": "Wallet bonus", "code": "6199", "account_type": "expense"}
+                ).id,
+            }
+        )
+        Ledger = env["membership.account"]
+        before = Ledger._membership_wallet_reconciliation(self.company)
+        self._session()
+        self.start_pos_tour("membership_loyalty_wallet_points_refund")
+        sale, refund = self._session_orders()
+        self.assertFalse(sale.membership_wallet_review or refund.membership_wallet_review)
+        earned = env["membership.points.move"].search(
+            [("pos_order_id", "=", sale.id), ("kind", "=", "earn")]
+        )
+        self.assertEqual(earned.points, 10.0, "the cash part earns, the wallet part does not")
+        self.assertEqual(sale.membership_points_earned, earned.points, "the receipt's figure")
+        self.assertEqual(sum(self._moves(sale, "spend").mapped("amount")), -20.0)
+        self.assertEqual(self._moves(refund, "refund").mapped("paid_amount"), [20.0])
+        reversal = env["membership.points.move"].search(
+            [("reversed_move_id", "=", earned.id), ("kind", "=", "reversal")]
+        )
+        self.assertAlmostEqual(reversal.points, -10.0 * 2 / 3, places=2)
+        self.assertEqual(self._balance(), 35.0)
+        self.account.invalidate_recordset()
+        self.assertAlmostEqual(self.account.points_balance, 10.0 + reversal.points, places=2)
+        session = self.main_pos_config.current_session_id.sudo()
+        session.action_pos_session_closing_control()
+        self.assertEqual(session.state, "closed")
+        after = Ledger._membership_wallet_reconciliation(self.company)
+        self.assertFalse(after["drifting_accounts"])
+        self.assertAlmostEqual(
+            after["liability"] - before["liability"], after["wallets"] - before["wallets"], 2
+        )
