@@ -531,7 +531,11 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
                 .create({"name": "Member Wallet Entries", "type": "general", "code": "MWE"})
                 .id,
                 "membership_wallet_liability_account_id": Account.create(
-                    {"name": "Customer deposits", "code": "2199", "account_type": "liability_current"}
+                    {
+                        "name": "Customer deposits",
+                        "code": "2199",
+                        "account_type": "liability_current",
+                    }
                 ).id,
                 "membership_wallet_revenue_account_id": Account.create(
                     {"name": "Wallet sales", "code": "4199", "account_type": "income"}
