@@ -26,3 +26,4 @@ from . import test_pos_member_till
 from . import test_pos_wallet_till
 from . import test_pos_redeem
 from . import test_ledger_sync_cost
+from . import test_sync_adversarial
