@@ -48,6 +48,7 @@
         "wizards/membership_wallet_settle_views.xml",
         "views/membership_wallet_till_views.xml",
         "views/pos_order_redeem_views.xml",
+        "views/pos_session_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

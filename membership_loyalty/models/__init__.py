@@ -36,3 +36,4 @@ from . import res_partner_pin
 from . import res_users
 from . import stock_picking
 from . import product_category
+from . import loyalty_card

@@ -264,7 +264,9 @@ class MembershipAccount(models.Model):
         """Compare the customer-deposit liability with the sum of paid wallet balances.
 
         Returns a dict: liability (credit balance of the account), wallets (sum of paid
-        balances), difference, and the accounts whose balance is not the sum of their moves.
+        balances), pending (paid money moved by orders of POS sessions not closed yet,
+        which their closing books), difference (liability - wallets + pending), and the
+        accounts whose balance is not the sum of their moves.
         """
         company = company or self.env.company
         liability_account = company.membership_wallet_liability_account_id
@@ -288,6 +290,17 @@ class MembershipAccount(models.Model):
             )
         )
         wallets = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(SUM(m.paid_amount), 0)
+                     FROM membership_wallet_move m
+                     JOIN pos_order o ON o.id = m.pos_order_id
+                     JOIN pos_session s ON s.id = o.session_id
+                    WHERE m.company_id = %s AND s.state != 'closed'""",
+                company.id,
+            )
+        )
+        pending = self.env.cr.fetchone()[0]
         accounts = (
             self.sudo().with_context(active_test=False).search([("company_id", "=", company.id)])
         )
@@ -295,6 +308,7 @@ class MembershipAccount(models.Model):
             "company": company,
             "liability": float(liability),
             "wallets": float(wallets),
-            "difference": float(liability) - float(wallets),
+            "pending": float(pending),
+            "difference": float(liability) - float(wallets) + float(pending),
             "drifting_accounts": accounts._membership_check_invariant(),
         }

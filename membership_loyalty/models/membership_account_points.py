@@ -267,6 +267,7 @@ class MembershipAccount(models.Model):
                 payment_method=order.payment_ids.payment_method_id.filtered(
                     lambda method: not method.membership_is_wallet
                 )[:1],
+                pos_order=order,
             )
         order.membership_qualifying_amount = qualifying
         return account

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .loyalty_card import COUPON_SERVER
+
 
 class MembershipAccount(models.Model):
     """Points spent on gifts (real stock moves) and e-coupons (Odoo loyalty coupons)."""
@@ -97,6 +99,7 @@ class MembershipAccount(models.Model):
             coupon = (
                 self.env["loyalty.card"]
                 .sudo()
+                .with_context(membership_coupon_server=COUPON_SERVER)
                 .create(
                     {
                         "program_id": program.id,

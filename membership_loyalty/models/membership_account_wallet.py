@@ -22,11 +22,14 @@ class MembershipAccount(models.Model):
         return self.env["membership.wallet.move"]._membership_find_posted(key)
 
     @api.private
-    def _membership_wallet_topup(self, amount, key, payment_method=None, journal=None, card=None):
+    def _membership_wallet_topup(
+        self, amount, key, payment_method=None, journal=None, card=None, pos_order=None
+    ):
         """Credit money paid in (cash, card...) and the bonus its amount band earns.
 
         ``payment_method`` (pos.payment.method) or ``journal`` (account.journal) says how
-        it was paid; a wallet can never be topped up from a wallet.
+        it was paid; a wallet can never be topped up from a wallet. A top-up sold by
+        ``pos_order`` is booked by its session's closing, not here.
         """
         self.ensure_one()
         existing = self._membership_existing_wallet_move(key)
@@ -48,6 +51,7 @@ class MembershipAccount(models.Model):
             "paid_amount": amount,
             "idempotency_key": key,
             "payment_journal_id": journal.id if journal else False,
+            "pos_order_id": pos_order.id if pos_order else False,
         }
         move = self.env["membership.wallet.move"]._membership_post(vals, card=card)
         self._membership_apply_topup_bonus(move)

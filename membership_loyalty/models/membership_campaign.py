@@ -6,6 +6,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools.campaign_stats import offer_return, split_control, uplift
+from .loyalty_card import COUPON_SERVER
 
 # Fields that decide which campaigns run when (cached by _membership_running_periods).
 RUNNING_FIELDS = {"state", "offer_type", "date_from", "date_to"}
@@ -202,7 +203,8 @@ class MembershipCampaign(models.Model):
             reached = len(sms.filtered(lambda s: s.state != "cancelled"))
         coupons = self.env["loyalty.card"]
         if self.offer_type == "coupon":
-            coupons = coupons.create(
+            # The campaign's coupons are the server's: their points come from the offer.
+            coupons = coupons.with_context(membership_coupon_server=COUPON_SERVER).create(
                 [
                     {
                         "program_id": self.coupon_program_id.id,

@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -15,12 +16,20 @@ TRANSITIONS = {
     "expire": ({"active"}, "expired"),
     "reactivate": ({"lost", "blocked", "expired"}, "active"),
     "replace": ({"active", "lost", "blocked", "expired"}, "replaced"),
-    "return": ({"draft", "active", "lost", "blocked", "expired"}, "returned"),
+    "return": ({"active", "lost", "blocked", "expired"}, "returned"),
 }
 SUPERVISOR_ACTIONS = {"reactivate", "replace"}
 # Context marker of the card's own actions. A plain value could be sent in an RPC call's
 # context; this object cannot, so only server code holds the key.
 TRANSITION = object()
+# Context marker of the Issue flow (``_membership_issue``): the only way a card becomes
+# active for the first time.
+ISSUING = object()
+# Fields that say who or what a card is: Supervisors and up change them, cashiers only
+# through the wizards (issue, replace).
+IDENTITY_FIELDS = {"number", "chip_uid", "expiry_date", "partner_id", "company_id", "card_type_id"}
+# A card read by a shop's reader box within this many minutes is the card at the counter.
+CARD_PRESENT_MINUTES = 10
 SUPERVISOR_GROUP = "membership_loyalty.membership_loyalty_group_supervisor"
 CASHIER_GROUP = "membership_loyalty.membership_loyalty_group_cashier"
 
@@ -198,6 +207,8 @@ class MembershipCard(models.Model):
             )
             if guarded and not self._membership_in_transition():
                 raise UserError(self.env._("A new card starts as a draft; use the Issue wizard."))
+            if not self._membership_in_transition():
+                self._membership_check_identity_rights()
             if not vals.get("number"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["number"] = self.with_company(company)._next_number()
@@ -226,6 +237,8 @@ class MembershipCard(models.Model):
                     "The state, deposit and history of a card change only through its actions."
                 )
             )
+        if IDENTITY_FIELDS & set(vals) and not self._membership_in_transition():
+            self._membership_check_identity_rights()
         if (
             {"number", "company_id", "partner_id"} & set(vals)
             and not self._membership_in_transition()
@@ -250,8 +263,38 @@ class MembershipCard(models.Model):
         marker = self.env.context.get("membership_card_transition")
         return marker is TRANSITION or bool(marker and self.env.su)
 
+    def _membership_check_identity_rights(self):
+        """Cashiers create cards and change what identifies one only through the
+        wizards: a new draft, a chip, a later expiry or another member is a
+        Supervisor's."""
+        if not self.env.su and not self.env.user.has_group(SUPERVISOR_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a Membership Supervisor may create a card or change its number, "
+                    "chip, expiry date, member, type or company: cashiers issue and replace "
+                    "cards with the wizards."
+                )
+            )
+
     def action_activate(self):
-        return self._membership_transition("activate", self.env._("Activated"))
+        """A draft card becomes active only by being issued: open the Issue wizard."""
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("Card %s was already issued.", self.number))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Issue a Membership Card"),
+            "res_model": "membership.card.issue.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_card_id": self.id,
+                "default_partner_id": self.partner_id.id,
+                "default_card_type_id": self.card_type_id.id,
+                "default_company_id": self.company_id.id,
+                "default_chip_uid": self.chip_uid,
+            },
+        }
 
     def action_block(self):
         return self._membership_transition("block", self.env._("Blocked"))
@@ -311,6 +354,12 @@ class MembershipCard(models.Model):
                     "Supervisor" if group == SUPERVISOR_GROUP else "Cashier",
                 )
             )
+        if (
+            action == "activate"
+            and not self.env.su
+            and self.env.context.get("membership_card_issuing") is not ISSUING
+        ):
+            raise UserError(self.env._("A card becomes active only by being issued."))
         self.lock_for_update()
         labels = dict(self._fields["state"]._description_selection(self.env))
         for card in self:
@@ -375,11 +424,13 @@ class MembershipCard(models.Model):
         reason=None,
         deposit=None,
         journal=None,
+        draft=None,
     ):
-        """Create and activate a card for ``partner``; with a blank-card serial, the card takes
-        its pre-printed number and the serial leaves the shop's stock. A new deposit is
-        booked as a customer payment in ``journal``; a deposit carried over from a replaced
-        card (``deposit`` given) is not paid again."""
+        """Create and activate a card for ``partner`` (or issue the ``draft`` card prepared
+        for them); with a blank-card serial, the card takes its pre-printed number and the
+        serial leaves the shop's stock. A new deposit is booked as a customer payment in
+        ``journal``; a deposit carried over from a replaced card (``deposit`` given) is not
+        paid again. The only way a card becomes active for the first time."""
         if not partner.active:
             raise UserError(
                 self.env._("%s is archived and cannot receive a card.", partner.display_name)
@@ -408,15 +459,27 @@ class MembershipCard(models.Model):
                     self.env._("Blank Card Serial: %s is not a blank card of this type.", lot.name)
                 )
             vals.update(number=lot.name, lot_id=lot.id)
-        card = (
-            self.with_company(company)
-            .with_context(membership_card_transition=TRANSITION)
-            .create(vals)
-        )
+        if draft:
+            if draft.state != "draft" or (draft.partner_id, draft.company_id) != (partner, company):
+                raise UserError(
+                    self.env._(
+                        "Card %s is no draft of this member: it cannot be issued.", draft.number
+                    )
+                )
+            card = draft.with_context(membership_card_transition=TRANSITION)
+            card.write(vals)
+        else:
+            card = (
+                self.with_company(company)
+                .with_context(membership_card_transition=TRANSITION)
+                .create(vals)
+            )
         card = card.with_context(membership_card_transition=False)
         if lot:
             card._membership_consume_blank(lot, location)
-        card._membership_transition("activate", reason or self.env._("Card issued"))
+        card.with_context(membership_card_issuing=ISSUING)._membership_transition(
+            "activate", reason or self.env._("Card issued")
+        )
         if collect and deposit:
             card._membership_book_payment(deposit, journal, "inbound")
         if card_type.charge_type != "none" and card_type.amount:
@@ -559,29 +622,23 @@ class MembershipCard(models.Model):
         self.with_context(membership_card_transition=TRANSITION).replaced_by_id = new_card
         return new_card
 
-    def _membership_return(self, reason, journal):
-        """Close the card, refund its deposit and pay out the wallet's paid balance."""
+    def _membership_return(self, reason, journal, pin_verified=False):
+        """Close the card, refund its deposit and pay out the wallet's paid balance.
+
+        Paying the wallet out needs the card's or a Supervisor's authority: below
+        Supervisor, the card read by one of the shop's reader boxes a moment ago, or the
+        member's wallet PIN (``pin_verified``: checked by the caller, see the Return
+        wizard)."""
         self.ensure_one()
         deposit = self.deposit_amount
+        # Only a card that was issued can be returned (raises for a draft). The checks
+        # below run on what was really paid out: a refusal undoes it all with the
+        # transaction.
         self._membership_transition("return", reason, {"deposit_amount": 0.0})
         if deposit:
             self._membership_book_payment(deposit, journal, "outbound")
         wallet = self.partner_id._membership_wallet_payout(self, journal) or 0.0
-        total = deposit + wallet
-        limit = self.company_id.membership_cashier_refund_limit
-        if (
-            self.currency_id.compare_amounts(total, limit) > 0
-            and not self.env.su
-            and not self.env.user.has_group(SUPERVISOR_GROUP)
-        ):
-            raise AccessError(
-                self.env._(
-                    "Refunding %(amount)s is over the cashier limit of %(limit)s: "
-                    "ask a Supervisor.",
-                    amount=total,
-                    limit=limit,
-                )
-            )
+        self._membership_check_return_authority(deposit + wallet, wallet, pin_verified)
         self._membership_log(
             self.env._(
                 "Deposit %(deposit)s and wallet %(wallet)s paid back through %(journal)s",
@@ -591,4 +648,54 @@ class MembershipCard(models.Model):
             ),
             reason,
         )
-        return total
+        return deposit + wallet
+
+    def _membership_check_return_authority(self, total, wallet, pin_verified):
+        """Below Supervisor: refunds within the cashier limit, and a wallet paid out only
+        on the card's authority (read by a shop reader, or the member's PIN)."""
+        if self.env.su or self.env.user.has_group(SUPERVISOR_GROUP):
+            return
+        limit = self.company_id.membership_cashier_refund_limit
+        if self.currency_id.compare_amounts(total, limit) > 0:
+            raise AccessError(
+                self.env._(
+                    "Refunding %(amount)s is over the cashier limit of %(limit)s: "
+                    "ask a Supervisor.",
+                    amount=total,
+                    limit=limit,
+                )
+            )
+        if (
+            self.currency_id.compare_amounts(wallet, 0.0) > 0
+            and not pin_verified
+            and not self._membership_card_present()
+        ):
+            raise AccessError(
+                self.env._(
+                    "Paying out the wallet of %(member)s (%(amount)s) needs the member's card "
+                    "read by a shop reader, the member's wallet PIN or a Membership Supervisor.",
+                    member=self.partner_id.display_name,
+                    amount=wallet,
+                )
+            )
+
+    def _membership_card_present(self):
+        """True when one of the company's reader boxes read this card a moment ago: the
+        card itself is at the counter. Reads are written by the boxes only.
+
+        sudo: cashiers cannot read the readers' log; only the existence of a read is used."""
+        self.ensure_one()
+        since = fields.Datetime.now() - timedelta(minutes=CARD_PRESENT_MINUTES)
+        return bool(
+            self.env["membership.reader.event"]
+            .sudo()
+            .search_count(
+                [
+                    ("card_ref", "=", self.id),
+                    ("status", "=", "ok"),
+                    ("company_id", "=", self.company_id.id),
+                    ("create_date", ">=", since),
+                ],
+                limit=1,
+            )
+        )

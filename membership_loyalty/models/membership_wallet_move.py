@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import float_is_zero, float_round
+from odoo.tools import float_round
 
 
 class MembershipWalletMove(models.Model):
@@ -50,7 +50,13 @@ class MembershipWalletMove(models.Model):
         for vals in vals_list:
             if not vals.get("account_move_id"):
                 vals["account_move_id"] = self._membership_book(vals).id
-        return super().create(vals_list)
+        moves = super().create(vals_list)
+        # A till's move posted once its session is closed (a held order settled later, a
+        # reversal): the session's wallet entry follows at once.
+        moves.pos_order_id.session_id.filtered(
+            lambda session: session.state == "closed"
+        )._membership_book_wallet()
+        return moves
 
     @api.model
     def _membership_deltas(self, vals):
@@ -69,26 +75,35 @@ class MembershipWalletMove(models.Model):
 
     @api.model
     def _membership_book(self, vals):
-        """Post the journal entry of a wallet move; nothing when the wallet accounts are unset.
+        """Post the journal entry of a wallet move made outside the till; nothing when the
+        wallet accounts are unset.
 
-        Money paid in is a customer deposit (liability), not income: a top-up debits the
-        cash/bank journal and credits the liability; a payment moves the paid part from the
-        liability to revenue and books the bonus part as marketing expense; a refund to the
-        wallet moves revenue back to the liability; a payout pays the liability out.
-
-        sudo: ledger postings are made by cashiers who have no accounting rights.
+        A move made by a POS order is booked by its session: the session closing credits
+        top-ups and debits wallet payments on the customer-deposits account (the top-up
+        product's income account and the wallet payment method's outstanding account),
+        and ``pos.session._membership_book_wallet`` books what it cannot know (bonus spent,
+        amounts held for review). Outside the till, money paid in is a customer deposit
+        (liability), not income: a top-up debits the cash/bank journal and credits the
+        liability; a payment moves the paid part from the liability to revenue and books
+        the bonus part as marketing expense; a refund to the wallet moves revenue back to
+        the liability; a payout pays the liability out; a manual adjustment is an expense.
+        Bonus credit is no money: given or forfeited, it is booked only when spent. A
+        top-up or payout without a journal is booked on the review account, never lost.
         """
+        if vals.get("pos_order_id") and vals["kind"] != "reversal":
+            return self.env["account.move"]
+        if vals["kind"] == "reversal" and self.browse(vals["reversed_move_id"]).pos_order_id:
+            return self.env["account.move"]
         account = self.env["membership.account"].browse(vals["account_id"])
         company = account.company_id
-        liability = company.membership_wallet_liability_account_id
-        revenue = company.membership_wallet_revenue_account_id
-        expense = company.membership_wallet_expense_account_id
-        journal = company.membership_wallet_journal_id
-        if not (liability and revenue and expense and journal):
+        books = company._membership_wallet_books()
+        if not books:
             return self.env["account.move"]
+        liability, revenue, expense = books["liability"], books["revenue"], books["expense"]
         paid = vals.get("paid_amount", 0.0)
         bonus = vals.get("bonus_amount", 0.0)
-        cash = self.env["account.journal"].browse(vals.get("payment_journal_id")).default_account_id
+        journal = self.env["account.journal"].browse(vals.get("payment_journal_id"))
+        cash = journal.default_account_id or books["review"]
         kind = vals["kind"]
         lines = []  # (account, signed balance: + debit, - credit)
         if kind == "reversal":
@@ -98,7 +113,7 @@ class MembershipWalletMove(models.Model):
                 (line.account_id, -line.balance * ratio)
                 for line in original.account_move_id.line_ids
             ]
-        elif kind in ("topup", "payout") and cash:
+        elif kind in ("topup", "payout"):
             lines = [(cash, paid), (liability, -paid)]
         elif kind == "spend":
             lines = [(liability, -paid), (expense, -bonus), (revenue, paid + bonus)]
@@ -106,17 +121,27 @@ class MembershipWalletMove(models.Model):
             lines = [(revenue, paid), (liability, -paid)]
         elif kind == "adjust":
             lines = [(expense, paid), (liability, -paid)]
-        rounding = company.currency_id.rounding
-        lines = [
-            (acc, bal) for acc, bal in lines if not float_is_zero(bal, precision_rounding=rounding)
-        ]
-        if not lines:
-            return self.env["account.move"]
         label = self.env._(
             "Wallet %(kind)s: %(member)s",
             kind=dict(self._fields["kind"]._description_selection(self.env))[kind],
             member=account.partner_id.display_name,
         )
+        return self._membership_post_entry(company, label, lines, partner=account.partner_id)
+
+    @api.model
+    @api.private
+    def _membership_post_entry(self, company, label, lines, partner=None):
+        """Post one entry in the company's wallet journal; ``lines``: [(account, balance)],
+        debit positive. Lines rounding to zero are left out; nothing is posted without any.
+
+        sudo: wallet entries are made for cashiers and POS users, who have no accounting
+        rights; the amounts come from the ledger and the session's own entries.
+        """
+        currency = company.currency_id
+        lines = [(acc, currency.round(bal)) for acc, bal in lines]
+        lines = [(acc, bal) for acc, bal in lines if not currency.is_zero(bal)]
+        if not lines:
+            return self.env["account.move"]
         move = (
             self.env["account.move"]
             .sudo()
@@ -124,13 +149,13 @@ class MembershipWalletMove(models.Model):
             .create(
                 {
                     "move_type": "entry",
-                    "journal_id": journal.id,
+                    "journal_id": company.membership_wallet_journal_id.id,
                     "ref": label,
                     "line_ids": [
                         fields.Command.create(
                             {
                                 "account_id": acc.id,
-                                "partner_id": account.partner_id.id,
+                                "partner_id": partner.id if partner else False,
                                 "name": label,
                                 "debit": max(bal, 0.0),
                                 "credit": max(-bal, 0.0),

@@ -3,7 +3,11 @@ from odoo.tools import SQL
 
 
 class MembershipWalletReconciliation(models.Model):
-    """Per company: customer-deposit liability against the money held in wallets."""
+    """Per company: customer-deposit liability against the money held in wallets.
+
+    Money the till moved in sessions still open reaches the books when the session
+    closes: it is shown apart and the liability is compared with the wallets without it.
+    """
 
     _name = "membership.wallet.reconciliation"
     _description = "Wallet Reconciliation"
@@ -14,6 +18,12 @@ class MembershipWalletReconciliation(models.Model):
     currency_id = fields.Many2one("res.currency", readonly=True)
     liability_balance = fields.Monetary(string="Customer Deposits (ledger)", readonly=True)
     wallet_paid_total = fields.Monetary(string="Paid Money in Wallets", readonly=True)
+    pos_pending_total = fields.Monetary(
+        string="In Open POS Sessions",
+        readonly=True,
+        help="Paid wallet money moved by orders of POS sessions not closed yet: the "
+        "session closing books it.",
+    )
     difference = fields.Monetary(readonly=True)
     balanced = fields.Boolean(readonly=True)
 
@@ -23,8 +33,11 @@ class MembershipWalletReconciliation(models.Model):
             """SELECT c.id AS id, c.id AS company_id, c.currency_id AS currency_id,
                       COALESCE(l.balance, 0) AS liability_balance,
                       COALESCE(w.paid, 0) AS wallet_paid_total,
-                      COALESCE(l.balance, 0) - COALESCE(w.paid, 0) AS difference,
-                      COALESCE(l.balance, 0) = COALESCE(w.paid, 0) AS balanced
+                      COALESCE(p.paid, 0) AS pos_pending_total,
+                      COALESCE(l.balance, 0) - COALESCE(w.paid, 0) + COALESCE(p.paid, 0)
+                          AS difference,
+                      COALESCE(l.balance, 0) = COALESCE(w.paid, 0) - COALESCE(p.paid, 0)
+                          AS balanced
                  FROM res_company c
             LEFT JOIN (SELECT aml.company_id, SUM(aml.credit - aml.debit) AS balance
                          FROM account_move_line aml
@@ -36,6 +49,12 @@ class MembershipWalletReconciliation(models.Model):
             LEFT JOIN (SELECT company_id, SUM(wallet_paid_balance) AS paid
                          FROM membership_account
                      GROUP BY company_id) w ON w.company_id = c.id
+            LEFT JOIN (SELECT m.company_id, SUM(m.paid_amount) AS paid
+                         FROM membership_wallet_move m
+                         JOIN pos_order o ON o.id = m.pos_order_id
+                         JOIN pos_session s ON s.id = o.session_id
+                        WHERE s.state != 'closed'
+                     GROUP BY m.company_id) p ON p.company_id = c.id
                 WHERE c.membership_wallet_liability_account_id IS NOT NULL
                    OR w.paid IS NOT NULL"""
         )

@@ -6,6 +6,102 @@ from odoo.tools import float_compare
 class PosSession(models.Model):
     _inherit = "pos.session"
 
+    membership_wallet_entry_ids = fields.Many2many(
+        "account.move",
+        "membership_pos_session_wallet_entry_rel",
+        string="Wallet Entries",
+        readonly=True,
+        copy=False,
+        help="Entries of the wallet journal completing this session's closing entries: "
+        "bonus credit spent (marketing expense) and wallet amounts held for review.",
+    )
+
+    def write(self, vals):
+        # The link is what the session's wallet entries already booked: unlinking one
+        # would book its amounts again.
+        if "membership_wallet_entry_ids" in vals and not self.env.su:
+            raise AccessError(self.env._("The wallet entries of a session are the server's."))
+        return super().write(vals)
+
+    def _validate_session(
+        self, balancing_account=False, amount_to_balance=0, bank_payment_method_diffs=None
+    ):
+        res = super()._validate_session(
+            balancing_account, amount_to_balance, bank_payment_method_diffs
+        )
+        self.filtered(lambda session: session.state == "closed")._membership_book_wallet()
+        return res
+
+    def _get_related_account_moves(self):
+        # The session's Journal Items show its wallet entries with its closing entries.
+        return super()._get_related_account_moves() | self.sudo().membership_wallet_entry_ids
+
+    @api.private
+    def _membership_book_wallet(self):
+        """Complete the closing entries of closed sessions so that the customer-deposits
+        account holds exactly the money paid into wallets.
+
+        The closing books the till's wallet money on the deposits account: top-up lines
+        through the top-up product's income account, wallet payments through the wallet
+        payment method's outstanding account (both the deposits account). The ledger moved
+        the wallets of the session's orders by what it could verify. The difference is
+        posted here once, and again as a change when the ledger moves later for one of
+        its orders (a held order settled): the bonus credit spent is a marketing expense,
+        the rest (orders held for a supervisor, a misconfigured till) goes to the review
+        account. Everything is read from posted entries and the ledger, never recomputed
+        from the orders, so nothing is counted twice.
+        """
+        Move = self.env["membership.wallet.move"]
+        for session in self:
+            company = session.company_id
+            books = company._membership_wallet_books()
+            if not books:
+                continue
+            # sudo: closing a session is a POS user's job; they may not read the ledger or
+            # the accounting entries this compares.
+            session = session.sudo()
+            liability = books["liability"]
+            entries = session.membership_wallet_entry_ids
+            related = session._get_related_account_moves() - entries
+            booked = -sum(
+                related.line_ids.filtered(
+                    lambda line, acc=liability: (
+                        line.account_id == acc and line.parent_state == "posted"
+                    )
+                ).mapped("balance")
+            )
+            moves = Move.sudo().search([("pos_order_id.session_id", "=", session.id)])
+            paid = sum(moves.mapped("paid_amount"))
+            bonus_spent = -sum(
+                move.bonus_amount
+                for move in moves
+                if move.kind == "spend"
+                or (move.kind == "reversal" and move.reversed_move_id.kind == "spend")
+            )
+            done_lines = entries.line_ids
+            done_credit = -sum(
+                done_lines.filtered(lambda line, acc=liability: line.account_id == acc).mapped(
+                    "balance"
+                )
+            )
+            done_expense = sum(
+                done_lines.filtered(
+                    lambda line, acc=books["expense"]: line.account_id == acc
+                ).mapped("balance")
+            )
+            credit = paid - booked - done_credit
+            expense = bonus_spent - done_expense
+            entry = Move._membership_post_entry(
+                company,
+                self.env._("Wallet: %s", session.name),
+                [
+                    (liability, -credit),
+                    (books["expense"], expense),
+                    (books["review"], credit - expense),
+                ],
+            )
+            session.membership_wallet_entry_ids |= entry
+
     def membership_pos_lookup(self, code=None, query=None, partner_id=None):
         """Find a member for the till from a card code (barcode, QR, chip UID pushed by a
         reader), a search text (member number, phone, name) or a partner the cashier

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -132,6 +132,13 @@ class ResCompany(models.Model):
         string="Wallet Bonus Expense Account",
         help="Marketing expense booked when bonus credit is spent or adjusted.",
     )
+    membership_wallet_review_account_id = fields.Many2one(
+        "account.account",
+        string="Wallet Review Account",
+        help="Holds wallet money the till took but the ledger did not move (orders held "
+        "for a supervisor, top-ups or payouts without a journal) until it is settled. "
+        "Empty: the company's bank suspense account.",
+    )
 
     _membership_points_per_unit_positive = models.Constraint(
         "CHECK (membership_points_per_unit >= 0)", "Points per currency unit cannot be negative."
@@ -196,3 +203,63 @@ class ResCompany(models.Model):
     _membership_pin_max_tries_positive = models.Constraint(
         "CHECK (membership_pin_max_tries > 0)", "At least one PIN try must be allowed."
     )
+
+    # ------------------------------------------------------------------ wallet accounting
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"membership_wallet_liability_account_id", "membership_topup_product_id"} & set(vals):
+            self._membership_wallet_configure()
+        return res
+
+    def _membership_wallet_books(self):
+        """The accounts of the wallet's entries, as a dict (journal, liability, revenue,
+        expense, review), or an empty dict while they are not all set."""
+        self.ensure_one()
+        books = {
+            "journal": self.membership_wallet_journal_id,
+            "liability": self.membership_wallet_liability_account_id,
+            "revenue": self.membership_wallet_revenue_account_id,
+            "expense": self.membership_wallet_expense_account_id,
+            "review": self.membership_wallet_review_account_id
+            or self.account_journal_suspense_account_id,
+        }
+        return books if all(books.values()) else {}
+
+    @api.model
+    def _membership_wallet_configure_all(self):
+        """Configure the till's wallet accounts of every company that set them (install
+        and update of the module; see ``_membership_wallet_configure``)."""
+        # sudo: run by the module update for every company.
+        self.sudo().search(
+            [("membership_wallet_liability_account_id", "!=", False)]
+        )._membership_wallet_configure()
+
+    def _membership_wallet_configure(self):
+        """Point the till at the customer-deposits account: the top-up product sells into
+        it and the Member Wallet payment methods pay out of it, so the session closing
+        books wallet money on the liability, never as sales or money received. Payment
+        methods of a session still open are left alone (Odoo refuses to change them);
+        the session's wallet entry corrects what they book (see pos.session).
+
+        sudo: the company's settings are changed by a Membership manager, who may have no
+        rights on products' accounts or payment methods."""
+        for company in self.sudo():
+            liability = company.membership_wallet_liability_account_id
+            if not liability:
+                continue
+            product = company.membership_topup_product_id.with_company(company)
+            if product and product.property_account_income_id != liability:
+                product.property_account_income_id = liability
+            methods = (
+                self.env["pos.payment.method"]
+                .sudo()
+                .search(
+                    [
+                        ("membership_is_wallet", "=", True),
+                        ("company_id", "=", company.id),
+                        ("outstanding_account_id", "!=", liability.id),
+                    ]
+                )
+            )
+            methods.filtered(lambda m: not m.open_session_ids).outstanding_account_id = liability

@@ -91,6 +91,9 @@ class ResConfigSettings(models.TransientModel):
     membership_wallet_expense_account_id = fields.Many2one(
         related="company_id.membership_wallet_expense_account_id", readonly=False
     )
+    membership_wallet_review_account_id = fields.Many2one(
+        related="company_id.membership_wallet_review_account_id", readonly=False
+    )
 
     membership_refund_abuse_ratio = fields.Float(
         related="company_id.membership_refund_abuse_ratio", readonly=False

@@ -26,4 +26,7 @@ from . import test_pos_member_till
 from . import test_pos_wallet_till
 from . import test_pos_redeem
 from . import test_ledger_sync_cost
+from . import test_wallet_accounting
+from . import test_card_authority
+from . import test_coupon_points_guard
 from . import test_sync_adversarial

@@ -79,7 +79,8 @@ class TestAnalyticsReports(AnalyticsCommon):
         by_type = self.group("membership.report.member", domain, "card_type_id", ["__count"])
         # A card counts once it is active.
         self.assertEqual(by_type, {self.env["membership.card.type"]: [3]})
-        card.action_activate()
+        # A draft card becomes active when it is issued.
+        card._membership_issue(card.partner_id, card_type, card.company_id, draft=card)
         by_type = self.group("membership.report.member", domain, "card_type_id", ["__count"])
         self.assertEqual(by_type, {card_type: [1], self.env["membership.card.type"]: [2]})
 

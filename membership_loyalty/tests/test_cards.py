@@ -237,8 +237,17 @@ class TestCards(MembershipCommon):
         account = self.env["membership.account"]._membership_get_account(card.partner_id)
         account._membership_wallet_topup(30, "return-test:topup", journal=self.cash_journal)
         self.assertEqual(account.wallet_paid_balance, 30.0)
+        # The cashier pays the wallet out on the member's PIN (the card's authority).
+        self.env["membership.wallet.pin"].with_user(self.supervisor).create(
+            {"partner_id": card.partner_id.id, "pin": "2468"}
+        ).action_set_pin()
         self.env["membership.card.return.wizard"].with_user(self.cashier).create(
-            {"card_id": card.id, "reason": "Closing", "journal_id": self.cash_journal.id}
+            {
+                "card_id": card.id,
+                "reason": "Closing",
+                "journal_id": self.cash_journal.id,
+                "pin": "2468",
+            }
         ).action_confirm()
         self.assertEqual(card.state, "returned")
         self.assertEqual(account.wallet_paid_balance, 0.0)

@@ -8,6 +8,13 @@ class MembershipCardIssueWizard(models.TransientModel):
     _name = "membership.card.issue.wizard"
     _description = "Issue a Membership Card"
 
+    card_id = fields.Many2one(
+        "membership.card",
+        string="Draft Card",
+        domain="[('state', '=', 'draft'), ('partner_id', '=', partner_id)]",
+        help="A draft card prepared for the member: issuing it gives it its number, serial "
+        "and deposit and makes it active.",
+    )
     partner_id = fields.Many2one("res.partner", string="Member", required=True)
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -112,6 +119,7 @@ class MembershipCardIssueWizard(models.TransientModel):
             chip_uid=self.chip_uid,
             reason=self.reason,
             journal=self.journal_id,
+            draft=self.card_id,
         )
         return {
             "type": "ir.actions.act_window",

@@ -20,6 +20,12 @@ class MembershipCardReturnWizard(models.TransientModel):
         readonly=False,
     )
     reason = fields.Char(required=True)
+    pin = fields.Char(
+        string="Member's Wallet PIN",
+        help="Paying the wallet out needs the member's card read by a shop reader, the "
+        "member's PIN typed here, or a Membership Supervisor.",
+    )
+    pin_message = fields.Char(readonly=True)
 
     @api.depends("card_id")
     def _compute_journal_id(self):
@@ -30,5 +36,24 @@ class MembershipCardReturnWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
-        self.card_id._membership_return(self.reason, self.journal_id)
+        pin_verified = False
+        if self.pin:
+            status = self.card_id.partner_id._membership_pin_verify(self.pin)
+            if status != "ok":
+                # No exception: the wrong try must stay counted towards the PIN lock.
+                self.write({"pin": False, "pin_message": self._pin_refusal(status)})
+                return {
+                    "type": "ir.actions.act_window",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "view_mode": "form",
+                    "target": "new",
+                }
+            pin_verified = True
+        self.card_id._membership_return(self.reason, self.journal_id, pin_verified=pin_verified)
         return {"type": "ir.actions.act_window_close"}
+
+    def _pin_refusal(self, status):
+        if status == "locked":
+            return self.env._("The member's PIN is locked: a Supervisor unlocks it or pays out.")
+        return self.env._("Wrong PIN: nothing was paid out.")
