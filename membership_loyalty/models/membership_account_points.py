@@ -197,7 +197,7 @@ class MembershipAccount(models.Model):
         account = self._membership_get_account(order.partner_id, company)
         if figures["reasons"] and not settling:
             order._membership_hold(figures["reasons"])
-            order.membership_qualifying_amount = 0.0
+            self._membership_set_qualifying(order, figures, 0.0)
             return account
         uuid = order.uuid
         # An order flagged for review before posting (rights, PIN) keeps its wallet
@@ -269,8 +269,18 @@ class MembershipAccount(models.Model):
                 )[:1],
                 pos_order=order,
             )
-        order.membership_qualifying_amount = qualifying
+        self._membership_set_qualifying(order, figures, qualifying)
         return account
+
+    @api.model
+    def _membership_set_qualifying(self, order, figures, amount):
+        """Record what ``order`` counts for its member's tier and spend. Within the sync
+        (context ``membership_defer_qualifying``) the caller writes it once the member's
+        figures are updated, from ``figures["qualifying_posted"]``: the tier check then
+        reads the member's other orders without flushing this one first."""
+        figures["qualifying_posted"] = amount
+        if not self.env.context.get("membership_defer_qualifying"):
+            order.membership_qualifying_amount = amount
 
     @api.model
     def _membership_earn_lines(self, sale_lines, amounts, earn_money):
@@ -312,7 +322,7 @@ class MembershipAccount(models.Model):
         """
         refund_order.ensure_one()
         figures = figures or refund_order._membership_figures()
-        refund_order.membership_qualifying_amount = figures["qualifying"]
+        self._membership_set_qualifying(refund_order, figures, figures["qualifying"])
         bounds = refund_order._membership_refund_bounds(figures)
         if bounds["reasons"] and not settling:
             refund_order._membership_hold(bounds["reasons"])

@@ -238,7 +238,7 @@ class PosOrder(models.Model):
         }
         paid._membership_check_till_rights(figures)
         paid.membership_counted = True
-        Account = paid.env["membership.account"]
+        Account = paid.env["membership.account"].with_context(membership_defer_qualifying=True)
         Sms = paid.env["membership.sms"]
         accounts = {}
         for member, orders in paid.grouped("partner_id").items():
@@ -246,10 +246,13 @@ class PosOrder(models.Model):
                 continue
             for order in orders:
                 accounts[order.id] = Account._membership_post_order(
-                    order, figures=figures.get(order.id)
+                    order, figures=figures[order.id]
                 )
-            member._membership_record_orders(orders)
-            member._membership_check_upgrade()
+            spend = {order: figures[order.id].get("qualifying_posted", 0.0) for order in orders}
+            member._membership_record_orders(orders, spend)
+            member._membership_check_upgrade(spend)
+            for order, amount in spend.items():
+                order.membership_qualifying_amount = amount
             for order in orders.filtered(lambda o: o.amount_total > 0):
                 Sms._membership_notify(
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
