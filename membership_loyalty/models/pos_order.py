@@ -253,7 +253,8 @@ class PosOrder(models.Model):
             member._membership_check_upgrade(spend)
             for order, amount in spend.items():
                 order.membership_qualifying_amount = amount
-            for order in orders.filtered(lambda o: o.amount_total > 0):
+            # A held order (figures that do not add up) tells the member nothing yet.
+            for order in orders.filtered(lambda o: spend[o] > 0):
                 Sms._membership_notify(
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
                 )
