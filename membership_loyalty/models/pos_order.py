@@ -254,7 +254,7 @@ class PosOrder(models.Model):
             for order, amount in spend.items():
                 order.membership_qualifying_amount = amount
             # A held order (figures that do not add up) tells the member nothing yet.
-            for order in orders.filtered(lambda o: spend[o] > 0):
+            for order in orders.filtered(lambda o, spent=spend: spent[o] > 0):
                 Sms._membership_notify(
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
                 )
