@@ -347,6 +347,8 @@ class Generator:
                 "date_order": "o.date_order",
                 "state": "'paid'",
                 "amount_total": "t.total",
+                # Paid goods, no top-up: what the server counts for the member's tier.
+                "membership_qualifying_amount": "t.total",
                 "amount_tax": "0",
                 "amount_paid": "t.total",
                 "amount_return": "0",

@@ -182,33 +182,43 @@ class MembershipAccount(models.Model):
 
     @api.model
     @api.private
-    def _membership_post_order(self, order):
+    def _membership_post_order(self, order, figures=None, settling=False):
         """Post what a paid POS order means for its member, keyed by the order's uuid.
 
         Points used (cash-off lines), wallet payments, points earned and wallet top-ups are
-        all computed here from the stored order; posting the same order again changes
-        nothing. Returns the account (empty when the order has no customer).
+        all computed here from the stored order, with the server's own figures
+        (``pos.order._membership_figures``): points are earned on the money received for
+        goods only, a top-up is credited up to the money received for it. An order whose
+        figures do not add up is held for a supervisor with nothing posted; when the
+        supervisor settles it (``settling``), what the money received backs is posted.
+        Posting the same order again changes nothing. Returns the account (empty when the
+        order has no customer).
         """
         order.ensure_one()
-        if order.state not in ("paid", "done") or not order.partner_id:
+        if order.state not in ("paid", "done", "invoiced") or not order.partner_id:
             return self.browse()
+        figures = figures or order._membership_figures()
         if order.lines.refunded_orderline_id:
-            return self._membership_refund_order(order)
+            return self._membership_refund_order(order, figures, settling=settling)
         company = order.company_id
         account = self._membership_get_account(order.partner_id, company)
+        if figures["reasons"] and not settling:
+            order._membership_hold(figures["reasons"])
+            self._membership_set_qualifying(order, figures, 0.0)
+            return account
         uuid = order.uuid
         # An order flagged for review before posting (rights, PIN) keeps its wallet
         # money held: a supervisor settles it (pos.order._membership_settle_post).
         held = order.membership_wallet_review
+        amounts = figures["amounts"]
         points_lines, topup_lines, sale_lines = self._membership_order_lines(order)
-        wallet_payments = order.payment_ids.filtered("payment_method_id.membership_is_wallet")
-        wallet_paid = sum(wallet_payments.mapped("amount"))
-        if topup_lines and wallet_payments and not held:
+        wallet_paid = figures["wallet"]
+        if topup_lines and wallet_paid > 0 and not held:
             raise UserError(self.env._("A wallet cannot be topped up with wallet money."))
         used = self.env["membership.points.move"]
-        if points_lines:
-            value = -sum(points_lines.mapped("price_subtotal_incl"))
-            order_amount = sum(sale_lines.mapped("price_subtotal_incl"))
+        value = -sum(amounts[line] for line in points_lines)
+        if points_lines and value > 0:
+            order_amount = sum(amounts[line] for line in sale_lines)
             used |= account._membership_points_use_or_flag(
                 order,
                 lambda: account._membership_points_redeem(
@@ -221,6 +231,7 @@ class MembershipAccount(models.Model):
             used |= account._membership_points_use_or_flag(
                 order, lambda line=gift_line: account._membership_redeem_pos_gift(line)
             )
+        wallet_taken = False
         if wallet_paid > 0 and not held:
             key = f"pos:{uuid}:wallet"
             missing = account._membership_wallet_shortfall(wallet_paid, key)
@@ -230,13 +241,20 @@ class MembershipAccount(models.Model):
                 order._membership_flag_wallet_review(missing)
             else:
                 account._membership_wallet_spend(wallet_paid, key, pos_order=order)
+                wallet_taken = True
+        # The tier counts what was paid for goods, and wallet money earns (when the company
+        # says so) only once the wallet was really taken.
+        earn_money, qualifying = figures["earn_money"], figures["qualifying"]
+        if wallet_paid > 0 and not wallet_taken:
+            cash_for_goods = max(min(figures["for_goods"], figures["goods"]), 0.0)
+            earn_money = min(earn_money, cash_for_goods)
+            qualifying = min(qualifying, cash_for_goods)
         day = fields.Date.context_today(self, order.date_order)
-        lines_data = [
-            {"product": line.product_id, "amount": line.price_subtotal_incl}
-            for line in sale_lines | points_lines
-        ]
         earned = self._membership_compute_earn(
-            order.partner_id, lines_data, company, day=day, wallet_paid=wallet_paid
+            order.partner_id,
+            self._membership_earn_lines(sale_lines, amounts, earn_money),
+            company,
+            day=day,
         )
         earn_move = self.env["membership.points.move"]
         if earned > 0:
@@ -247,15 +265,42 @@ class MembershipAccount(models.Model):
         # own): the moves were just posted, their points are at hand.
         order.membership_points_earned = sum(earn_move.mapped("points"))
         order.membership_points_redeemed = -sum(used.mapped("points"))
-        topup = sum(topup_lines.mapped("price_subtotal_incl"))
-        if topup and not held:
+        # A top-up is credited up to the money received for it, never from the wallet.
+        topup = min(figures["topup"], figures["received"])
+        if topup > 0 and not held and not wallet_paid > 0:
             account._membership_wallet_topup(
                 topup,
                 f"pos:{uuid}:topup",
-                payment_method=order.payment_ids.payment_method_id[:1],
+                payment_method=order.payment_ids.payment_method_id.filtered(
+                    lambda method: not method.membership_is_wallet
+                )[:1],
                 pos_order=order,
             )
+        self._membership_set_qualifying(order, figures, qualifying)
         return account
+
+    @api.model
+    def _membership_set_qualifying(self, order, figures, amount):
+        """Record what ``order`` counts for its member's tier and spend. Within the sync
+        (context ``membership_defer_qualifying``) the caller writes it once the member's
+        figures are updated, from ``figures["qualifying_posted"]``: the tier check then
+        reads the member's other orders without flushing this one first."""
+        figures["qualifying_posted"] = amount
+        if not self.env.context.get("membership_defer_qualifying"):
+            order.membership_qualifying_amount = amount
+
+    @api.model
+    def _membership_earn_lines(self, sale_lines, amounts, earn_money):
+        """The lines that earn points, each for its share of ``earn_money`` (the money
+        received for goods): the goods sold (positive lines) share it in proportion to
+        their amounts, so a discount or a negative line never lets a multiplied product
+        earn beyond the money received."""
+        positive = [line for line in sale_lines if amounts[line] > 0]
+        base = sum(amounts[line] for line in positive)
+        if base <= 0 or earn_money <= 0:
+            return []
+        share = min(earn_money / base, 1.0)
+        return [{"product": line.product_id, "amount": amounts[line] * share} for line in positive]
 
     @api.private
     def _membership_points_use_or_flag(self, order, use):
@@ -271,62 +316,66 @@ class MembershipAccount(models.Model):
 
     @api.model
     @api.private
-    def _membership_refund_order(self, refund_order):
+    def _membership_refund_order(self, refund_order, figures=None, settling=False):
         """Reverse what the refunded orders posted, in proportion to what is refunded.
 
-        Points earned go back, points and wallet money used come back; a second refund of
-        the rest reverses the rest, and no refund ever reverses more than was posted.
+        Points earned go back, points and wallet money used come back, bounded by the
+        sale: per original line, never more than its quantity not refunded yet (whatever
+        the refund's uuid), never for an order that was not paid, and never more money
+        into the wallet than the sale took from it less what earlier refunds gave back.
+        A refund claiming more, or one the ledger cannot honour (points spent since), is
+        kept and held for a supervisor with nothing posted; settling it posts what the
+        sale backs.
         """
         refund_order.ensure_one()
+        figures = figures or refund_order._membership_figures()
+        self._membership_set_qualifying(refund_order, figures, figures["qualifying"])
+        bounds = refund_order._membership_refund_bounds(figures)
+        if bounds["reasons"] and not settling:
+            refund_order._membership_hold(bounds["reasons"])
+            return self.browse()
+        try:
+            with self.env.cr.savepoint():
+                return self._membership_refund_post(refund_order, bounds)
+        except (UserError, ValidationError) as error:
+            refund_order._membership_hold(
+                [self.env._("The ledger cannot give this refund back: %s", error)], points=True
+            )
+            return self.browse()
+
+    @api.model
+    def _membership_refund_post(self, refund_order, bounds):
+        """Post the reversals of a refund within ``bounds`` (pos.order refund bounds)."""
         # sudo: the moves to reverse are found by key, whoever refunds.
         Points = self.env["membership.points.move"].sudo()
         reason = self.env._("Refund %s", refund_order.name)
         uuid = refund_order.uuid
+        takes, sold = bounds["takes"], bounds["sold"]
         accounts = self.browse()
         for original in refund_order.lines.refunded_orderline_id.order_id:
             if not original.partner_id:
                 continue
             accounts |= self._membership_get_account(original.partner_id, original.company_id)
-            refund_lines = refund_order.lines.filtered(
-                lambda line, o=original: line.refunded_orderline_id.order_id == o
-            )
-            points_lines, topup_lines, sale_lines = self._membership_order_lines(original)
-            if topup_lines & refund_lines.refunded_orderline_id:
-                raise UserError(self.env._("A wallet top-up is paid out, not refunded."))
-            pairs = (
-                ("earn", sale_lines | points_lines),
-                ("redeem", points_lines),
-            )
-            for what, lines in pairs:
+            points_lines, _topup_lines, sale_lines = self._membership_order_lines(original)
+            for what, lines in (("earn", sale_lines | points_lines), ("redeem", points_lines)):
                 move = Points._membership_find_posted(f"pos:{original.uuid}:{what}")
-                base = sum(lines.mapped("price_subtotal_incl"))
-                # The share refunded is measured by quantity against the original line:
-                # the till stores a refund line's amount with either sign.
+                base = sum(sold.get(line, 0.0) for line in lines)
                 refunded = sum(
-                    -r.qty
-                    / r.refunded_orderline_id.qty
-                    * r.refunded_orderline_id.price_subtotal_incl
-                    for r in refund_lines.filtered(
-                        lambda r, ls=lines: r.refunded_orderline_id in ls
-                    )
-                    if r.refunded_orderline_id.qty
+                    takes[line] / line.qty * sold[line]
+                    for line in lines
+                    if takes.get(line) and line.qty
                 )
                 if move and base and refunded and refunded / base > 0:
-                    ratio = min(1.0, refunded / base)
                     move._membership_reverse(
-                        reason, ratio=ratio, key=f"pos:{uuid}:{what}:{original.uuid}"
+                        reason,
+                        ratio=min(1.0, refunded / base),
+                        key=f"pos:{uuid}:{what}:{original.uuid}",
                     )
-            self._membership_refund_gift_lines(original, refund_lines, reason, uuid)
-        wallet_back = -sum(
-            refund_order.payment_ids.filtered("payment_method_id.membership_is_wallet").mapped(
-                "amount"
-            )
-        )
+            self._membership_refund_gift_lines(original, takes, reason, uuid)
+        wallet_back = bounds["wallet_back"]
         if wallet_back > 0 and not refund_order.membership_wallet_review:
             partner = refund_order.lines.refunded_orderline_id.order_id.partner_id[:1]
             partner = partner or refund_order.partner_id
-            if not partner:
-                raise UserError(self.env._("A refund to a wallet needs the member."))
             account = self._membership_get_account(partner, refund_order.company_id)
             account._membership_wallet_refund(
                 wallet_back, f"pos:{uuid}:wallet", pos_order=refund_order, reason=reason
@@ -355,17 +404,14 @@ class MembershipAccount(models.Model):
         )
 
     @api.model
-    def _membership_refund_gift_lines(self, original, refund_lines, reason, uuid):
+    def _membership_refund_gift_lines(self, original, takes, reason, uuid):
         """Give back the points of the gifts of ``original`` that come back in a refund,
-        in proportion to the quantity returned (never more than was debited)."""
+        in proportion to the quantity returned (``takes``: {original line: quantity this
+        refund may take back}), never more than was debited."""
         # sudo: the gift moves to reverse are found by key, whoever refunds.
         Points = self.env["membership.points.move"].sudo()
         for line in original.lines.filtered("membership_gift_id"):
-            returned = -sum(
-                refund_lines.filtered(lambda r, gl=line: r.refunded_orderline_id == gl).mapped(
-                    "qty"
-                )
-            )
+            returned = takes.get(line, 0.0)
             if returned <= 0 or not line.qty:
                 continue
             move = Points._membership_find_posted(f"pos:{original.uuid}:gift:{line.uuid}")

@@ -21,6 +21,22 @@ class PosOrderLine(models.Model):
         "is synced, and its stock leaves from the gift location.",
     )
 
+    def _membership_amount(self):
+        """The line's amount incl. taxes as Odoo computes it from its price, quantity,
+        discount and taxes (after the order's fiscal position), never the till's figure.
+
+        The product goes to the tax computation only when a tax formula needs it: the
+        amounts do not depend on it otherwise, and it would cost a query per order (its
+        account tags)."""
+        self.ensure_one()
+        order = self.order_id
+        taxes = order.fiscal_position_id.map_tax(self.tax_ids)
+        price = self.price_unit * (1 - (self.discount or 0.0) / 100.0)
+        product = self.product_id if any(tax.amount_type == "code" for tax in taxes) else None
+        return taxes.compute_all(
+            price, order.currency_id, self.qty, product=product, partner=order.partner_id
+        )["total_included"]
+
     @api.model
     def _load_pos_data_fields(self, config):
         return [*super()._load_pos_data_fields(config), "membership_discount", "membership_gift_id"]

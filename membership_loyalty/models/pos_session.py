@@ -428,6 +428,20 @@ class PosSession(models.Model):
             "product_id": product.id,
         }
 
+    def membership_pos_pin_required(self, partner_id, amount):
+        """Whether a wallet payment of ``amount`` for the member needs their PIN: the
+        company's threshold applies to what the wallet paid over its window, this payment
+        included (the sync checks it again)."""
+        self._membership_pos_check_user(self.env._("Only Point of Sale users can check PINs."))
+        company = self.config_id.company_id
+        partner = self._membership_pos_member(partner_id)
+        amount = float(amount or 0.0)
+        threshold = company.membership_pin_threshold
+        if not partner or not partner.membership_pin_set or threshold <= 0 or amount <= 0:
+            return False
+        spent = amount + partner._membership_wallet_spent_recently(company)
+        return company.currency_id.compare_amounts(spent, threshold) > 0
+
     def membership_pos_pin_verify(self, partner_id, pin, order_uuid, amount):
         """Check the member's wallet PIN typed at the till for a wallet payment of
         ``amount`` on order ``order_uuid``. Returns ``status`` ok / wrong / locked, a

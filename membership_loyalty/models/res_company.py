@@ -198,6 +198,12 @@ class ResCompany(models.Model):
         help="A wallet payment above this amount asks the member's PIN, for members who "
         "have one (0: never asked).",
     )
+    membership_pin_window_hours = fields.Integer(
+        string="Wallet PIN Window (hours)",
+        default=24,
+        help="The PIN threshold applies to what the member's wallet paid over this many "
+        "hours, the payment at hand included (0: each payment on its own).",
+    )
     membership_pin_max_tries = fields.Integer(
         string="Wrong PINs Before Lock",
         default=3,
@@ -211,6 +217,9 @@ class ResCompany(models.Model):
     )
     _membership_pin_threshold_positive = models.Constraint(
         "CHECK (membership_pin_threshold >= 0)", "The wallet PIN threshold cannot be negative."
+    )
+    _membership_pin_window_hours_positive = models.Constraint(
+        "CHECK (membership_pin_window_hours >= 0)", "The wallet PIN window cannot be negative."
     )
     _membership_pin_max_tries_positive = models.Constraint(
         "CHECK (membership_pin_max_tries > 0)", "At least one PIN try must be allowed."

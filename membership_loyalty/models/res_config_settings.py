@@ -110,3 +110,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.membership_pin_max_tries", readonly=False
     )
     membership_pos_loyalty_warning = fields.Char(related="pos_config_id.membership_loyalty_warning")
+    membership_pin_window_hours = fields.Integer(
+        related="company_id.membership_pin_window_hours", readonly=False
+    )

@@ -536,12 +536,17 @@ class ResPartner(models.Model):
             if vals:
                 partner.with_context(membership_phone_normalised=True).write(vals)
 
-    def _membership_record_orders(self, orders):
-        """Add paid POS orders to the member's stored activity figures (refunds subtract)."""
+    def _membership_record_orders(self, orders, spend=None):
+        """Add paid POS orders to the member's stored activity figures (refunds subtract):
+        what each order counts is the spend the server verified when it posted it
+        (``membership_qualifying_amount``: goods paid, not top-ups, not what is held;
+        ``spend`` {order: amount} gives it for orders not written yet)."""
         self.ensure_one()
-        visits = orders.filtered(lambda o: o.amount_total > 0)
+        spend = spend or {order: order.membership_qualifying_amount for order in orders}
+        visits = orders.filtered(lambda o: spend.get(o, 0.0) > 0)
         currency = self.member_currency_id
-        total = currency.round(self.member_total_spent + sum(orders.mapped("amount_total")))
+        spent = sum(spend.get(order, 0.0) for order in orders)
+        total = currency.round(self.member_total_spent + spent)
         count = self.member_visit_count + len(visits)
         last = self.member_last_visit
         if visits and (not last or max(visits.mapped("date_order")) > last):
@@ -639,13 +644,19 @@ class ResPartner(models.Model):
         )
         return total or 0.0
 
-    def _membership_qualifying_total(self, qualification, window_months, now):
-        """Spend or points of the member over ``window_months`` months ending at ``now``."""
+    def _membership_qualifying_total(self, qualification, window_months, now, pending=None):
+        """Spend or points of the member over ``window_months`` months ending at ``now``;
+        ``pending`` {order: spend} adds orders whose spend is not written yet."""
         self.ensure_one()
         date_from = now - relativedelta(months=window_months)
         if qualification == "points":
             return self._membership_points_earned(date_from)
         company = self.company_id or self.env.company
+        extra = sum(
+            amount
+            for order, amount in (pending or {}).items()
+            if order.company_id == company and date_from <= order.date_order <= now
+        )
         # One indexed aggregate per member and window, only when an order is paid or at review.
         [(total,)] = (
             self.env["pos.order"]
@@ -658,10 +669,10 @@ class ResPartner(models.Model):
                     ("date_order", ">=", date_from),
                     ("date_order", "<=", now),
                 ],
-                aggregates=["amount_total:sum"],
+                aggregates=["membership_qualifying_amount:sum"],
             )
         )  # sudo: a cashier's order triggers this; members' totals are not secret to the system
-        return total or 0.0
+        return (total or 0.0) + extra
 
     def _membership_qualified_tier(self, now):
         """Best tier the member qualifies for now, with the value that qualified."""
@@ -671,7 +682,7 @@ class ResPartner(models.Model):
             self.env["membership.tier"]._membership_ladder(company.id), now
         )
 
-    def _membership_best_tier(self, ladder, now):
+    def _membership_best_tier(self, ladder, now, pending=None):
         """First tier of ``ladder`` (rows of ``membership.tier._membership_ladder``, best
         first) the member qualifies for now, with the value that qualified."""
         self.ensure_one()
@@ -679,7 +690,9 @@ class ResPartner(models.Model):
         for tier_id, _rank, qualification, window_months, threshold, _multiplier in ladder:
             key = (qualification, window_months)
             if key not in cache:
-                cache[key] = self._membership_qualifying_total(qualification, window_months, now)
+                cache[key] = self._membership_qualifying_total(
+                    qualification, window_months, now, pending
+                )
             if cache[key] >= threshold:
                 return self.env["membership.tier"].browse(tier_id), cache[key]
         return self.env["membership.tier"], 0.0
@@ -717,8 +730,9 @@ class ResPartner(models.Model):
                 "tier_upgrade", self, {"tier": tier.name}, key=f"{tier.id}:{fields.Date.today()}"
             )
 
-    def _membership_check_upgrade(self):
-        """Move members up as soon as they qualify for a better tier (never down here)."""
+    def _membership_check_upgrade(self, pending=None):
+        """Move members up as soon as they qualify for a better tier (never down here);
+        ``pending`` {order: spend}: paid orders whose spend is not written yet."""
         now = fields.Datetime.now()
         Tier = self.env["membership.tier"]
         for partner in self.filtered("is_member"):
@@ -730,7 +744,7 @@ class ResPartner(models.Model):
             # member qualifies for is above it exactly when one of them qualifies (and a
             # member on the top tier costs no query).
             better = [row for row in ladder if rank is None or row[1] > rank]
-            tier, value = partner._membership_best_tier(better, now)
+            tier, value = partner._membership_best_tier(better, now, pending)
             if tier:
                 partner._membership_set_tier(tier, "upgrade", value)
 

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from passlib.context import CryptContext
 
 from odoo import api, fields, models
@@ -28,6 +30,30 @@ class ResPartner(models.Model):
     membership_pin_locked = fields.Boolean(
         string="Wallet PIN Locked", compute="_compute_membership_pin_locked", groups=SUPERVISOR
     )
+
+    def _membership_wallet_spent_recently(self, company):
+        """What the member's wallet paid in ``company`` over the company's PIN window
+        (``membership_pin_window_hours`` up to now; nothing when the window is 0)."""
+        self.ensure_one()
+        hours = company.membership_pin_window_hours
+        if hours <= 0:
+            return 0.0
+        since = fields.Datetime.now() - timedelta(hours=hours)
+        # sudo: the PIN rule reads the member's wallet payments whoever sends the order.
+        [(spent,)] = (
+            self.env["membership.wallet.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "=", self.id),
+                    ("company_id", "=", company.id),
+                    ("kind", "=", "spend"),
+                    ("date", ">=", since),
+                ],
+                aggregates=["amount:sum"],
+            )
+        )
+        return -(spent or 0.0)
 
     def init(self):
         super().init()

@@ -109,7 +109,7 @@ class TestLedgerSyncCost(MembershipLedgerCommon):
         orders = self.env["pos.order"].browse()
         order_values = [(30.0, datetime(2026, 5, 1, 10)), (12.5, datetime(2026, 4, 1, 9))]
         for amount, when in order_values:
-            orders |= orders.new({"amount_total": amount, "date_order": when})
+            orders |= orders.new({"membership_qualifying_amount": amount, "date_order": when})
         self.member._membership_record_orders(orders)
         self.env.invalidate_all()
         self.assertEqual(self.member.member_visit_count, 2)

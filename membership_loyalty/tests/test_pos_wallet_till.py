@@ -232,6 +232,12 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
             )
             return payload, self._sync(payload)
 
+        # At or below the threshold (nothing paid from the wallet today) no PIN is needed.
+        small = self._sync(
+            self._payload(session, [(self.tea, 1, 10.0)], [(self.wallet_method, 10.0)])
+        )
+        self.assertFalse(small.membership_wallet_review)
+        self.assertEqual(self._balance(), 25.0)
         _payload, missing = wallet_order(None)
         self.assertTrue(missing.membership_wallet_review)
         self.assertIn("no valid PIN proof", missing.message_ids[:1].body)
@@ -245,7 +251,7 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
             )
         )
         self.assertTrue(reused.membership_wallet_review)
-        self.assertEqual(self._balance(), 35.0, "nothing taken without the PIN")
+        self.assertEqual(self._balance(), 25.0, "nothing taken without the PIN")
         # The till asks the PIN; the server's proof travels with the order.
         payload = self._payload(session, [(self.tea, 2.5, 10.0)], [(self.wallet_method, 25.0)])
         result = session.membership_pos_pin_verify(self.member.id, "1234", payload["uuid"], 25.0)
@@ -259,13 +265,39 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
         paid = self._sync(payload)
         self.assertFalse(paid.membership_wallet_review)
         self.assertEqual(len(self._moves(paid, "spend")), 1)
-        self.assertEqual(self._balance(), 10.0)
-        # At or below the threshold no PIN is needed.
-        small = self._sync(
-            self._payload(session, [(self.tea, 1, 10.0)], [(self.wallet_method, 10.0)])
-        )
-        self.assertFalse(small.membership_wallet_review)
         self.assertEqual(self._balance(), 0.0)
+
+    def test_pin_threshold_counts_the_day_of_wallet_payments(self):
+        """Two wallet payments of 50 and 20 with a threshold of 50: the second one needs
+        the PIN (the threshold counts the day, not one payment line); the till asks."""
+        self.company.membership_pin_threshold = 50.0
+        self.account._membership_wallet_topup(
+            100, "wallet-till-test:more", journal=self.cash.journal_id
+        )
+        session = self._session()
+        self.assertFalse(session.membership_pos_pin_required(self.member.id, 50.0))
+        first = self._sync(
+            self._payload(session, [(self.tea, 5, 10.0)], [(self.wallet_method, 50.0)])
+        )
+        self.assertFalse(first.membership_wallet_review)
+        self.assertTrue(session.membership_pos_pin_required(self.member.id, 20.0))
+        second = self._sync(
+            self._payload(session, [(self.tea, 2, 10.0)], [(self.wallet_method, 20.0)])
+        )
+        self.assertTrue(second.membership_wallet_review)
+        self.assertIn("no valid PIN proof", second.message_ids[:1].body)
+        self.assertFalse(self._moves(second, "spend"))
+        self.assertEqual(self._balance(), 90.0)  # 35 + 100 + a bonus of 5 - 50
+        # With the PIN typed at the till, the same payment goes through.
+        payload = self._payload(session, [(self.tea, 2, 10.0)], [(self.wallet_method, 20.0)])
+        payload["membership_pin_token"] = session.membership_pos_pin_verify(
+            self.member.id, "1234", payload["uuid"], 20.0
+        )["token"]
+        self.assertFalse(self._sync(payload).membership_wallet_review)
+        self.assertEqual(self._balance(), 70.0)
+        # A window of 0 hours: each payment on its own.
+        self.company.membership_pin_window_hours = 0
+        self.assertFalse(session.membership_pos_pin_required(self.member.id, 20.0))
 
     def test_wrong_pins_lock_the_wallet_pin(self):
         session = self._session()
@@ -312,6 +344,9 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
     # ------------------------------------------------------------------ settle
 
     def test_supervisor_settles_a_flagged_order_either_way(self):
+        # Each wallet payment on its own against the PIN threshold: this is about the
+        # wallet's balance, not the PIN.
+        self.company.membership_pin_window_hours = 0
         session = self._session()
         short = self._sync(
             self._payload(session, [(self.tea, 1.5, 10.0)], [(self.wallet_method, 15.0)])
@@ -471,7 +506,7 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
         self.start_pos_tour("membership_loyalty_wallet_refund")
         sale, refund = self._session_orders()
         self.assertEqual(refund.lines.refunded_orderline_id.order_id, sale)
-        self.assertFalse(refund.membership_wallet_review)
+        self.assertFalse(refund.membership_wallet_review, refund.message_ids.mapped("body"))
         self.assertEqual(self._moves(refund, "refund").mapped("paid_amount"), [20.0])
         self.assertEqual(self._balance(), 35.0)
         earned = (
@@ -482,3 +517,59 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
         self.assertGreater(earned.points, 0)
         self.account.invalidate_recordset()
         self.assertEqual(self.account.points_balance, 0.0, "the refund took the points back")
+
+    def test_tour_refund_of_a_wallet_and_points_sale_agrees_with_the_books(self):
+        """At the till: a sale paid in cash and from the wallet, then part of it refunded
+        to the wallet. The receipt's figures are the ledger's, the refund gives back what
+        the sale took (wallet money and the share of points), and after closing the
+        session the deposit liability moved exactly as the wallets did."""
+        env = self.env(su=True)
+        Account = env["account.account"]
+        self.company.write(
+            {
+                "membership_wallet_journal_id": env["account.journal"]
+                .create({"name": "Member Wallet Entries", "type": "general", "code": "MWE"})
+                .id,
+                "membership_wallet_liability_account_id": Account.create(
+                    {
+                        "name": "Customer deposits",
+                        "code": "2199",
+                        "account_type": "liability_current",
+                    }
+                ).id,
+                "membership_wallet_revenue_account_id": Account.create(
+                    {"name": "Wallet sales", "code": "4199", "account_type": "income"}
+                ).id,
+                "membership_wallet_expense_account_id": Account.create(
+                    {"name": "Wallet bonus", "code": "6199", "account_type": "expense"}
+                ).id,
+            }
+        )
+        Ledger = env["membership.account"]
+        before = Ledger._membership_wallet_reconciliation(self.company)
+        self._session()
+        self.start_pos_tour("membership_loyalty_wallet_points_refund")
+        sale, refund = self._session_orders()
+        self.assertFalse(sale.membership_wallet_review or refund.membership_wallet_review)
+        earned = env["membership.points.move"].search(
+            [("pos_order_id", "=", sale.id), ("kind", "=", "earn")]
+        )
+        self.assertEqual(earned.points, 10.0, "the cash part earns, the wallet part does not")
+        self.assertEqual(sale.membership_points_earned, earned.points, "the receipt's figure")
+        self.assertEqual(sum(self._moves(sale, "spend").mapped("amount")), -20.0)
+        self.assertEqual(self._moves(refund, "refund").mapped("paid_amount"), [20.0])
+        reversal = env["membership.points.move"].search(
+            [("reversed_move_id", "=", earned.id), ("kind", "=", "reversal")]
+        )
+        self.assertAlmostEqual(reversal.points, -10.0 * 2 / 3, places=2)
+        self.assertEqual(self._balance(), 35.0)
+        self.account.invalidate_recordset()
+        self.assertAlmostEqual(self.account.points_balance, 10.0 + reversal.points, places=2)
+        session = self.main_pos_config.current_session_id.sudo()
+        session.action_pos_session_closing_control()
+        self.assertEqual(session.state, "closed")
+        after = Ledger._membership_wallet_reconciliation(self.company)
+        self.assertFalse(after["drifting_accounts"])
+        self.assertAlmostEqual(
+            after["liability"] - before["liability"], after["wallets"] - before["wallets"], 2
+        )

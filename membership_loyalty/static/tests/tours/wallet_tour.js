@@ -112,3 +112,45 @@ registry.category("web_tour.tours").add("membership_loyalty_wallet_refund", {
             },
         ].flat(),
 });
+
+// A sale of 3 teas paid 10.00 in cash and 20.00 from the wallet (the cash part earns 10
+// points), then 2 of the 3 teas refunded back to the wallet: 20.00, what the sale took.
+registry.category("web_tour.tours").add("membership_loyalty_wallet_points_refund", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            scanMember(),
+            ProductScreen.addOrderline("Member Tea", "3"),
+            ProductScreen.clickPayButton(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.enterPaymentLineAmount("Cash", "10"),
+            PaymentScreen.clickPaymentMethod("Member Wallet"),
+            PaymentScreen.selectedPaymentlineHas("Member Wallet", "20.00"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
+            {
+                content: "the receipt shows the points the cash part earned",
+                trigger: ".pos-receipt .o_membership_receipt_earned:contains('10')",
+            },
+            {
+                content: "the receipt shows what is left in the wallet",
+                trigger: ".pos-receipt .o_membership_receipt_wallet:contains('15.00')",
+            },
+            ReceiptScreen.clickNextOrder(),
+            ProductScreen.clickRefund(),
+            {
+                content: "pick the member's order",
+                trigger: ".ticket-screen .order-row:contains('Ada Member')",
+                run: "click",
+            },
+            ProductScreen.clickNumpad("2"),
+            TicketScreen.toRefundTextContains("To Refund: 2"),
+            TicketScreen.confirmRefund(),
+            PaymentScreen.isShown(),
+            PaymentScreen.clickPaymentMethod("Member Wallet"),
+            PaymentScreen.selectedPaymentlineHas("Member Wallet", "-20.00"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
+        ].flat(),
+});

@@ -23,6 +23,18 @@ patch(PaymentScreen.prototype, {
         return "";
     },
 
+    /** The threshold counts what the wallet paid over the company's window: below it on
+     * its own, a payment may still need the PIN (the server knows the day's payments). */
+    async _membershipPinRequired(member, walletPaid, threshold) {
+        if (walletPaid - threshold > 0.005) {
+            return true;
+        }
+        return await this.pos.data.call("pos.session", "membership_pos_pin_required", [[this.pos.session.id]], {
+            partner_id: member.partner_id,
+            amount: walletPaid,
+        });
+    },
+
     async addNewPaymentLine(paymentMethod) {
         if (paymentMethod.membership_is_wallet) {
             const order = this.currentOrder;
@@ -45,7 +57,7 @@ patch(PaymentScreen.prototype, {
         }
         const member = this.pos.membership.memberOf(order);
         const threshold = this.pos.membership.tillRights().pin_threshold || 0;
-        if (member?.pin && threshold > 0 && walletPaid - threshold > 0.005) {
+        if (member?.pin && threshold > 0 && walletPaid > 0 && (await this._membershipPinRequired(member, walletPaid, threshold))) {
             const token = await this.pos.membership.askPin(order, walletPaid);
             if (!token) {
                 return;
