@@ -401,6 +401,21 @@ class MembershipCard(models.Model):
             card._membership_log(labels[target], reason)
         return True
 
+    @api.private
+    def _membership_hold_deposit(self, amount, order):
+        """Hold on this card the deposit paid on a POS ``order`` (a member enrolled at the
+        till): from now on it is paid back when the card is returned."""
+        self.ensure_one()
+        self.with_context(membership_card_transition=TRANSITION).write({"deposit_amount": amount})
+        self._membership_log(
+            self.env._(
+                "Deposit of %(amount)s paid on order %(order)s",
+                amount=self.currency_id.format(amount),
+                order=order.name,
+            ),
+            False,
+        )
+
     def _membership_log(self, what, reason):
         self.ensure_one()
         self.message_post(

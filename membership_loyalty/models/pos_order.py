@@ -268,7 +268,39 @@ class PosOrder(models.Model):
                     "purchase", member, {"amount": order.amount_total}, key=order.uuid
                 )
         paid.filtered("membership_points_coupon_count")._membership_link_coupons()
+        paid.filtered(
+            lambda o: o.partner_id.is_member and not o.membership_wallet_review
+        )._membership_hold_card_deposits()
         paid._membership_points_record(accounts)
+
+    def _membership_hold_card_deposits(self):
+        """A card deposit sold on a paid order (a member enrolled at the till: the card
+        was issued with no deposit) is held on the member's card from now on, at most the
+        card type's deposit and what the line's price and quantity come to. An order held
+        for review (figures that do not add up) holds nothing."""
+        charge = self.env.ref(
+            "membership_loyalty.product_membership_card_charge", raise_if_not_found=False
+        )
+        if not charge:
+            return
+        for order in self:
+            lines = order.lines.filtered(lambda line, p=charge: line.product_id == p)
+            paid_for = sum(
+                line.qty * line.price_unit * (1.0 - (line.discount or 0.0) / 100.0)
+                for line in lines
+            )
+            if order.currency_id.compare_amounts(paid_for, 0.0) <= 0:
+                continue
+            card = order.partner_id.membership_card_ids.filtered(
+                lambda c, o=order: (
+                    c.company_id == o.company_id
+                    and c.state == "active"
+                    and c.card_type_id.charge_type == "deposit"
+                    and c.currency_id.is_zero(c.deposit_amount)
+                )
+            )[:1]
+            if card:
+                card._membership_hold_deposit(min(card.card_type_id.amount, paid_for), order)
 
     def _membership_link_coupons(self):
         """Link to their synced order the e-coupons the till bought for it while it was

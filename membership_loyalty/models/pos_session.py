@@ -630,8 +630,10 @@ class PosSession(models.Model):
             lot=lot,
             location=location,
             reason=self.env._("New member card, issued at %s", self.config_id.name),
-            # The fee or deposit is paid on the till's order, not booked here.
-            deposit=charge if card_type.charge_type == "deposit" else 0.0,
+            # The fee or deposit is paid on the till's order, not booked here; a deposit
+            # is held on the card only once that order is paid (pos.order), so an order
+            # abandoned at the till leaves no deposit to pay back on a return.
+            deposit=0.0,
         )
         result = self.membership_pos_lookup(code=card.number)
         product = self._membership_card_charge_product()

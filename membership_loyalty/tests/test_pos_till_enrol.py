@@ -147,6 +147,12 @@ class TestMembershipTillEnrol(MembershipTillSetup, TestPointOfSaleHttpCommon):
         self.assertEqual((card.number, card.state), (BLANKS[0], "active"))
         self.assertEqual(self._in_stock(), 1, "the blank card left the shop's stock")
         self.assertFalse(card.sudo().payment_ids, "the deposit is paid on the till's order")
+        self.assertEqual(
+            card.sudo().deposit_amount,
+            0.0,
+            "no deposit is held before the order that sells it is paid: an abandoned "
+            "order leaves nothing to pay back on a return",
+        )
         self.assertEqual(result["charge"]["amount"], 5.0)
         self.assertEqual(
             result["charge"]["product_id"],
@@ -221,6 +227,11 @@ class TestMembershipTillEnrol(MembershipTillSetup, TestPointOfSaleHttpCommon):
         self.assertEqual(order.lines.product_id, charge)
         self.assertAlmostEqual(order.amount_total, 5.0)
         self.assertAlmostEqual(order.amount_paid, 5.0)
+        self.assertEqual(
+            partner.sudo().membership_card_ids.deposit_amount,
+            5.0,
+            "the deposit paid on the order is held on the card, refunded on its return",
+        )
 
     def test_tour_phone_search_national(self):
         self._session()
