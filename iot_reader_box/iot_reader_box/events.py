@@ -5,7 +5,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from .aliases import aliases
+from .card_codes import aliases
 
 
 def new_event_id():

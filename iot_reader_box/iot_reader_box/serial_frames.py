@@ -1,5 +1,7 @@
 """Serial readers: 125 kHz EM4100/RDM6300 frames, magstripe lines, barcode/QR lines.
 
+Magstripe lines are read by ``card_codes.swipe_number`` (the same reading as the till's).
+
 Each protocol is described as data (``PROTOCOLS``): framing bytes, body length, checksum
 and the parser of a complete frame. ``FrameDecoder`` turns a byte stream into codes and
 drops malformed input with a logged reason; ``SerialReader`` reads a port with pyserial.
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 import serial
 
+from .card_codes import CardCodeError, swipe_number
 from .events import CardRead
 from .reader import Reader
 
@@ -39,28 +42,12 @@ def _xor_hex_checksum(body):
     return text[:10].upper()
 
 
-_TRACK1 = re.compile(r"%B(\d{1,19})\^([^^]{2,26})\^(\d{4})(\d{3})[^?]*\?")
-_TRACK2 = re.compile(r";(\d{1,19})=(\d{4})(\d{3})[^?]*\?")
-
-
-def _iso7813(body):
-    """Track 1 ``%B<PAN>^<NAME>^<YYMM><svc>...?`` and/or track 2 ``;<PAN>=<YYMM><svc>...?``.
-
-    Returns the PAN only: the name on track 1 is member data the daemon has no use for.
-    A reader sends ``E`` for a track it could not read (``%E?``, ``;E?``).
-    """
-    text = body.decode("ascii", "replace").strip()
-    track2 = _TRACK2.search(text)
-    track1 = _TRACK1.search(text)
-    if track1 and track2 and track1.group(1) != track2.group(1):
-        raise FrameError("track 1 and track 2 disagree on the card number")
-    if track2:
-        return track2.group(1)
-    if track1:
-        return track1.group(1)
-    if re.search(r"[%;]E\?", text):
-        raise FrameError("unreadable track (the reader sent E)")
-    raise FrameError("no ISO 7813 track 1 or track 2 found")
+def _magstripe(body):
+    """The card number of a swipe: any of tracks 1 to 3, number-only or bank layout."""
+    try:
+        return swipe_number(body.decode("ascii", "replace"))
+    except CardCodeError as error:
+        raise FrameError(str(error)) from error
 
 
 def _text_line(body):
@@ -92,7 +79,7 @@ class Protocol:
 
 PROTOCOLS = {
     "em4100": Protocol("em4100", STX, ETX, 12, _xor_hex_checksum, 9600),
-    "magstripe": Protocol("magstripe", b"", CR, None, _iso7813, 9600),
+    "magstripe": Protocol("magstripe", b"", CR, None, _magstripe, 9600),
     "barcode": Protocol("barcode", b"", CR, None, _text_line, 9600),
 }
 

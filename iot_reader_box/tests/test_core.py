@@ -5,7 +5,7 @@ import time
 
 import pytest
 from box_testing import wait_for
-from iot_reader_box.aliases import aliases, normalise_hex
+from iot_reader_box.card_codes import aliases, card_code, normalise_hex, uid_endings
 from iot_reader_box.events import CardRead, Debouncer
 from iot_reader_box.odoo_link import FramePacer, OdooLink, websocket_url
 from iot_reader_box.reader import Reader
@@ -22,6 +22,37 @@ def test_aliases_cover_the_printed_forms_of_a_125khz_tag():
     assert "0008100925" in found
     assert f"{int.from_bytes(bytes.fromhex('007B9C3D')[::-1], 'big'):010d}" in found
     assert "12339997" in found and "123,39997" in found
+
+
+@pytest.mark.parametrize("uid", ["1A007B9C3D", "04A21B3C5D6E80", "DEADBEEF"])
+def test_every_decimal_form_of_a_uid_leads_back_to_it(uid):
+    """What a wedge reader types (decimal, either byte order, Wiegand-26) gives an ending
+    of the UID: Odoo finds the card enrolled with the hex UID from the typed form."""
+    typed = [alias for alias in aliases(uid) if alias.replace(",", "").isdigit()]
+    assert len(typed) == 4
+    for code in typed:
+        assert any(uid.endswith(ending) for ending in uid_endings(code)), code
+
+
+@pytest.mark.parametrize(
+    ("code", "endings"),
+    [
+        ("0008100925", ["007B9C3D", "3D9C7B00"]),
+        ("123,39997", ["7B9C3D"]),
+        ("12339997", ["7B9C3D"]),
+        ("9999999999", []),  # above 32 bits: no tag's decimal form
+        ("999,99999", []),  # facility above 255, number above 65535
+        ("MBR-1", []),
+    ],
+)
+def test_uid_endings_of_typed_tag_numbers(code, endings):
+    assert uid_endings(code) == endings
+
+
+def test_a_code_is_read_as_typed_unless_it_is_a_swipe():
+    assert card_code("  900000000019\n") == "900000000019"
+    assert card_code("%B900000000019^ADA/MEMBER^?;900000000019?") == "900000000019"
+    assert card_code("") == ""
 
 
 def test_non_hex_codes_are_their_own_alias():

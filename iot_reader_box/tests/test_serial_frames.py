@@ -103,35 +103,59 @@ def test_non_hex_frame_is_dropped():
     assert decoder.dropped == ["not hexadecimal: '1A007B9C3DZZ'"]
 
 
-@pytest.mark.parametrize(
-    ("line", "code"),
-    [
-        (
-            b"%B6274010000123456^DOE/JANE^29121010000000000000?;6274010000123456=29121010000?\r",
-            "6274010000123456",
-        ),
-        (b";6274010000123456=2912101?\r", "6274010000123456"),
-        (b"%B6274010000123456^DOE/JANE^2912101000?\r", "6274010000123456"),
-        (b"%E?;6274010000123456=2912101?\r", "6274010000123456"),
-    ],
-)
-def test_magstripe_tracks_give_the_card_number_only(line, code):
-    decoder = FrameDecoder(PROTOCOLS["magstripe"])
-    assert decoder.feed(line) == [code]
+# Swipes as magstripe readers send them (one line, CR), and what the box makes of each:
+# the card number, or the reason the swipe is dropped. ISO/IEC 7811 number-only tracks,
+# ISO/IEC 7813 bank-card tracks, ISO 4909 track 3, LRC characters after the end sentinel.
+SWIPES = [
+    (b";800000000011?\r", "800000000011"),
+    (b";800000000011=?\r", "800000000011"),
+    (b"%B800000000011^MEMBER/LI^?\r", "800000000011"),
+    (b"%800000000011?\r", "800000000011"),
+    (b";0012345678?\r", "0012345678"),
+    (b"+800000000011?\r", "800000000011"),
+    (b";6009123412341234=49121010000?\r", "6009123412341234"),
+    (
+        b"%B6009123412341234^DOE/JANE^49121010000000000000?;6009123412341234=4912101?\r",
+        "6009123412341234",
+    ),
+    (b"%B800000000011^MEMBER/LI^?;800000000011?\r", "800000000011"),
+    (b"%B800000000011^MEMBER/LI^?;800000000011?+800000000011?\r", "800000000011"),
+    (b";800000000011?:\r", "800000000011"),  # LRC character after the end sentinel
+    (
+        b";6009123412341234=4912101?;016009123412341234=724724100000000000030300?\r",
+        "6009123412341234",
+    ),
+    (b"+016009123412341234=724724100000000000030300?\r", "6009123412341234"),
+    (b"%E?;800000000011?\r", "800000000011"),
+    (b"%E?;E?\r", "dropped: unreadable track (the reader sent E)"),
+    (b";E?\r", "dropped: unreadable track (the reader sent E)"),
+    (b"%E?;E?+E?\r", "dropped: unreadable track (the reader sent E)"),
+    (b"6274010000123456\r", "dropped: no card number on a magnetic-stripe track"),
+    (b"%MEMBER/LI^?\r", "dropped: no card number on a magnetic-stripe track"),
+    (b"%B1111^X Y^2912101?;2222=2912101?\r", "dropped: the tracks disagree on the card number"),
+]
 
 
-@pytest.mark.parametrize(
-    ("line", "reason"),
-    [
-        (b"%E?;E?\r", "unreadable track (the reader sent E)"),
-        (b"6274010000123456\r", "no ISO 7813 track 1 or track 2 found"),
-        (b"%B1111^X Y^2912101?;2222=2912101?\r", "track 1 and track 2 disagree on the card number"),
-    ],
-)
-def test_bad_magstripe_swipes_are_dropped(line, reason):
+@pytest.mark.parametrize(("line", "expected"), SWIPES)
+def test_magstripe_swipes_over_a_pty(pty_reader, box_log, line, expected):
+    """Each swipe goes over a real serial line (a pty) into the magstripe reader."""
+    reads, master = pty_reader("magstripe")
+    os.write(master, line)
+    if expected.startswith("dropped: "):
+        reason = expected.removeprefix("dropped: ")
+        assert wait_for(lambda: reason in box_log.text), box_log.text
+        assert reads == []
+    else:
+        assert wait_for(lambda: reads), box_log.text
+        assert [read.uid for read in reads] == [expected]
+
+
+def test_swipe_split_across_serial_reads_is_one_number():
     decoder = FrameDecoder(PROTOCOLS["magstripe"])
-    assert decoder.feed(line) == []
-    assert decoder.dropped == [reason]
+    assert decoder.feed(b"%B800000000011^MEM") == []
+    assert decoder.feed(b"BER/LI^?;8000000000") == []
+    assert decoder.feed(b"11?\r\n") == ["800000000011"]
+    assert decoder.dropped == []
 
 
 def test_missing_port_is_not_supported():

@@ -5,6 +5,9 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import card_codes
 
 LIVE_STATES = ("draft", "active", "lost", "blocked", "expired")
 # Allowed moves of the card life cycle: draft -> active -> lost/blocked/expired ->
@@ -111,6 +114,12 @@ class MembershipCard(models.Model):
     )
     chip_uid = fields.Char(string="Chip UID", copy=False, tracking=True)
     magstripe_data = fields.Char(string="Magstripe Data", copy=False, groups=SUPERVISOR_GROUP)
+    stripe_encoding = fields.Char(
+        string="Encode on Stripe",
+        compute="_compute_stripe_encoding",
+        help="What a magnetic-stripe encoder writes on track 2 of a blank card for this "
+        "number; every reader (reader box, till, search field) reads it back as the number.",
+    )
     lot_id = fields.Many2one("stock.lot", string="Blank Card Serial", readonly=True, copy=False)
     issue_date = fields.Date(readonly=True, copy=False)
     expiry_date = fields.Date(tracking=True, copy=False)
@@ -150,9 +159,18 @@ class MembershipCard(models.Model):
     # no state in the query: the partial unique indexes above cannot serve it.
     _number_idx = models.Index("(number)")
     _chip_uid_idx = models.Index("(chip_uid) WHERE chip_uid IS NOT NULL")
+    # A 125 kHz tag typed as decimal gives the UID's last bytes only (_find_by_uid_ending).
+    _chip_uid_ending_idx = models.Index(
+        "(reverse(chip_uid) text_pattern_ops) WHERE chip_uid IS NOT NULL"
+    )
     _deposit_positive = models.Constraint(
         "CHECK (deposit_amount >= 0)", "A card deposit cannot be negative."
     )
+
+    @api.depends("number")
+    def _compute_stripe_encoding(self):
+        for card in self:
+            card.stripe_encoding = card.number and card_codes.encode_track2(card.number)
 
     @api.constrains("number")
     def _check_number(self):
@@ -314,18 +332,64 @@ class MembershipCard(models.Model):
 
     @api.model
     def _find_by_code(self, code):
-        """Card matching a scanned code: its number (printed/barcode/QR) or chip UID."""
-        code = (code or "").strip()
+        """Card matching what a reader read: its number (printed, barcode, QR or a
+        magnetic-stripe swipe with any tracks) or its chip UID in any printed form (hex,
+        reversed bytes, 10 decimal digits, Wiegand-26). A swipe that carries no number
+        finds nothing (``_membership_swipe_refusal`` says why)."""
+        try:
+            code = card_codes.card_code(code)
+        except card_codes.CardCodeError:
+            return self.browse()
         if not code:
             return self.browse()
-        domain = [("number", "=", code)]
-        uid = normalise_uid(code)
-        if uid and re.fullmatch(r"[0-9A-F]+", uid):
-            domain = ["|", ("number", "=", code), ("chip_uid", "=", uid)]
-        cards = self.search([*domain, ("company_id", "in", self.env.companies.ids)])
+        uids = {*card_codes.aliases(code), normalise_uid(code)} - {False}
+        cards = self.search(
+            [
+                "|",
+                ("number", "=", code),
+                ("chip_uid", "in", list(uids)),
+                ("company_id", "in", self.env.companies.ids),
+            ]
+        )
         # Prefer a live card when an old, returned card carried the same code.
         live = cards.filtered(lambda c: c.state in LIVE_STATES)
-        return (live or cards)[:1]
+        return (live or cards)[:1] or self._find_by_uid_ending(card_codes.uid_endings(code))
+
+    @api.model
+    def _find_by_uid_ending(self, endings):
+        """The one live card whose chip UID ends with one of ``endings`` (a tag typed as
+        decimal or Wiegand-26 holds only the UID's last bytes); none when several do."""
+        if not endings:
+            return self.browse()
+        self.flush_model(["chip_uid"])
+        # Served by the index on reverse(chip_uid): the ending becomes a prefix.
+        matches = SQL(" OR ").join(
+            SQL("reverse(chip_uid) LIKE %s", ending[::-1] + "%") for ending in endings
+        )
+        rows = self.env.execute_query(
+            SQL("SELECT id FROM membership_card WHERE chip_uid IS NOT NULL AND (%s)", matches)
+        )
+        # The search applies the access rules and the companies the raw query did not.
+        cards = self.search(
+            [("id", "in", [row[0] for row in rows]), ("company_id", "in", self.env.companies.ids)]
+        )
+        live = cards.filtered(lambda c: c.state in LIVE_STATES)
+        return live if len(live) == 1 else self.browse()
+
+    @api.model
+    def _membership_swipe_refusal(self, code):
+        """Why a magnetic-stripe swipe identifies no card, for the cashier; False when it
+        is no swipe or carries a number."""
+        try:
+            card_codes.card_code(code)
+        except card_codes.CardCodeError as error:
+            return {
+                "unreadable": self.env._("The card's stripe could not be read: swipe it again."),
+                "disagree": self.env._(
+                    "The tracks of this card carry different numbers: it was badly encoded."
+                ),
+            }.get(error.reason, self.env._("This card's stripe carries no card number."))
+        return False
 
     def _check_usable(self):
         """Raise unless the card may be used to identify the member, earn or pay."""

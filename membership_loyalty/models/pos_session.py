@@ -8,6 +8,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 
+from ..tools import card_codes
 from ..tools.input_checks import MAX_AMOUNT, check_id, check_int, check_number, check_text
 
 _logger = logging.getLogger(__name__)
@@ -23,6 +24,8 @@ READ_LOOKUP_VALIDITY = timedelta(minutes=2)
 OPEN_STATES = ("opening_control", "opened")
 # Longest card code (barcode, QR, chip UID) or search text the till sends.
 MAX_CODE = 128
+# A magnetic-stripe swipe of all three tracks: 79 + 40 + 107 characters and sentinels.
+MAX_SWIPE = 256
 # Most lines an earn preview takes (a till order is far smaller).
 MAX_PREVIEW_LINES = 1000
 # Most units of one gift on an order.
@@ -165,6 +168,9 @@ class PosSession(models.Model):
         env = self.sudo().with_context(allowed_company_ids=company.ids).env
         card = env["membership.card"].browse()
         if code:
+            refusal = env["membership.card"]._membership_swipe_refusal(code)
+            if refusal:
+                return {"status": "refused", "message": refusal}
             card = env["membership.card"]._find_by_code(code)
             partner = card.partner_id
         else:
@@ -184,7 +190,10 @@ class PosSession(models.Model):
         if not partner or not partner.is_member:
             return {
                 "status": "not_found",
-                "message": self.env._("No member found for %s.", code or query or ""),
+                "message": self.env._(
+                    "No member found for %s.",
+                    (code and card_codes.card_code(code)) or query or "",
+                ),
             }
         if code:
             try:
@@ -907,7 +916,7 @@ class PosSession(models.Model):
     @api.private
     def _membership_pos_lookup_args(self, code, query, partner_id):
         return (
-            check_text(self.env, code, self.env._("The card code"), MAX_CODE),
+            check_text(self.env, code, self.env._("The card code"), MAX_SWIPE),
             check_text(self.env, query, self.env._("The search text"), MAX_CODE),
             check_id(self.env, partner_id, self.env._("The customer"), required=False),
         )

@@ -1,0 +1,1 @@
+../../iot_reader_box/iot_reader_box/card_codes.py
