@@ -3,6 +3,7 @@ websocket subscriber of the till's secret channel, logged in as the user of the 
 open session, standing in for the POS; anyone else listening hears nothing."""
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -17,8 +18,9 @@ import websocket
 from e2e_support import Odoo, Subscriber, new_user, open_till, web_session
 from e2e_support import new_device as _new_device
 from e2e_support import wait_for as _wait_for
-from iot_reader_box.events import CardRead
+from iot_reader_box.events import CardRead, Debouncer
 from iot_reader_box.odoo_link import OdooLink, pair, websocket_url
+from iot_reader_box.serial_frames import SerialReader
 
 
 @pytest.fixture(scope="module")
@@ -168,15 +170,13 @@ def test_forged_token_is_refused_and_logged_without_the_token(
     assert till["channel"] not in server_log
 
 
-@pytest.fixture(scope="module")
-def member_card(odoo):
-    """A member with an active chip card."""
+def _issued_member(odoo, label, uid):
+    """(partner id, card number) of a new member whose card with chip ``uid`` was issued."""
     tag = uuid.uuid4().hex[:6]
     partner_id = odoo.call(
-        "res.partner", "create", {"name": f"Chip Member {tag}", "is_member": True}
+        "res.partner", "create", {"name": f"{label} Member {tag}", "is_member": True}
     )
-    card_type_id = odoo.call("membership.card.type", "create", {"name": f"E2E chip {tag}"})
-    uid = f"04{uuid.uuid4().hex[:12].upper()}"
+    card_type_id = odoo.call("membership.card.type", "create", {"name": f"E2E {label} {tag}"})
     # A card becomes active only by being issued (the Issue wizard).
     wizard_id = odoo.call(
         "membership.card.issue.wizard",
@@ -188,7 +188,14 @@ def member_card(odoo):
         "membership.card", "search_read", [("partner_id", "=", partner_id)], ["number", "state"]
     )
     assert [c["state"] for c in card] == ["active"]
-    number = card[0]["number"]
+    return partner_id, card[0]["number"]
+
+
+@pytest.fixture(scope="module")
+def member_card(odoo):
+    """A member with an active chip card."""
+    uid = f"04{uuid.uuid4().hex[:12].upper()}"
+    partner_id, number = _issued_member(odoo, "Chip", uid)
     return {"partner_id": partner_id, "uid": uid, "number": number}
 
 
@@ -389,3 +396,79 @@ def test_link_reconnects_after_the_network_drops(paired, subscriber, odoo_server
         stop.set()
         thread.join(5)
         proxy.close()
+
+
+def _swipes_for(number, uid):
+    """Real-world frames of one card, as its readers send them over a serial line: the
+    protocol of the port, the bytes, and whether the box relays a read (else it drops
+    the frame and logs why)."""
+    data = bytes.fromhex(uid)
+    checksum = 0
+    for byte in data:
+        checksum ^= byte
+    number = number.encode()
+    return [
+        ("magstripe", b";" + number + b"?\r", True),  # track 2, number only
+        ("magstripe", b";" + number + b"=?\r", True),
+        ("magstripe", b"%B" + number + b"^MEMBER/E2E^?\r", True),  # track 1 without expiry
+        ("magstripe", b"%B" + number + b"^MEMBER/E2E^?;" + number + b"?\r\n", True),
+        ("magstripe", b"+" + number + b"?\r", True),  # track 3
+        ("magstripe", b"%E?;E?\r", False),  # unreadable: dropped by the box
+        ("em4100", b"\x02" + uid.encode() + f"{checksum:02X}".encode() + b"\x03", True),
+        ("em4100", b"\x02" + uid.encode() + b"00\x03", False),  # bad checksum
+    ]
+
+
+def test_serial_card_frames_reach_the_till_as_the_member(
+    odoo, till, paired, subscriber, link_factory, tmp_path
+):
+    """Each frame goes over a pty into the box's serial reader, over the websocket to Odoo,
+    and the till turns the pushed read into the member; bad frames never leave the box."""
+    uid = f"1A{uuid.uuid4().hex[:8].upper()}"
+    partner_id, number = _issued_member(odoo, "Stripe", uid)
+    device_id, token = paired
+    link = link_factory(token)
+    assert link.connected.wait(10)
+    log = tmp_path / "box.log"
+    handler, box_logger = logging.FileHandler(log), logging.getLogger("iot_reader_box")
+    level = box_logger.level
+    box_logger.setLevel(logging.INFO)
+    box_logger.addHandler(handler)
+    ports, stop = {}, threading.Event()
+    try:
+        for protocol in ("magstripe", "em4100"):
+            master, slave = os.openpty()
+            reader = SerialReader(link.submit, os.ttyname(slave), protocol, 9600, Debouncer(0))
+            thread = threading.Thread(target=reader.run, args=(stop,), daemon=True)
+            thread.start()
+            ports[protocol] = (master, slave, thread)
+        assert _wait_for(lambda: log.read_text().count("reading") == 2)
+        for protocol, frame, relayed in _swipes_for(number, uid):
+            before = len([p for p in subscriber.payloads if p["device_id"] == device_id])
+            os.write(ports[protocol][0], frame)
+            if not relayed:
+                assert _wait_for(lambda: "frame dropped" in log.read_text()), frame
+                log.write_text("")
+                continue
+            got = _wait_for(
+                lambda b=before: [p for p in subscriber.payloads if p["device_id"] == device_id][b:]
+            )
+            assert got and got[0]["status"] == "ok", (frame, got)
+            found = till["cashier"].call(
+                "pos.session",
+                "membership_pos_reader_lookup",
+                [till["session_id"]],
+                got[0]["read_id"],
+            )
+            assert found["member"]["partner_id"] == partner_id, frame
+        time.sleep(0.3)
+        relayed = len([frame for _p, frame, ok in _swipes_for(number, uid) if ok])
+        assert len([p for p in subscriber.payloads if p["device_id"] == device_id]) == relayed
+    finally:
+        stop.set()
+        box_logger.removeHandler(handler)
+        box_logger.setLevel(level)
+        for master, slave, thread in ports.values():
+            thread.join(2)  # the reader closes its port before the pty goes
+            os.close(master)
+            os.close(slave)
