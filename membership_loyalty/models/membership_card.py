@@ -331,18 +331,23 @@ class MembershipCard(models.Model):
         return base + luhn_check_digit(base)
 
     @api.model
-    def _find_by_code(self, code):
+    def _find_by_code(self, code, typed=True):
         """Card matching what a reader read: its number (printed, barcode, QR or a
         magnetic-stripe swipe with any tracks) or its chip UID in any printed form (hex,
         reversed bytes, 10 decimal digits, Wiegand-26). A swipe that carries no number
-        finds nothing (``_membership_swipe_refusal`` says why)."""
+        finds nothing (``_membership_swipe_refusal`` says why).
+
+        ``typed``: the code may be a tag number typed by a wedge reader, which holds only
+        the UID's last bytes. A reader box knows the whole UID: its reads pass False, so a
+        stranger's chip that merely ends like a member's finds no one."""
         try:
             code = card_codes.card_code(code)
         except card_codes.CardCodeError:
             return self.browse()
         if not code:
             return self.browse()
-        uids = {*card_codes.aliases(code), normalise_uid(code)} - {False}
+        # A box sends the printed forms of its UID itself; a typed code gets them here.
+        uids = {normalise_uid(code), *(card_codes.aliases(code) if typed else ())} - {False}
         cards = self.search(
             [
                 "|",
@@ -353,7 +358,9 @@ class MembershipCard(models.Model):
         )
         # Prefer a live card when an old, returned card carried the same code.
         live = cards.filtered(lambda c: c.state in LIVE_STATES)
-        return (live or cards)[:1] or self._find_by_uid_ending(card_codes.uid_endings(code))
+        if cards or not typed:
+            return (live or cards)[:1]
+        return self._find_by_uid_ending(card_codes.uid_endings(code))
 
     @api.model
     def _find_by_uid_ending(self, endings):

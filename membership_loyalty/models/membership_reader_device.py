@@ -281,11 +281,11 @@ class MembershipReaderDevice(models.Model):
         no_partner = self.env["res.partner"]
         # sudo: the box is no Odoo user; the card is looked up only to tell the till its state.
         Card = self.env["membership.card"].sudo()
-        card = Card._find_by_code(code)
+        card = Card._find_by_code(code, typed=False)
         for alias in aliases:
             if card:
                 break
-            card = Card._find_by_code(alias)
+            card = Card._find_by_code(alias, typed=False)
         allowed_companies = self.company_id | self.company_id.parent_ids
         if not card or (card.company_id and card.company_id not in allowed_companies):
             return "unknown", False, no_partner

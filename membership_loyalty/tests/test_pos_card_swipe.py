@@ -131,6 +131,22 @@ class TestMembershipCardSwipe(TestPointOfSaleHttpCommon):
         self.assertEqual(Card._find_by_code(TAG), self.card)
         self.assertEqual(Card._find_by_code("2b:00:7b:9c:3d"), other)
 
+    def test_reader_box_reads_match_the_whole_uid_only(self):
+        """A box reads the whole UID: a chip that only ends like Ada's, or whose hex reads
+        like one of her tag's printed forms, is nobody's."""
+        device = self.env(su=True)["membership.reader.device"].create(
+            {"name": "Stripe box", "pos_config_id": self.main_pos_config.id}
+        )
+        self.assertEqual(device._check_card(TAG)[2], self.ada)
+        self.assertEqual(device._check_card("0008100925")[0], "unknown")
+        self.assertEqual(device._check_card("FF007B9C3D")[0], "unknown")
+        self.assertEqual(
+            device._check_card("FF007B9C3D", ["3D9C7B00FF", "0008100925"])[0], "unknown"
+        )
+        self.assertEqual(
+            self.env(su=True)["membership.card"]._find_by_code("0008100925"), self.card
+        )
+
     def test_swipes_and_tags_use_the_card_rule_and_products_keep_theirs(self):
         nomenclature = self.env.ref("barcodes.default_barcode_nomenclature")
         for code in (
