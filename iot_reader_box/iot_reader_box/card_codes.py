@@ -38,8 +38,9 @@ class CardCodeError(ValueError):
 
 
 def is_swipe(code):
-    """True when ``code`` is a magnetic-stripe swipe (it starts with a track's sentinel)."""
-    return bool(code) and code.strip()[:1] in START_SENTINELS
+    """True when ``code`` is a magnetic-stripe swipe: it starts with a track's start
+    sentinel and holds an end sentinel (``+32 470...`` is a phone number, not track 3)."""
+    return bool(code) and code.strip()[:1] in START_SENTINELS and "?" in code
 
 
 def _tracks(text):

@@ -53,6 +53,8 @@ def test_a_code_is_read_as_typed_unless_it_is_a_swipe():
     assert card_code("  900000000019\n") == "900000000019"
     assert card_code("%B900000000019^ADA/MEMBER^?;900000000019?") == "900000000019"
     assert card_code("") == ""
+    assert card_code("+32 470 12 34 56") == "+32 470 12 34 56"  # a phone, not track 3
+    assert card_code(";12345") == ";12345"  # no end sentinel: not a swipe
 
 
 def test_non_hex_codes_are_their_own_alias():

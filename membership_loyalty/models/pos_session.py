@@ -915,9 +915,14 @@ class PosSession(models.Model):
     @api.model
     @api.private
     def _membership_pos_lookup_args(self, code, query, partner_id):
+        code = check_text(self.env, code, self.env._("The card code"), MAX_SWIPE)
+        query = check_text(self.env, query, self.env._("The search text"), MAX_SWIPE)
+        if not code and card_codes.is_swipe(query):
+            # A wedge reader swiped while the cursor was in the member search field.
+            code, query = query, ""
         return (
-            check_text(self.env, code, self.env._("The card code"), MAX_SWIPE),
-            check_text(self.env, query, self.env._("The search text"), MAX_CODE),
+            code,
+            query,
             check_id(self.env, partner_id, self.env._("The customer"), required=False),
         )
 

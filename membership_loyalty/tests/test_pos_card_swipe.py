@@ -87,15 +87,16 @@ class TestMembershipCardSwipe(TestPointOfSaleHttpCommon):
         self.main_pos_config.with_user(self.pos_user).open_ui()
         return self.main_pos_config.current_session_id.id
 
-    def _lookup_as_cashier(self, session_id, code):
-        """The till's scan: membership_pos_lookup over JSON-RPC, logged in as the cashier."""
+    def _lookup_as_cashier(self, session_id, code, field="code"):
+        """The till's scan (or its member search field): membership_pos_lookup over
+        JSON-RPC, logged in as the cashier."""
         return self.make_jsonrpc_request(
             "/web/dataset/call_kw/pos.session/membership_pos_lookup",
             {
                 "model": "pos.session",
                 "method": "membership_pos_lookup",
                 "args": [[session_id]],
-                "kwargs": {"code": code},
+                "kwargs": {field: code},
             },
         )
 
@@ -111,6 +112,11 @@ class TestMembershipCardSwipe(TestPointOfSaleHttpCommon):
                 else:
                     self.assertEqual(result["status"], "ok", result.get("message"))
                     self.assertEqual(result["records"]["res.partner"][0]["name"], expected)
+        # Swiped while the cursor is in the member search field: read as the card.
+        found = self._lookup_as_cashier(session_id, f"%B{NUMBER}^MEMBER/ADA^?;{NUMBER}?", "query")
+        self.assertEqual(found["records"]["res.partner"][0]["name"], "Ada Swipe")
+        refused = self._lookup_as_cashier(session_id, "%E?;E?", "query")
+        self.assertEqual((refused["status"], refused["message"]), ("refused", UNREADABLE))
 
     def test_decimal_tag_shared_by_two_cards_finds_neither(self):
         """A typed tag number keeps only the UID's last bytes: when two live cards end
