@@ -172,7 +172,8 @@ def main():
         record("SMS: keys sent twice", duplicates, "SMS", goal=0, issue=7)
         gateway = env["membership.sms.gateway"].browse(gateway.id)
         cleanup(env)
-        params.set_param(ALLOW_PRIVATE_PARAM, allow_private or False)
+        # This cursor's environment: the one ``params`` came from is closed by now.
+        env["ir.config_parameter"].set_param(ALLOW_PRIVATE_PARAM, allow_private or False)
         cr.commit()
     server.shutdown()
 

@@ -278,13 +278,11 @@ class PosOrder(models.Model):
         was issued with no deposit) is held on the member's card from now on, at most the
         card type's deposit and what the line's price and quantity come to. An order held
         for review (figures that do not add up) holds nothing."""
-        charge = self.env.ref(
-            "membership_loyalty.product_membership_card_charge", raise_if_not_found=False
-        )
-        if not charge:
+        charge_id = self.env["membership.account"]._membership_card_charge_id()
+        if not charge_id:
             return
         for order in self:
-            lines = order.lines.filtered(lambda line, p=charge: line.product_id == p)
+            lines = order.lines.filtered(lambda line, p=charge_id: line.product_id.id == p)
             paid_for = sum(
                 line.qty * line.price_unit * (1.0 - (line.discount or 0.0) / 100.0)
                 for line in lines
