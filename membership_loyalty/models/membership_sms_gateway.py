@@ -167,6 +167,7 @@ class MembershipSmsGateway(models.Model):
         host resolves to a loopback, link-local, private, unspecified or multicast address,
         unless the system parameter ALLOW_PRIVATE_PARAM allows them."""
         self.ensure_one()
+        # sudo: system parameters are read by the system; the switch is set by admins only.
         if self.env["ir.config_parameter"].sudo().get_param(ALLOW_PRIVATE_PARAM):
             return ""
         try:

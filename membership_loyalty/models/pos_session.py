@@ -83,7 +83,10 @@ class PosSession(models.Model):
 
     def _get_related_account_moves(self):
         # The session's Journal Items show its wallet entries with its closing entries.
-        return super()._get_related_account_moves() | self.sudo().membership_wallet_entry_ids
+        # sudo: the link field is the server's; the entries are then read with the
+        # caller's own accounting rights.
+        entries = self.sudo().membership_wallet_entry_ids.with_env(self.env)
+        return super()._get_related_account_moves() | entries
 
     @api.private
     def _membership_book_wallet(self):
