@@ -1,5 +1,35 @@
 """Set-up pieces shared by the till's tests (classes built on TestPointOfSaleHttpCommon)."""
 
+from uuid import uuid4
+
+from odoo import fields
+
+
+def order_payload(session, partner, user, lines, payments, total, name="Test order", **extra):
+    """A paid order as the till sends it to ``pos.order.sync_from_ui``: ``lines`` are
+    ``[0, 0, vals]`` commands, ``payments`` (payment method, amount) pairs, ``total`` the
+    amount the till claims (forged or not); ``extra`` adds or overrides payload keys."""
+    return {
+        "uuid": str(uuid4()),
+        "name": name,
+        "session_id": session.id,
+        "partner_id": partner.id if partner else False,
+        "user_id": user.id,
+        "pricelist_id": session.config_id.pricelist_id.id,
+        "date_order": fields.Datetime.to_string(fields.Datetime.now()),
+        "amount_total": total,
+        "amount_paid": total,
+        "amount_tax": 0.0,
+        "amount_return": 0.0,
+        "state": "paid",
+        "lines": lines,
+        "payment_ids": [
+            [0, 0, {"amount": amount, "payment_method_id": method.id}]
+            for method, amount in payments
+        ],
+        **extra,
+    }
+
 
 class MembershipTillSetup:
     """Mixin: an active member card, the member wallet payment method on the main till,

@@ -8,12 +8,11 @@ error and changed nothing), and every account's balances are the sums of its mov
 import random
 from uuid import uuid4
 
-from odoo import fields
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
-from .pos_common import MembershipTillSetup
+from .pos_common import MembershipTillSetup, order_payload
 
 GROUP = "membership_loyalty.membership_loyalty_group_"
 SEED_WALLET = 200.0
@@ -204,27 +203,16 @@ class TestSyncAdversarial(MembershipTillSetup, TestPointOfSaleHttpCommon):
         """A paid order of ``member``; ``total`` forges amount_total (else the lines')."""
         if total is None:
             total = sum(cmd[2]["price_subtotal_incl"] for cmd in lines)
-        payload = {
-            "uuid": str(uuid4()),
-            "name": f"Adversarial {len(self.sent)}",
-            "session_id": self.pos_session.id,
-            "partner_id": member.id if member else False,
-            "user_id": self.cashier.id,
-            "pricelist_id": self.main_pos_config.pricelist_id.id,
-            "date_order": fields.Datetime.to_string(fields.Datetime.now()),
-            "amount_total": total,
-            "amount_paid": total,
-            "amount_tax": 0.0,
-            "amount_return": 0.0,
-            "state": "paid",
-            "lines": lines,
-            "payment_ids": [
-                [0, 0, {"amount": amount, "payment_method_id": method.id}]
-                for method, amount in payments
-            ],
-        }
-        payload.update(extra)
-        return payload
+        return order_payload(
+            self.pos_session,
+            member,
+            self.cashier,
+            lines,
+            payments,
+            total,
+            name=f"Adversarial {len(self.sent)}",
+            **extra,
+        )
 
     def refund(self, member, sold_line, qty, method, price=None, amount=None):
         """A refund of ``qty`` of ``sold_line`` paid back through ``method``."""

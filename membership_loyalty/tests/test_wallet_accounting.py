@@ -1,11 +1,10 @@
-from uuid import uuid4
-
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
 
+from .pos_common import order_payload
 from .test_card_authority import MembershipRpcMixin
 
 GROUP = "membership_loyalty.membership_loyalty_group_"
@@ -192,25 +191,15 @@ class TestWalletAccounting(MembershipRpcMixin, AccountTestInvoicingHttpCommon):
         ]
         if refund_of:
             line_vals[0]["refunded_orderline_id"] = refund_of.id
-        return {
-            "uuid": str(uuid4()),
-            "name": "Order books test",
-            "session_id": session.id,
-            "partner_id": shop["member"].id,
-            "user_id": shop["cashier"].id,
-            "pricelist_id": shop["config"].pricelist_id.id,
-            "date_order": fields.Datetime.to_string(fields.Datetime.now()),
-            "amount_total": total,
-            "amount_paid": total,
-            "amount_tax": 0.0,
-            "amount_return": 0.0,
-            "state": "paid",
-            "lines": [[0, 0, vals] for vals in line_vals],
-            "payment_ids": [
-                [0, 0, {"amount": amount, "payment_method_id": method.id}]
-                for method, amount in payments
-            ],
-        }
+        return order_payload(
+            session,
+            shop["member"],
+            shop["cashier"],
+            [[0, 0, vals] for vals in line_vals],
+            payments,
+            total,
+            name="Order books test",
+        )
 
     def _close(self, session):
         result = session.close_session_from_ui()
