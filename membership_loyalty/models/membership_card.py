@@ -118,9 +118,10 @@ class MembershipCard(models.Model):
         string="Encode on Stripe",
         compute="_compute_stripe_encoding",
         help="What a magnetic-stripe encoder writes on a blank card for this number, on the "
-        "track its card type reads (track 2 by default); every reader (reader box, till, "
-        "search field) reads it back as the number. Empty when the number does not have "
-        "the length the card type expects.",
+        "track its card type reads (track 2 by default), as a reader sends it back: % starts "
+        "track 1, ; track 2, + track 3 (encoders write track 3 with ;), ? ends the track. "
+        "Every reader (reader box, till, search field) reads it back as the number. Empty "
+        "when the number does not have the length the card type expects.",
     )
     lot_id = fields.Many2one("stock.lot", string="Blank Card Serial", readonly=True, copy=False)
     issue_date = fields.Date(readonly=True, copy=False)
