@@ -199,17 +199,30 @@ class TestMembershipCardSwipe(MembershipRpcMixin, TestPointOfSaleHttpCommon):
         swipes = [(code, expected) for code, expected in LAYOUT_READS if code[0] in "%;+"]
         self.assertReads(session_id, swipes, field="query")
 
-    def test_only_a_manager_sets_where_the_stripe_keeps_the_number(self):
-        """Over JSON-RPC: a cashier or supervisor cannot change or create a card type's
-        stripe layout; the manager can, and the till then reads that track only."""
+    def _level_users(self):
         company = self.main_pos_config.company_id
-        users = level_users(
+        return level_users(
             self.env(su=True),
             "stripe",
             ["cashier", "supervisor", "manager"],
             company_id=company.id,
             company_ids=[(6, 0, company.ids)],
         )
+
+    def test_tour_manager_sets_the_stripe_track_in_the_card_type_form(self):
+        self.start_tour(
+            "/odoo/action-membership_loyalty.membership_card_type_action",
+            "membership_loyalty_card_type_stripe",
+            login=self._level_users()["manager"].login,
+        )
+        self.assertEqual(self.card.card_type_id.stripe_track, "3")
+        self.assertEqual(self.card.stripe_encoding, f"+{NUMBER}?")
+
+    def test_only_a_manager_sets_where_the_stripe_keeps_the_number(self):
+        """Over JSON-RPC: a cashier or supervisor cannot change or create a card type's
+        stripe layout; the manager can, and the till then reads that track only."""
+        company = self.main_pos_config.company_id
+        users = self._level_users()
         card_type = self.card.card_type_id
         for level in ("cashier", "supervisor"):
             with self.subTest(level=level):
