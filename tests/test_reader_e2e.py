@@ -170,13 +170,16 @@ def test_forged_token_is_refused_and_logged_without_the_token(
     assert till["channel"] not in server_log
 
 
-def _issued_member(odoo, label, uid):
-    """(partner id, card number) of a new member whose card with chip ``uid`` was issued."""
+def _issued_member(odoo, label, uid=None, **card_type_values):
+    """(partner id, card number) of a new member whose card (with chip ``uid``, of a new
+    card type with ``card_type_values``) was issued."""
     tag = uuid.uuid4().hex[:6]
     partner_id = odoo.call(
         "res.partner", "create", {"name": f"{label} Member {tag}", "is_member": True}
     )
-    card_type_id = odoo.call("membership.card.type", "create", {"name": f"E2E {label} {tag}"})
+    card_type_id = odoo.call(
+        "membership.card.type", "create", {"name": f"E2E {label} {tag}", **card_type_values}
+    )
     # A card becomes active only by being issued (the Issue wizard).
     wizard_id = odoo.call(
         "membership.card.issue.wizard",
@@ -398,23 +401,27 @@ def test_link_reconnects_after_the_network_drops(paired, subscriber, odoo_server
         proxy.close()
 
 
-def _swipes_for(number, uid):
-    """Real-world frames of one card, as its readers send them over a serial line: the
-    protocol of the port, the bytes, and whether the box relays a read (else it drops
-    the frame and logs why)."""
+def _swipes_for(member, track3_member, uid):
+    """Real-world frames of two cards, as their readers send them over a serial line: the
+    protocol of the port, the bytes, and the member the till gets (None: the box relays
+    the read, no card is found; False: the box drops the frame and logs why). The second
+    card's type keeps the number on track 3, its track 2 carrying the shop's code."""
     data = bytes.fromhex(uid)
     checksum = 0
     for byte in data:
         checksum ^= byte
-    number = number.encode()
+    partner_id, number = member[0], member[1].encode()
+    track3_partner_id, track3_number = track3_member[0], track3_member[1].encode()
     return [
-        ("magstripe", b";" + number + b"?\r", True),  # track 2, number only
-        ("magstripe", b";" + number + b"=?\r", True),
-        ("magstripe", b"%B" + number + b"^MEMBER/E2E^?\r", True),  # track 1 without expiry
-        ("magstripe", b"%B" + number + b"^MEMBER/E2E^?;" + number + b"?\r\n", True),
-        ("magstripe", b"+" + number + b"?\r", True),  # track 3
+        ("magstripe", b";" + number + b"?\r", partner_id),  # track 2, number only
+        ("magstripe", b";" + number + b"=?\r", partner_id),
+        ("magstripe", b"%B" + number + b"^MEMBER/E2E^?\r", partner_id),  # track 1, no expiry
+        ("magstripe", b"%B" + number + b"^MEMBER/E2E^?;" + number + b"?\r\n", partner_id),
+        ("magstripe", b"+" + number + b"?\r", partner_id),  # track 3
         ("magstripe", b"%E?;E?\r", False),  # unreadable: dropped by the box
-        ("em4100", b"\x02" + uid.encode() + f"{checksum:02X}".encode() + b"\x03", True),
+        ("magstripe", b";6280019999?+" + track3_number + b"?\r", track3_partner_id),
+        ("magstripe", b";" + track3_number + b"?\r", None),  # not where its card type reads
+        ("em4100", b"\x02" + uid.encode() + f"{checksum:02X}".encode() + b"\x03", partner_id),
         ("em4100", b"\x02" + uid.encode() + b"00\x03", False),  # bad checksum
     ]
 
@@ -425,7 +432,9 @@ def test_serial_card_frames_reach_the_till_as_the_member(
     """Each frame goes over a pty into the box's serial reader, over the websocket to Odoo,
     and the till turns the pushed read into the member; bad frames never leave the box."""
     uid = f"1A{uuid.uuid4().hex[:8].upper()}"
-    partner_id, number = _issued_member(odoo, "Stripe", uid)
+    member = _issued_member(odoo, "Stripe", uid)
+    track3_member = _issued_member(odoo, "Track 3", stripe_track="3")
+    swipes = _swipes_for(member, track3_member, uid)
     device_id, token = paired
     link = link_factory(token)
     assert link.connected.wait(10)
@@ -443,26 +452,26 @@ def test_serial_card_frames_reach_the_till_as_the_member(
             thread.start()
             ports[protocol] = (master, slave, thread)
         assert _wait_for(lambda: log.read_text().count("reading") == 2)
-        for protocol, frame, relayed in _swipes_for(number, uid):
+        for protocol, frame, expected in swipes:
             before = len([p for p in subscriber.payloads if p["device_id"] == device_id])
             os.write(ports[protocol][0], frame)
-            if not relayed:
+            if expected is False:
                 assert _wait_for(lambda: "frame dropped" in log.read_text()), frame
                 log.write_text("")
                 continue
             got = _wait_for(
                 lambda b=before: [p for p in subscriber.payloads if p["device_id"] == device_id][b:]
             )
-            assert got and got[0]["status"] == "ok", (frame, got)
+            assert got and got[0]["status"] == ("ok" if expected else "unknown"), (frame, got)
             found = till["cashier"].call(
                 "pos.session",
                 "membership_pos_reader_lookup",
                 [till["session_id"]],
                 got[0]["read_id"],
             )
-            assert found["member"]["partner_id"] == partner_id, frame
+            assert found.get("member", {}).get("partner_id") == expected, (frame, found)
         time.sleep(0.3)
-        relayed = len([frame for _p, frame, ok in _swipes_for(number, uid) if ok])
+        relayed = len([frame for _p, frame, expected in swipes if expected is not False])
         assert len([p for p in subscriber.payloads if p["device_id"] == device_id]) == relayed
     finally:
         stop.set()

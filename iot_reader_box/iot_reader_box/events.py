@@ -18,7 +18,8 @@ class CardRead:
     """One card presented to one reader.
 
     ``uid`` is the code as the reader gives it (upper-case hex for chips and 125 kHz tags,
-    the PAN for a magstripe, the text for a barcode); ``at`` is a ``time.time()`` stamp.
+    the tracks of a magstripe swipe, the text for a barcode); ``at`` is a ``time.time()``
+    stamp.
     """
 
     uid: str

@@ -6,7 +6,8 @@ treats keystrokes arriving at most 150 ms apart and ending with Enter (or Tab) a
 and the membership addon's barcode rule turns the scanned code into a member lookup. The
 daemon would only add latency and a second path for the same read, so it has no wedge
 reader. Configure the reader to send a suffix of Enter; a magstripe wedge may send its
-tracks with their sentinels (the server reads them with ``card_codes``, as this box does).
+tracks with their sentinels (the server reads them with ``card_codes`` and the stripe layout
+of each card type, as it reads the tracks this box relays).
 
 On a till whose keyboard layout is not US, a wedge that assumes US scancodes types ``;``
 and digits as other characters: set the reader (most have a layout setting) or the till's

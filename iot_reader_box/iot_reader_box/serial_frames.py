@@ -1,6 +1,8 @@
 """Serial readers: 125 kHz EM4100/RDM6300 frames, magstripe lines, barcode/QR lines.
 
-Magstripe lines are read by ``card_codes.swipe_number`` (the same reading as the till's).
+Magstripe lines are relayed as their tracks (``card_codes.relayed_swipe``): Odoo reads the
+number with the stripe layout of each card type, as it does for a swipe typed at the till.
+The box drops only what no layout can read (no track, every track unreadable, no digit).
 
 Each protocol is described as data (``PROTOCOLS``): framing bytes, body length, checksum
 and the parser of a complete frame. ``FrameDecoder`` turns a byte stream into codes and
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 import serial
 
-from .card_codes import CardCodeError, swipe_number
+from .card_codes import CardCodeError, relayed_swipe
 from .events import CardRead
 from .reader import Reader
 
@@ -43,9 +45,9 @@ def _xor_hex_checksum(body):
 
 
 def _magstripe(body):
-    """The card number of a swipe: any of tracks 1 to 3, number-only or bank layout."""
+    """The tracks of a swipe, for Odoo to read the number with its card types' layouts."""
     try:
-        return swipe_number(body.decode("ascii", "replace"))
+        return relayed_swipe(body.decode("ascii", "replace"))
     except CardCodeError as error:
         raise FrameError(str(error)) from error
 

@@ -5,7 +5,15 @@ import time
 
 import pytest
 from box_testing import wait_for
-from iot_reader_box.card_codes import aliases, card_code, normalise_hex, uid_endings
+from iot_reader_box.card_codes import (
+    StripeLayout,
+    aliases,
+    card_code,
+    encode_stripe,
+    normalise_hex,
+    swipe_number,
+    uid_endings,
+)
 from iot_reader_box.events import CardRead, Debouncer
 from iot_reader_box.odoo_link import FramePacer, OdooLink, websocket_url
 from iot_reader_box.reader import Reader
@@ -55,6 +63,26 @@ def test_a_code_is_read_as_typed_unless_it_is_a_swipe():
     assert card_code("") == ""
     assert card_code("+32 470 12 34 56") == "+32 470 12 34 56"  # a phone, not track 3
     assert card_code(";12345") == ";12345"  # no end sentinel: not a swipe
+
+
+@pytest.mark.parametrize(
+    ("layout", "encoded"),
+    [
+        (StripeLayout(), ";800000000011?"),
+        (StripeLayout(track=1), "%800000000011?"),
+        (StripeLayout(track=3, field=2), "+=800000000011?"),
+        (StripeLayout(start=3, length=12), ";00800000000011?"),
+        (StripeLayout(track=1, field=2, start=4), "%^000800000000011?"),
+    ],
+)
+def test_what_the_encoder_writes_reads_back_with_the_same_layout(layout, encoded):
+    assert encode_stripe("800000000011", layout) == encoded
+    assert swipe_number(encoded, layout) == "800000000011"
+
+
+def test_a_number_of_another_length_cannot_be_encoded_for_a_fixed_length_layout():
+    assert encode_stripe("80000000001", StripeLayout(start=7, length=12)) is None
+    assert encode_stripe("", StripeLayout()) is None
 
 
 def test_non_hex_codes_are_their_own_alias():

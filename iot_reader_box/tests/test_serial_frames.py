@@ -6,6 +6,7 @@ import time
 
 import pytest
 from box_testing import wait_for
+from iot_reader_box.card_codes import CardCodeError, StripeLayout, is_swipe, swipe_number
 from iot_reader_box.events import Debouncer
 from iot_reader_box.serial_frames import PROTOCOLS, FrameDecoder, SerialReader
 
@@ -103,58 +104,95 @@ def test_non_hex_frame_is_dropped():
     assert decoder.dropped == ["not hexadecimal: '1A007B9C3DZZ'"]
 
 
-# Swipes as magstripe readers send them (one line, CR), and what the box makes of each:
-# the card number, or the reason the swipe is dropped. ISO/IEC 7811 number-only tracks,
-# ISO/IEC 7813 bank-card tracks, ISO 4909 track 3, LRC characters after the end sentinel.
+# Swipes as magstripe readers send them (one line, CR). The box relays a swipe's tracks and
+# Odoo reads the number with the stripe layout of each card type (the same card_codes
+# function). Each row: the line, a card type's layout (None: the default, any track, field
+# 1), and the number that layout reads, "refused: <why>" (relayed, the layout reads no
+# number) or "dropped: <why>" (no layout could read it: the box drops it and logs why).
+# ISO/IEC 7811 number-only tracks, ISO/IEC 7813 bank-card tracks, ISO 4909 track 3, LRC
+# characters after the end sentinel.
+TRACK3 = StripeLayout(track=3)
+FIELD2 = StripeLayout(field=2)
 SWIPES = [
-    (b";800000000011?\r", "800000000011"),
-    (b";800000000011=?\r", "800000000011"),
-    (b"%B800000000011^MEMBER/LI^?\r", "800000000011"),
-    (b"%800000000011?\r", "800000000011"),
-    (b";0012345678?\r", "0012345678"),
-    (b"+800000000011?\r", "800000000011"),
-    (b";6009123412341234=49121010000?\r", "6009123412341234"),
+    (b";800000000011?\r", None, "800000000011"),
+    (b";800000000011=?\r", None, "800000000011"),
+    (b"%B800000000011^MEMBER/LI^?\r", None, "800000000011"),
+    (b"%800000000011?\r", None, "800000000011"),
+    (b";0012345678?\r", None, "0012345678"),
+    (b"+800000000011?\r", None, "800000000011"),
+    (b";6009123412341234=49121010000?\r", None, "6009123412341234"),
     (
         b"%B6009123412341234^DOE/JANE^49121010000000000000?;6009123412341234=4912101?\r",
+        None,
         "6009123412341234",
     ),
-    (b"%B800000000011^MEMBER/LI^?;800000000011?\r", "800000000011"),
-    (b"%B800000000011^MEMBER/LI^?;800000000011?+800000000011?\r", "800000000011"),
-    (b";800000000011?:\r", "800000000011"),  # LRC character after the end sentinel
+    (b"%B800000000011^MEMBER/LI^?;800000000011?\r", None, "800000000011"),
+    (b"%B800000000011^MEMBER/LI^?;800000000011?+800000000011?\r", None, "800000000011"),
+    (b";800000000011?:\r", None, "800000000011"),  # LRC character after the end sentinel
     (
         b";6009123412341234=4912101?;016009123412341234=724724100000000000030300?\r",
+        None,
         "6009123412341234",
     ),
-    (b"+016009123412341234=724724100000000000030300?\r", "6009123412341234"),
-    (b"%E?;800000000011?\r", "800000000011"),
-    (b"%E?;E?\r", "dropped: unreadable track (the reader sent E)"),
-    (b";E?\r", "dropped: unreadable track (the reader sent E)"),
-    (b"%E?;E?+E?\r", "dropped: unreadable track (the reader sent E)"),
-    (b"6274010000123456\r", "dropped: no card number on a magnetic-stripe track"),
-    (b"%MEMBER/LI^?\r", "dropped: no card number on a magnetic-stripe track"),
-    (b"%B1111^X Y^2912101?;2222=2912101?\r", "dropped: the tracks disagree on the card number"),
+    (b"+016009123412341234=724724100000000000030300?\r", None, "6009123412341234"),
+    (b"%E?;800000000011?\r", None, "800000000011"),
+    (b"%E?;E?\r", None, "dropped: unreadable track (the reader sent E)"),
+    (b";E?\r", None, "dropped: unreadable track (the reader sent E)"),
+    (b"%E?;E?+E?\r", None, "dropped: unreadable track (the reader sent E)"),
+    (b"6274010000123456\r", None, "dropped: no card number on a magnetic-stripe track"),
+    (b"%MEMBER/LI^?\r", None, "dropped: no card number on a magnetic-stripe track"),
+    (b"%B1111^X Y^2912101?;2222=2912101?\r", None, "refused: the tracks disagree"),
+    # Membership stripes whose number only a card type's layout finds: track 2 carries the
+    # shop's code, track 3 the member; or the member number is the field after "=".
+    (b";6280019999?+800000000011?\r", TRACK3, "800000000011"),
+    (b";6280019999?+800000000011?\r", None, "refused: the tracks disagree"),
+    (b"%B6280019999^LI/MEI^?;6280019999?;800000000011?\r", TRACK3, "800000000011"),
+    (b";628001=800000000011?\r", FIELD2, "800000000011"),
+    (b";628001=800000000011?\r", None, "628001"),  # the default finds the shop's code
+    (b"%B628001^LI/MEI^800000000011?\r", StripeLayout(track=1, field=3), "800000000011"),
+    (b";628001800000000011?\r", StripeLayout(start=7, length=12), "800000000011"),
+    # ... and refuses a stripe that does not have the number where the layout says.
+    (b";800000000011?\r", TRACK3, "refused: no track 3 on the swipe"),
+    (b";800000000011?+E?\r", TRACK3, "refused: unreadable track"),
+    (b";800000000011?\r", FIELD2, "refused: no card number in any track, field 2"),
+    (b";628001=MEMBER?\r", FIELD2, "refused: no card number in any track, field 2"),
+    (b";62800180000000001?\r", StripeLayout(start=7, length=12), "refused: no card number"),
 ]
 
 
-@pytest.mark.parametrize(("line", "expected"), SWIPES)
-def test_magstripe_swipes_over_a_pty(pty_reader, box_log, line, expected):
-    """Each swipe goes over a real serial line (a pty) into the magstripe reader."""
+@pytest.mark.parametrize(("line", "layout", "expected"), SWIPES)
+def test_magstripe_swipes_over_a_pty(pty_reader, box_log, line, layout, expected):
+    """Each swipe goes over a real serial line (a pty) into the magstripe reader; what it
+    relays is read as Odoo reads it, with the card type's layout."""
     reads, master = pty_reader("magstripe")
     os.write(master, line)
     if expected.startswith("dropped: "):
         reason = expected.removeprefix("dropped: ")
         assert wait_for(lambda: reason in box_log.text), box_log.text
         assert reads == []
+        return
+    assert wait_for(lambda: reads), box_log.text
+    [read] = reads
+    assert is_swipe(read.uid) and not set(read.uid) & set("\r\n"), read.uid
+    if expected.startswith("refused: "):
+        with pytest.raises(CardCodeError, match=expected.removeprefix("refused: ")):
+            swipe_number(read.uid, layout or StripeLayout())
     else:
-        assert wait_for(lambda: reads), box_log.text
-        assert [read.uid for read in reads] == [expected]
+        assert swipe_number(read.uid, layout or StripeLayout()) == expected
 
 
-def test_swipe_split_across_serial_reads_is_one_number():
+def test_the_box_relays_the_tracks_without_lrc_line_ends_or_noise():
+    decoder = FrameDecoder(PROTOCOLS["magstripe"])
+    assert decoder.feed(b"%B800000000011^LI/MEI^?:;800000000011?5 +E?\r\n") == [
+        "%B800000000011^LI/MEI^?;800000000011?+E?"
+    ]
+
+
+def test_swipe_split_across_serial_reads_is_one_read():
     decoder = FrameDecoder(PROTOCOLS["magstripe"])
     assert decoder.feed(b"%B800000000011^MEM") == []
     assert decoder.feed(b"BER/LI^?;8000000000") == []
-    assert decoder.feed(b"11?\r\n") == ["800000000011"]
+    assert decoder.feed(b"11?\r\n") == ["%B800000000011^MEMBER/LI^?;800000000011?"]
     assert decoder.dropped == []
 
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, UserError
 
+from ..tools import card_codes
+
 _logger = logging.getLogger(__name__)
 
 # Unambiguous characters for a code an administrator reads aloud or types on the box.
@@ -248,6 +250,7 @@ class MembershipReaderDevice(models.Model):
                 budget -= 1
                 status, card_id, partner = self._check_card(item["code"], item["aliases"])
             item.pop("aliases")
+            item["code"] = self._loggable_code(item["code"], card_id)
             read_id = secrets.token_urlsafe(24)  # the till turns it into a lookup, once
             read_ids.append(read_id)
             vals_list.append(
@@ -272,6 +275,29 @@ class MembershipReaderDevice(models.Model):
         return created
 
     @api.private
+    def _card_reader_cards(self):
+        """The cards model as this box reads them: its company's cards and card types (the
+        stripe layouts) and those of the companies above it."""
+        # sudo: the box is no Odoo user; a card is looked up only to tell the till its state.
+        return (
+            self.env["membership.card"]
+            .sudo()
+            .with_context(allowed_company_ids=(self.company_id | self.company_id.parent_ids).ids)
+        )
+
+    @api.private
+    def _loggable_code(self, code, card_id):
+        """What the read log keeps of a code: a swipe's tracks may hold a bank card's name
+        and data, so a swipe is kept as the number a card type read from it (or why none
+        did), never as its tracks."""
+        Card = self._card_reader_cards()
+        if not card_codes.is_swipe(code):
+            return code
+        if card_id:
+            return Card.browse(card_id).number
+        return Card._membership_code_label(code) or Card._membership_swipe_refusal(code)
+
+    @api.private
     def _check_card(self, code, aliases=()):
         """(status, card id, partner) of a code read by this box.
 
@@ -279,14 +305,12 @@ class MembershipReaderDevice(models.Model):
         decimal, Wiegand-26) the box computed: tried in order when the code itself is unknown.
         """
         no_partner = self.env["res.partner"]
-        # sudo: the box is no Odoo user; the card is looked up only to tell the till its state.
-        Card = self.env["membership.card"].sudo()
-        card = Card._find_by_code(code, typed=False)
+        allowed_companies = self.company_id | self.company_id.parent_ids
+        card = self._card_reader_cards()._find_by_code(code, typed=False)
         for alias in aliases:
             if card:
                 break
-            card = Card._find_by_code(alias, typed=False)
-        allowed_companies = self.company_id | self.company_id.parent_ids
+            card = self._card_reader_cards()._find_by_code(alias, typed=False)
         if not card or (card.company_id and card.company_id not in allowed_companies):
             return "unknown", False, no_partner
         card.ensure_one()

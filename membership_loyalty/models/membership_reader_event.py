@@ -30,7 +30,11 @@ class MembershipReaderEvent(models.Model):
     )
     company_id = fields.Many2one(related="device_id.company_id", store=True, index=True)
     event_id = fields.Char(required=True, readonly=True)
-    code = fields.Char(readonly=True, help="The code as the reader gave it")
+    code = fields.Char(
+        readonly=True,
+        help="The code as the reader gave it; for a magnetic-stripe swipe, the number read "
+        "from it (or why none was), never its tracks",
+    )
     reader = fields.Char(readonly=True, help="The reader on the box (PC/SC name or serial port)")
     read_at = fields.Datetime(required=True, readonly=True)
     status = fields.Selection(STATUSES, required=True, readonly=True)
@@ -61,7 +65,8 @@ class MembershipReaderEvent(models.Model):
         reader, stamp = event.get("reader", ""), event.get("at")
         if not (isinstance(event_id, str) and 8 <= len(event_id) <= 64):
             return None
-        if not (isinstance(code, str) and 0 < len(code.strip()) <= 128):
+        # A swipe of three tracks is up to 256 characters (the box relays the tracks).
+        if not (isinstance(code, str) and 0 < len(code.strip()) <= 256):
             return None
         if not isinstance(reader, str) or not isinstance(stamp, int | float):
             return None

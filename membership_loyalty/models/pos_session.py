@@ -195,7 +195,7 @@ class PosSession(models.Model):
                 "status": "not_found",
                 "message": self.env._(
                     "No member found for %s.",
-                    (code and card_codes.card_code(code)) or query or "",
+                    (code and env["membership.card"]._membership_code_label(code)) or query or "",
                 ),
             }
         if code:

@@ -219,6 +219,9 @@ class TestBadInputs(MembershipTillSetup, TestPointOfSaleHttpCommon):
             ("membership.tier", "write", [[tier.id], {"entry_reward_points": 1e15}]),
             ("membership.card.type", "write", [[card_type.id], {"validity_months": 10**6}]),
             ("membership.card.type", "write", [[card_type.id], {"amount": 1e15}]),
+            ("membership.card.type", "write", [[card_type.id], {"stripe_field": 0}]),
+            ("membership.card.type", "write", [[card_type.id], {"stripe_start": 500}]),
+            ("membership.card.type", "write", [[card_type.id], {"stripe_length": 40}]),
             ("membership.earn.band", "create", [{"amount_from": 10, "rate": 1e6}]),
             ("membership.earn.band", "create", [{"amount_from": 1e15, "rate": 1}]),
             (
@@ -254,7 +257,10 @@ class TestBadInputs(MembershipTillSetup, TestPointOfSaleHttpCommon):
         watched = {
             "res.company": (company, ["membership_point_value", "membership_pin_max_tries"]),
             "membership.tier": (tier, ["earn_multiplier", "window_months"]),
-            "membership.card.type": (card_type, ["validity_months", "amount"]),
+            "membership.card.type": (
+                card_type,
+                ["validity_months", "amount", "stripe_field", "stripe_start", "stripe_length"],
+            ),
             "res.partner": (member, ["name", "member_birthdate"]),
             "membership.sms.gateway": (gateway, ["max_attempts", "retry_delay"]),
         }

@@ -1,12 +1,23 @@
 """Cards as shops have them, read by keyboard-wedge readers at the till: magnetic-stripe
 swipes with their sentinels and tracks, and 125 kHz tags typed as decimal numbers. The
-till's scan path is the server lookup, called over JSON-RPC as the cashier."""
+till's scan path is the server lookup, called over JSON-RPC as the cashier. Each card
+type says where its stripe keeps the number (track, field, part of the field)."""
+
+import time
 
 from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
+from .common import level_users, luhn_number
+from .test_card_authority import MembershipRpcMixin
+
 NUMBER = "800000000011"  # same as static/tests/tours/card_swipe_tour.js
+CY = luhn_number("80000000003")  # a card of a type whose number is on track 3
+DORA = luhn_number("80000000004")  # ... in the field after "="
+EVE = luhn_number("80000000005")  # ... characters 7 to 18 of the track
+SHOP = "6280019999"  # what those stripes carry besides the member number
+NO_NUMBER_THERE = "This card's stripe carries no card number where its card type keeps it."
 TAG = "1A007B9C3D"  # EM4100 tag: version byte 1A, low 32 bits 0x007B9C3D = 8100925
 LOW32_LITTLE = f"{int.from_bytes(bytes.fromhex('007B9C3D'), 'little'):010d}"
 UNREADABLE = "The card's stripe could not be read: swipe it again."
@@ -40,9 +51,24 @@ TILL_READS = [
     ("0000000001", ("not_found", "No member found for 0000000001.")),
 ]
 
+# With the card types of _layout_clubs as well: stripes whose number only a card type's
+# layout finds, and stripes that do not have it where their card type keeps it.
+LAYOUT_READS = [
+    (f";{SHOP}?+{CY}?", "Cy Track"),  # track 2: the shop's code; track 3: the member
+    (f"%B{SHOP}^CLUB/CY^?;{SHOP}?;{CY}?\r\n", "Cy Track"),  # a second ";" track is track 3
+    (f";628001={DORA}?", "Dora Field"),
+    (f"%B628001^CLUB/DORA^?;628001={DORA}?", "Dora Field"),
+    (f";628001{EVE}?", "Eve Part"),
+    (f";{CY}?", ("not_found", f"No member found for {CY}.")),  # not where Cy's type reads
+    # Dora's number on track 3: read there by the track 3 type, whose card it is not.
+    (f";{SHOP}?;{DORA}?", ("not_found", f"No member found for {DORA}.")),
+    ("%CLUB/NOBODY^X9?", ("refused", NO_NUMBER_THERE)),
+    ("%E?;E?", ("refused", UNREADABLE)),
+]
+
 
 @tagged("post_install", "-at_install")
-class TestMembershipCardSwipe(TestPointOfSaleHttpCommon):
+class TestMembershipCardSwipe(MembershipRpcMixin, TestPointOfSaleHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -100,23 +126,185 @@ class TestMembershipCardSwipe(TestPointOfSaleHttpCommon):
             },
         )
 
-    def test_wedge_reads_find_the_member_or_say_why_not(self):
-        session_id = self._session_id()
-        self.authenticate(self.pos_user.login, self.pos_user.login)
-        for code, expected in TILL_READS:
-            with self.subTest(code=code):
-                result = self._lookup_as_cashier(session_id, code)
+    def _layout_clubs(self):
+        """Three card types whose stripes keep the number elsewhere, a member of each."""
+        env = self.env(su=True)
+        company = self.main_pos_config.company_id
+        types = env["membership.card.type"].create(
+            [
+                {"name": "Track 3 Club", "stripe_track": "3", "company_id": company.id},
+                {"name": "Field 2 Club", "stripe_field": 2, "company_id": company.id},
+                {
+                    "name": "Part Club",
+                    "stripe_start": 7,
+                    "stripe_length": 12,
+                    "company_id": company.id,
+                },
+            ]
+        )
+        members = env["res.partner"].create(
+            [
+                {"name": name, "is_member": True, "company_id": company.id}
+                for name in ("Cy Track", "Dora Field", "Eve Part")
+            ]
+        )
+        cards = env["membership.card"].create(
+            [
+                {
+                    "number": number,
+                    "partner_id": member.id,
+                    "card_type_id": card_type.id,
+                    "company_id": company.id,
+                }
+                for number, member, card_type in zip((CY, DORA, EVE), members, types, strict=True)
+            ]
+        )
+        cards._membership_transition("activate", "test")
+        return cards
+
+    def assertReads(self, session_id, reads, field="code", refusals=True):
+        for code, expected in reads:
+            with self.subTest(code=code, field=field):
+                result = self._lookup_as_cashier(session_id, code, field)
                 if isinstance(expected, tuple):
-                    self.assertEqual((result["status"], result["message"]), expected)
+                    if expected[0] == "refused" and not refusals:
+                        self.assertEqual(result["status"], "refused")
+                    else:
+                        self.assertEqual((result["status"], result["message"]), expected)
                     self.assertNotIn("records", result)
                 else:
                     self.assertEqual(result["status"], "ok", result.get("message"))
                     self.assertEqual(result["records"]["res.partner"][0]["name"], expected)
+
+    def test_wedge_reads_find_the_member_or_say_why_not(self):
+        session_id = self._session_id()
+        self.authenticate(self.pos_user.login, self.pos_user.login)
+        self.assertReads(session_id, TILL_READS)
         # Swiped while the cursor is in the member search field: read as the card.
         found = self._lookup_as_cashier(session_id, f"%B{NUMBER}^MEMBER/ADA^?;{NUMBER}?", "query")
         self.assertEqual(found["records"]["res.partner"][0]["name"], "Ada Swipe")
         refused = self._lookup_as_cashier(session_id, "%E?;E?", "query")
         self.assertEqual((refused["status"], refused["message"]), ("refused", UNREADABLE))
+
+    def test_card_types_layouts_find_numbers_the_default_does_not(self):
+        """Card types that keep the number on track 3, in field 2 or in part of a track:
+        their stripes find their members at the till's scan and in its search field; the
+        default cards are found as before (a stripe none of the types can read is refused,
+        with a message that no longer names one layout's reason)."""
+        self._layout_clubs()
+        session_id = self._session_id()
+        self.authenticate(self.pos_user.login, self.pos_user.login)
+        self.assertReads(session_id, LAYOUT_READS)
+        self.assertReads(session_id, TILL_READS, refusals=False)
+        swipes = [(code, expected) for code, expected in LAYOUT_READS if code[0] in "%;+"]
+        self.assertReads(session_id, swipes, field="query")
+
+    def _level_users(self):
+        company = self.main_pos_config.company_id
+        return level_users(
+            self.env(su=True),
+            "stripe",
+            ["cashier", "supervisor", "manager"],
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+        )
+
+    def test_tour_manager_sets_the_stripe_track_in_the_card_type_form(self):
+        self.start_tour(
+            "/odoo/action-membership_loyalty.membership_card_type_action",
+            "membership_loyalty_card_type_stripe",
+            login=self._level_users()["manager"].login,
+        )
+        self.assertEqual(self.card.card_type_id.stripe_track, "3")
+        self.assertEqual(self.card.stripe_encoding, f"+{NUMBER}?")
+
+    def test_only_a_manager_sets_where_the_stripe_keeps_the_number(self):
+        """Over JSON-RPC: a cashier or supervisor cannot change or create a card type's
+        stripe layout; the manager can, and the till then reads that track only."""
+        company = self.main_pos_config.company_id
+        users = self._level_users()
+        card_type = self.card.card_type_id
+        for level in ("cashier", "supervisor"):
+            with self.subTest(level=level):
+                _result, error = self.rpc(
+                    users[level],
+                    "membership.card.type",
+                    "write",
+                    [card_type.id],
+                    {"stripe_track": "3"},
+                )
+                self.assertRpcRefused(error, "AccessError", "not allowed to modify")
+                _result, error = self.rpc(
+                    users[level],
+                    "membership.card.type",
+                    "create",
+                    {"name": "Forged", "stripe_track": "3", "company_id": company.id},
+                )
+                self.assertRpcRefused(error, "AccessError", "not allowed to create")
+        _result, error = self.rpc(
+            users["manager"], "membership.card.type", "write", [card_type.id], {"stripe_field": 0}
+        )
+        self.assertRpcRefused(error, "ValidationError", "Stripe Field")
+        card_type.invalidate_recordset()
+        self.assertEqual((card_type.stripe_track, card_type.stripe_field), ("any", 1))
+        _result, error = self.rpc(
+            users["manager"], "membership.card.type", "write", [card_type.id], {"stripe_track": "3"}
+        )
+        self.assertIsNone(error)
+        self.assertEqual(self.card.stripe_encoding, f"+{NUMBER}?")
+        session_id = self._session_id()
+        self.authenticate(self.pos_user.login, self.pos_user.login)
+        self.assertReads(
+            session_id,
+            [
+                (f";{SHOP}?+{NUMBER}?", "Ada Swipe"),
+                (
+                    f";{NUMBER}?",
+                    (
+                        "refused",
+                        "This card's stripe has no track 3, where its card type keeps the number.",
+                    ),
+                ),
+                (f";{NUMBER}?+E?", ("refused", UNREADABLE)),
+                (NUMBER, "Ada Swipe"),  # the printed barcode is no stripe
+            ],
+        )
+
+    def test_reader_box_swipes_are_read_with_the_card_types_and_logged_as_the_number(self):
+        """A box relays a swipe's tracks: the server reads them with the card types'
+        layouts, and its read log keeps the number read (or why none was), not the tracks
+        (a bank card's would carry its holder's name and data)."""
+        cy_card = self._layout_clubs()[0]
+        device = self.env(su=True)["membership.reader.device"].create(
+            {"name": "Stripe box", "pos_config_id": self.main_pos_config.id}
+        )
+        swipes = [
+            f"%B{SHOP}^CLUB/CY^?;{SHOP}?+{CY}?",
+            f"%B{NUMBER}^MEMBER/ADA^?;{NUMBER}?",
+            f";{SHOP}?;{DORA}?",
+            "%CLUB/NOBODY^X9?",
+        ]
+        events = device._receive_reads(
+            [
+                {
+                    "id": f"swipe-read-{index}",
+                    "code": code,
+                    "reader": "serial:pty",
+                    "at": time.time(),
+                }
+                for index, code in enumerate(swipes)
+            ]
+        )
+        self.assertEqual(
+            [(event.status, event.partner_id.name, event.code) for event in events],
+            [
+                ("ok", "Cy Track", CY),
+                ("ok", "Ada Swipe", NUMBER),
+                ("unknown", False, DORA),
+                ("unknown", False, NO_NUMBER_THERE),
+            ],
+        )
+        self.assertEqual(events[0].card_ref, cy_card.id)
 
     def test_decimal_tag_shared_by_two_cards_finds_neither(self):
         """A typed tag number keeps only the UID's last bytes: when two live cards end
