@@ -1,7 +1,7 @@
 import json
 import time
-from unittest.mock import patch
 from datetime import timedelta
+from unittest.mock import patch
 from uuid import uuid4
 
 from odoo import fields
@@ -16,7 +16,7 @@ LOST_CARD = "900000000027"
 
 
 CHIP_UID = "04A21B3C5D6E80"
-CHIP_UID_REVERSED = "806E5D3C1BA204"
+READER_OWN_CODE = "7F7F7F7F7F7F7F"
 
 
 def _push_read(config, code=CHIP_UID, aliases=None):
@@ -37,9 +37,10 @@ def _push_read(config, code=CHIP_UID, aliases=None):
 
 
 def _push_read_by_alias(config):
-    """The reader gives the chip's bytes reversed (as some 13.56 MHz readers do): the code
-    itself is no card's; the box's aliases carry the UID the card was enrolled with."""
-    return _push_read(config, code=CHIP_UID_REVERSED, aliases=["1234567890", CHIP_UID])
+    """The reader gives the chip in its own encoding: the code itself is no card's (nor
+    any printed form the till knows of it); the box's aliases carry the UID the card was
+    enrolled with."""
+    return _push_read(config, code=READER_OWN_CODE, aliases=["1234567890", CHIP_UID])
 
 
 @tagged("post_install", "-at_install")
@@ -439,10 +440,11 @@ class TestMembershipMembersAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
     def test_tour_reader_push_matched_by_an_alias_selects_member(self):
         self._session()
         config_class = type(self.env["pos.config"])
-        with patch.object(config_class, "membership_test_push_read", _push_read_by_alias, create=True):
+        push = _push_read_by_alias
+        with patch.object(config_class, "membership_test_push_read", push, create=True):
             self.start_pos_tour("membership_loyalty_reader_push")
         read = self.env["membership.reader.event"].sudo().search([], limit=1)
-        self.assertEqual((read.code, read.status), (CHIP_UID_REVERSED, "ok"))
+        self.assertEqual((read.code, read.status), (READER_OWN_CODE, "ok"))
         self.assertEqual(read.partner_id, self.member)
         self.assertFalse(read.read_token_hash, "the till turned the read into its member")
 
@@ -454,7 +456,7 @@ class TestMembershipMembersAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
         self.env.cr.precommit.run()  # the bus rows of this transaction
         payload = self.env["bus.bus"].sudo().search([], order="id desc", limit=1)
         read_id = json.loads(payload.message)["payload"]["read_id"]
-        self.assertEqual(session.membership_pos_lookup(code=CHIP_UID_REVERSED)["status"], "not_found")
+        self.assertEqual(session.membership_pos_lookup(code=READER_OWN_CODE)["status"], "not_found")
         found = session.membership_pos_reader_lookup(read_id)
         self.assertEqual(found["status"], "ok")
         self.assertEqual(found["member"]["partner_id"], self.member.id)

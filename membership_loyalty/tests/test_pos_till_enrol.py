@@ -141,8 +141,12 @@ class TestMembershipTillEnrol(MembershipTillSetup, TestPointOfSaleHttpCommon):
         )["result"]
         partner = self.env["res.partner"].browse(result["member"]["partner_id"])
         self.assertEqual(partner.member_enrolled_by_id, employee.work_contact_id)
-        [(count,)] = self.env["membership.report.member"]._read_group(
-            [("enrolled_by_id", "=", employee.work_contact_id.id)], [], ["member_count:sum"]
+        [(count,)] = (
+            self.env["membership.report.member"]
+            .sudo()
+            ._read_group(
+                [("enrolled_by_id", "=", employee.work_contact_id.id)], [], ["member_count:sum"]
+            )
         )
         self.assertEqual(count, 1)
         self.authenticate("pos_user", "pos_user")

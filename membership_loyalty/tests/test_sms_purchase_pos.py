@@ -115,14 +115,14 @@ class TestSmsPurchasePos(MembershipTillSetup, TestPointOfSaleHttpCommon):
         self.sync(payload)  # the till sends it again (a lost reply): one order, one SMS
         self.sync(self.paid_order(session, self.walk_in))  # not a member: no SMS
         self.assertFalse(self.server.received, "sent by the cron, not inside the sale")
-        self.env["membership.sms"]._membership_cron_send()
+        self.env["membership.sms"].sudo()._membership_cron_send()
         [request] = self.server.received
         self.assertEqual(request["params"]["to"], "+32470998877")
         self.assertEqual(
             request["params"]["text"],
             "Thank you for your purchase of 25.00, Pia. Your balance: 25.00 points.",
         )
-        sms = self.env["membership.sms"].search([("trigger", "=", "purchase")])
+        sms = self.env["membership.sms"].sudo().search([("trigger", "=", "purchase")])
         self.assertEqual(sms.partner_id, self.member)
         self.assertEqual((sms.state, sms.gateway_credit), ("sent", 99.0))
         order = self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
