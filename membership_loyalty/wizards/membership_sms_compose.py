@@ -12,14 +12,25 @@ class MembershipSmsCompose(models.TransientModel):
     _description = "Send an SMS to a member"
 
     partner_id = fields.Many2one("res.partner", string="Member", required=True, readonly=True)
-    number = fields.Char(related="partner_id.phone_sanitized", string="Number (E.164)")
-    opted_out = fields.Boolean(related="partner_id.phone_sanitized_blacklisted")
+    number = fields.Char(compute="_compute_reach", string="Number (E.164)")
+    opted_out = fields.Boolean(compute="_compute_reach", string="Opted Out")
     template_id = fields.Many2one(
         "sms.template", string="Template", domain=[("model", "=", "res.partner")]
     )
     body = fields.Text(compute="_compute_body", store=True, readonly=False, required=True)
     # One click, one SMS: a second click on the same wizard finds the same key.
     key = fields.Char(default=lambda self: uuid.uuid4().hex, readonly=True)
+
+    @api.depends("partner_id")
+    def _compute_reach(self):
+        # sudo: opt-outs are checked whatever the sender's rights on the blacklist
+        Blacklist = self.env["phone.blacklist"].sudo()
+        for wizard in self:
+            number = wizard.partner_id.phone_sanitized
+            wizard.number = number
+            wizard.opted_out = bool(number) and bool(
+                Blacklist.search_count([("number", "=", number)], limit=1)
+            )
 
     @api.depends("template_id")
     def _compute_body(self):
@@ -32,7 +43,7 @@ class MembershipSmsCompose(models.TransientModel):
         partner = self.partner_id
         if not (self.body or "").strip():
             raise UserError(self.env._("Write the message first."))
-        if not partner.phone_sanitized:
+        if not self.number:
             raise UserError(
                 self.env._(
                     "%(name)s has no valid mobile number (%(phone)s): correct it first.",
@@ -40,7 +51,7 @@ class MembershipSmsCompose(models.TransientModel):
                     phone=partner.phone or "-",
                 )
             )
-        if partner.phone_sanitized_blacklisted:
+        if self.opted_out:
             raise UserError(self.env._("%s opted out of SMS: nothing is sent.", partner.name))
         sms = self.env["membership.sms"]._membership_queue(
             partner,
