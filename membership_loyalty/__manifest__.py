@@ -61,6 +61,7 @@
         "security/membership_partner_security.xml",
         "wizards/membership_member_wizard_views.xml",
         "views/pos_session_views.xml",
+        "wizards/membership_sms_compose_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -104,6 +104,12 @@ class MembershipSms(models.Model):
         string="Next Attempt", readonly=True, default=fields.Datetime.now
     )
     sent_at = fields.Datetime(string="Sent On", readonly=True)
+    gateway_credit = fields.Float(
+        string="Credit Left",
+        readonly=True,
+        help="The provider's remaining credit as it reported it when this SMS was sent "
+        "(gateways with a credit pattern).",
+    )
     idempotency_key = fields.Char(
         required=True, readonly=True, copy=False, default=lambda self: uuid.uuid4().hex
     )
@@ -218,11 +224,13 @@ class MembershipSms(models.Model):
         keys=None,
         extra_values=None,
         campaign_name=None,
+        send_at=None,
     ):
         """Render and queue one SMS per partner (batch create; skips keys already queued).
 
         Partners without a valid number or who opted out get a cancelled row with the
-        reason, so the outbox shows why they got nothing.
+        reason, so the outbox shows why they got nothing. ``send_at`` (UTC, in the future)
+        schedules the SMS: the sending cron takes it at that time, not before.
         """
         keys = keys or {p.id: f"{trigger}:{uuid.uuid4().hex}:{p.id}" for p in partners}
         existing = set(
@@ -243,6 +251,7 @@ class MembershipSms(models.Model):
             .mapped("number")
         )
         now = fields.Datetime.now()
+        due = max(send_at, now) if send_at else now
         vals_list = []
         for partner in partners:
             number = partner.phone_sanitized
@@ -255,7 +264,7 @@ class MembershipSms(models.Model):
                 "template_id": template.id if template else False,
                 "campaign_name": campaign_name,
                 "idempotency_key": keys[partner.id],
-                "next_attempt_at": now,
+                "next_attempt_at": due,
             }
             if not number:
                 vals.update(
@@ -273,9 +282,9 @@ class MembershipSms(models.Model):
         # Cashiers queue SMS through their actions (enrolment, sale, top-up) but may not
         # write the outbox themselves: this private method is the only way in.
         records = self.sudo().create(vals_list)
-        records._membership_hold_quiet(now)
+        records._membership_hold_quiet(due)
         if records.filtered(lambda s: s.state == "queued"):
-            self.env.ref("membership_loyalty.membership_sms_cron_send").sudo()._trigger()
+            self.env.ref("membership_loyalty.membership_sms_cron_send").sudo()._trigger(due)
         return records.with_env(self.env)
 
     @api.model
@@ -320,7 +329,7 @@ class MembershipSms(models.Model):
         self.ensure_one()
         company = self.company_id
         start, end = company.membership_sms_quiet_start, company.membership_sms_quiet_end
-        if self.trigger == "manual" or start == end:
+        if start == end:
             return None
         tz = self._membership_local_tz()
         local = pytz.utc.localize(now).astimezone(tz)
@@ -338,6 +347,24 @@ class MembershipSms(models.Model):
             until = sms._membership_quiet_until(now)
             if until:
                 sms.write({"state": "held", "next_attempt_at": until})
+
+    def _membership_cancel_opted_out(self):
+        """Cancel those of these SMS whose number opted out since they were queued (a
+        scheduled campaign, a retry): checked right before sending. The SMS left to send."""
+        numbers = [n for n in self.mapped("number") if n]
+        # sudo: opt-outs are checked whatever the sender's rights on the blacklist
+        opted_out = set(
+            self.env["phone.blacklist"].sudo().search([("number", "in", numbers)]).mapped("number")
+        )
+        cancelled = self.filtered(lambda s: s.number in opted_out)
+        cancelled.write(
+            {
+                "state": "cancelled",
+                "failure_type": "blacklisted",
+                "failure_reason": self.env._("The member opted out of SMS."),
+            }
+        )
+        return self - cancelled
 
     # ---------------------------------------------------------------- sending
 
@@ -395,9 +422,8 @@ class MembershipSms(models.Model):
     def _membership_send(self):
         now = fields.Datetime.now()
         gateways = {}
-        for sms in self:
-            if sms.state not in ("queued", "held"):
-                continue
+        todo = self.filtered(lambda s: s.state in ("queued", "held"))
+        for sms in todo._membership_cancel_opted_out():
             until = sms._membership_quiet_until(now)
             if until:
                 sms.write({"state": "held", "next_attempt_at": until})
@@ -428,6 +454,9 @@ class MembershipSms(models.Model):
             "provider_reply": (result.get("reply") or "")[:REPLY_KEPT] or False,
             "failure_reason": result.get("reason"),
         }
+        if result.get("credit") is not None:
+            vals["gateway_credit"] = result["credit"]
+            gateway._membership_record_credit(result["credit"], now)
         if result["status"] == "sent":
             vals.update(state="sent", sent_at=now, failure_type=False, failure_reason=False)
         elif result["status"] == "failed":

@@ -85,6 +85,17 @@ class MembershipSmsGateway(models.Model):
         help="Regular expression the reply body must match for the SMS to count as sent. "
         "Any other reply is retried.",
     )
+    credit_pattern = fields.Char(
+        help="Regular expression reading the remaining credit from the provider's reply: "
+        "its first group, e.g. credit=([0-9.]+). Leave empty when the provider does not "
+        "report it.",
+    )
+    credit_balance = fields.Float(
+        string="Credit Left",
+        readonly=True,
+        help="The remaining credit the provider reported with the last SMS sent.",
+    )
+    credit_date = fields.Datetime(string="Credit Reported On", readonly=True)
     timeout = fields.Float(string="Timeout (s)", default=10.0, required=True)
     max_attempts = fields.Integer(default=5, required=True)
     retry_delay = fields.Integer(
@@ -128,6 +139,20 @@ class MembershipSmsGateway(models.Model):
         )
         for gateway in self:
             gateway.sms_count = counts.get(gateway, 0)
+
+    @api.constrains("credit_pattern")
+    def _check_credit_pattern(self):
+        for gateway in self.filtered("credit_pattern"):
+            try:
+                groups = re.compile(gateway.credit_pattern).groups
+            except re.error as error:
+                raise ValidationError(
+                    self.env._("The credit pattern is not a valid regular expression: %s", error)
+                ) from error
+            if groups < 1:
+                raise ValidationError(
+                    self.env._("The credit pattern needs a group around the amount: (...).")
+                )
 
     @api.constrains("provider", "url", "success_pattern", "parameter_template", "payload_format")
     def _check_http_settings(self):
@@ -297,7 +322,26 @@ class MembershipSmsGateway(models.Model):
                 "reply": reply,
                 "reason": self.env._("Unexpected reply from the gateway (HTTP %s).", code),
             }
-        return {"status": "sent", "reply": reply}
+        return {"status": "sent", "reply": reply, "credit": self._membership_read_credit(reply)}
+
+    def _membership_read_credit(self, reply):
+        """The remaining credit in a provider's reply (None when it says nothing of it)."""
+        self.ensure_one()
+        match = self.credit_pattern and re.search(self.credit_pattern, reply or "")
+        if not match or not match.group(1):
+            return None
+        try:
+            credit = float(match.group(1).replace(",", "."))
+        except ValueError:
+            return None
+        return credit if abs(credit) < 1e12 else None
+
+    @api.private
+    def _membership_record_credit(self, credit, when):
+        """Keep the credit the provider reported (shown on the gateway and in the outbox)."""
+        # sudo: managers send from the outbox without the right to edit gateways; only the
+        # provider's own figure is written.
+        self.sudo().write({"credit_balance": credit, "credit_date": when})
 
     def _membership_deliver_odoo(self, sms):
         company = sms.company_id

@@ -110,12 +110,17 @@ class MembershipTier(models.Model):
         self.ensure_one()
         return (self.sequence, self.id)
 
-    def _membership_category_discounts(self):
+    def _membership_category_discounts(self, boost=0.0):
         """Discount (%) per product category id for this tier, sub-categories included.
 
-        A line on a sub-category overrides its parent's: the deepest category wins."""
+        A line on a sub-category overrides its parent's: the deepest category wins.
+        ``boost``: percentage points a running campaign adds to each of the tier's
+        discounts (at most 100%); categories the tier does not discount stay undiscounted."""
         self.ensure_one()
-        return dict(self._membership_discount_map(self.id))
+        discounts = self._membership_discount_map(self.id)
+        if not boost:
+            return dict(discounts)
+        return {category: min(rate + boost, 100.0) for category, rate in discounts.items()}
 
     @api.model
     @tools.ormcache("tier_id")

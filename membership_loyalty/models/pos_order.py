@@ -206,7 +206,10 @@ class PosOrder(models.Model):
         except MissingError:
             is_member = False  # no such customer: no tier, every member discount is in excess
         tier = partner.member_tier_id if is_member else self.env["membership.tier"]
-        allowed = tier._membership_category_discounts() if tier else {}
+        # A running "Tier Discount Boost" campaign targeting the member raises the tier's
+        # discounts the till may give (the same figure the till was sent with the member).
+        boost = tier and self.env["membership.campaign"]._membership_discount_boost(partner)
+        allowed = tier._membership_category_discounts(boost) if tier else {}
         products = self.env["product.product"].browse([vals.get("product_id") for vals in claimed])
         categories = {product.id: product.categ_id.id for product in products}
         excess = []

@@ -198,7 +198,13 @@ class PosSession(models.Model):
                     (code and env["membership.card"]._membership_code_label(code)) or query or "",
                 ),
             }
-        if code:
+        return self._membership_pos_answer(partner, card, by_card=bool(code))
+
+    def _membership_pos_answer(self, partner, card, by_card=True):
+        """The lookup's answer for a member found (``partner`` and ``card`` in sudo): the
+        card's refusal when the member was identified by a card that cannot be used, else
+        the member's values and records for the till."""
+        if by_card:
             try:
                 card._check_usable()
             except UserError as error:
@@ -264,6 +270,7 @@ class PosSession(models.Model):
         (points, wallet) by extending this dict; the till shows only what is here."""
         labels = dict(card._fields["state"]._description_selection(self.env))
         tier = partner.member_tier_id
+        boost = tier and self.env["membership.campaign"]._membership_discount_boost(partner)
         account = partner.env["membership.account"].search(
             [("partner_id", "=", partner.id), ("company_id", "=", self.config_id.company_id.id)],
             limit=1,
@@ -283,7 +290,8 @@ class PosSession(models.Model):
             "card_number": card.number or "",
             "card_state": card.state or "none",
             "card_state_label": labels.get(card.state, self.env._("No card")),
-            "discounts": tier._membership_category_discounts() if tier else {},
+            "discounts": tier._membership_category_discounts(boost) if tier else {},
+            "discount_boost": boost or 0.0,
             "pin": partner.membership_pin_set,
         }
 
@@ -629,6 +637,10 @@ class PosSession(models.Model):
         vals = self._membership_enrol_values(name, phone, email, birthdate, company)
         employee = self._membership_employee(employee_id)
         vals["user_id"] = (employee and employee.user_id.id) or self.env.user.id
+        # Who enrolled the member: the employee logged in at the till (as their work
+        # contact, whether or not they have a user), else the till's user.
+        enrolled_by = employee and (employee.work_contact_id or employee.user_id.partner_id)
+        vals["member_enrolled_by_id"] = (enrolled_by or self.env.user.partner_id).id
         # sudo: a Membership Cashier enrols members without the general right to create
         # contacts; only the checked values above (and the shop's defaults) are written.
         partner = self.env["res.partner"].sudo().with_company(company).create(vals)
@@ -908,10 +920,24 @@ class PosSession(models.Model):
         if not event or not event.read_token_hash:
             raise UserError(self.env._("This card read is unknown, used or expired: tap again."))
         event.read_token_hash = False
-        card = event.env["membership.card"].browse(event.card_ref).exists()
-        if not card:
+        # The card the server matched when the box sent the read (by its code or one of
+        # its aliases): the till gets that card's member, not a new search of a code.
+        company = self.config_id.company_id
+        card = (
+            event.env["membership.card"]
+            .with_context(allowed_company_ids=company.ids)
+            .browse(event.card_ref)
+            .exists()
+        )
+        allowed = company | company.parent_ids
+        if not card or (card.company_id and card.company_id not in allowed):
             return {"status": "not_found", "message": self.env._("This card is not known here.")}
-        return self.membership_pos_lookup(code=card.number)
+        if not card.partner_id.is_member:
+            return {
+                "status": "not_found",
+                "message": self.env._("No member found for card %s.", card.number),
+            }
+        return self._membership_pos_answer(card.partner_id, card)
 
     # ------------------------------------------------------------------ till arguments
 

@@ -18,11 +18,17 @@ MEMBER_FIGURES = (
     "member_last_visit",
     "member_average_basket",
 )
-# Fields only the addon's own flows write: the member number at enrolment, the tier (tier
-# review, entry tier, the manager's Change Tier wizard) and the activity figures (paid POS
-# orders). Cashiers may edit members, never these.
+# Fields only the addon's own flows write: the member number and who enrolled the member
+# at enrolment, the tier (tier review, entry tier, the manager's Change Tier wizard) and the
+# activity figures (paid POS orders). Cashiers may edit members, never these.
 MEMBER_MANAGED_FIELDS = frozenset(
-    {"member_number", "member_tier_id", "member_tier_below_since", *MEMBER_FIGURES}
+    {
+        "member_number",
+        "member_enrolled_by_id",
+        "member_tier_id",
+        "member_tier_below_since",
+        *MEMBER_FIGURES,
+    }
 )
 # Context marker of those flows. A plain value could be sent in an RPC call's context;
 # this object cannot, so only server code holds the key.
@@ -88,6 +94,14 @@ class ResPartner(models.Model):
         string="Enrolled At",
         copy=False,
         help="Point of Sale that enrolled the member.",
+    )
+    member_enrolled_by_id = fields.Many2one(
+        "res.partner",
+        string="Enrolled By",
+        copy=False,
+        index="btree_not_null",
+        help="Who enrolled the member at the till: the employee logged in (Point of Sale "
+        "HR) or the till's user. Members per Salesperson counts it.",
     )
     member_phone_invalid = fields.Boolean(
         string="Invalid Phone",

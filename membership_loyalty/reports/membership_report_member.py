@@ -23,11 +23,13 @@ class MembershipReportMember(models.Model):
             "member_age_band",
             "member_tier_id",
             "user_id",
+            "member_enrolled_by_id",
             "member_last_visit",
             "member_visit_count",
             "member_total_spent",
         ],
         "membership.card": ["partner_id", "state", "card_type_id"],
+        "res.users": ["partner_id"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Member", readonly=True)
@@ -46,6 +48,13 @@ class MembershipReportMember(models.Model):
         help="Type of the member's newest active card.",
     )
     salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    enrolled_by_id = fields.Many2one(
+        "res.partner",
+        string="Enrolled By",
+        readonly=True,
+        help="Who enrolled the member (the cashier or employee at the till), else the "
+        "member's salesperson.",
+    )
     last_visit = fields.Datetime(readonly=True)
     member_count = fields.Integer(string="Members", readonly=True)
     visit_count = fields.Integer(string="Visits", readonly=True)
@@ -66,6 +75,7 @@ class MembershipReportMember(models.Model):
                    p.member_tier_id AS tier_id,
                    card.card_type_id AS card_type_id,
                    p.user_id AS salesperson_id,
+                   COALESCE(p.member_enrolled_by_id, su.partner_id) AS enrolled_by_id,
                    p.member_last_visit AS last_visit,
                    1 AS member_count,
                    COALESCE(p.member_visit_count, 0) AS visit_count,
@@ -78,5 +88,6 @@ class MembershipReportMember(models.Model):
                      WHERE c.state = 'active'
                   ORDER BY c.partner_id, c.id DESC
                    ) card ON card.partner_id = p.id
+              LEFT JOIN res_users su ON su.id = p.user_id
              WHERE p.is_member AND p.active
         """

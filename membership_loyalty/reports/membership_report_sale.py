@@ -1,9 +1,11 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class MembershipReportSale(models.Model):
     """One row per paid POS order: sales trends of members against non-members by year,
-    quarter, month, week and day, and sales per affiliated salesperson (ranking)."""
+    quarter, month, week and day; sales per person who rang them up (staff ranking, with
+    the members' share) and per affiliated salesperson."""
 
     _name = "membership.report.sale"
     _description = "Member Sales Analysis"
@@ -24,6 +26,7 @@ class MembershipReportSale(models.Model):
         ],
         "pos.session": ["config_id"],
         "res.partner": ["is_member", "member_tier_id", "user_id"],
+        "res.users": ["partner_id"],
     }
 
     order_id = fields.Many2one("pos.order", string="Order", readonly=True)
@@ -40,16 +43,49 @@ class MembershipReportSale(models.Model):
         readonly=True,
         help="Salesperson the customer is affiliated with.",
     )
+    seller_id = fields.Many2one(
+        "res.partner",
+        string="Sold By",
+        readonly=True,
+        help="Who rang up the sale: the employee logged in at the till (Point of Sale HR), "
+        "else the till's user.",
+    )
     is_refund = fields.Boolean(readonly=True)
     order_count = fields.Integer(string="Orders", readonly=True)
     amount_total = fields.Float(string="Sales", readonly=True)
     amount_untaxed = fields.Float(string="Sales w/o Tax", readonly=True)
     average_basket = fields.Float(readonly=True, aggregator="avg")
+    member_amount_total = fields.Float(string="Member Sales", readonly=True)
+    member_share = fields.Float(
+        string="Member Share (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Member sales as a percentage of all sales (of the group's sales, not an "
+        "average of orders).",
+    )
+
+    def _read_group_select(self, aggregate_spec, query):
+        # The share of a group is its member sales over its sales, not a mean of 0 and 100.
+        if aggregate_spec != "member_share:avg":
+            return super()._read_group_select(aggregate_spec, query)
+        return SQL(
+            "100.0 * SUM(%s) / NULLIF(SUM(%s), 0)",
+            self._field_to_sql(self._table, "member_amount_total", query),
+            self._field_to_sql(self._table, "amount_total", query),
+        )
 
     @property
     def _table_query(self):
         # No GROUP BY: date, company and member filters reach the indexed pos_order columns.
-        return """
+        # With Point of Sale HR the employee logged in at the till rang the sale up; staff
+        # are ranked as contacts (an employee's work contact, a user's partner).
+        if "employee_id" in self.env["pos.order"]._fields:
+            seller = "COALESCE(e.work_contact_id, u.partner_id)"
+            employee_join = "LEFT JOIN hr_employee e ON e.id = o.employee_id"
+        else:
+            seller, employee_join = "u.partner_id", ""
+        amount = "o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0)"
+        return f"""
             SELECT o.id AS id,
                    o.id AS order_id,
                    o.date_order AS date,
@@ -60,6 +96,7 @@ class MembershipReportSale(models.Model):
                    COALESCE(p.is_member, FALSE) AS is_member,
                    p.member_tier_id AS tier_id,
                    p.user_id AS salesperson_id,
+                   {seller} AS seller_id,
                    o.amount_total < 0 AS is_refund,
                    CASE WHEN o.amount_total < 0 THEN 0 ELSE 1 END AS order_count,
                    o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount_total,
@@ -67,9 +104,13 @@ class MembershipReportSale(models.Model):
                        / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount_untaxed,
                    CASE WHEN o.amount_total < 0 THEN NULL  -- refunds are not baskets
                         ELSE o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0)
-                   END AS average_basket
+                   END AS average_basket,
+                   CASE WHEN p.is_member THEN {amount} ELSE 0 END AS member_amount_total,
+                   CASE WHEN p.is_member THEN 100.0 ELSE 0 END AS member_share
               FROM pos_order o
               JOIN pos_session s ON s.id = o.session_id
               LEFT JOIN res_partner p ON p.id = o.partner_id
+              LEFT JOIN res_users u ON u.id = o.user_id
+              {employee_join}
              WHERE o.state IN ('paid', 'done')
         """

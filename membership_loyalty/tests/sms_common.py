@@ -14,7 +14,9 @@ class GatewayDouble(ThreadingHTTPServer):
     """Answers each request with the next scripted reply and records what it received.
 
     A reply is ``(status, body)``, or ``("sleep", seconds)`` to answer only after the
-    client's timeout. When the script is used up it answers ``200 OK``.
+    client's timeout. When the script is used up it answers ``200 OK``; with ``credit``
+    set, it charges one unit per SMS and reports what is left (``OK credit=41.00``), as
+    prepaid providers do.
     """
 
     daemon_threads = True
@@ -23,6 +25,7 @@ class GatewayDouble(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), GatewayHandler)
         self.script = []
         self.received = []
+        self.credit = None
         self.lock = threading.Lock()
 
     @property
@@ -31,7 +34,12 @@ class GatewayDouble(ThreadingHTTPServer):
 
     def next_reply(self):
         with self.lock:
-            return self.script.pop(0) if self.script else (200, "OK")
+            if self.script:
+                return self.script.pop(0)
+            if self.credit is None:
+                return (200, "OK")
+            self.credit -= 1
+            return (200, f"OK credit={self.credit:.2f}")
 
 
 class GatewayHandler(BaseHTTPRequestHandler):
@@ -123,6 +131,7 @@ class SmsCase(TransactionCase):
         super().setUp()
         self.server.script.clear()
         self.server.received.clear()
+        self.server.credit = None
 
     def make_member(self, name="Ann Lee", phone="+32 470 12 34 56", context=None, **vals):
         return (

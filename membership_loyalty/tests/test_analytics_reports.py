@@ -128,6 +128,47 @@ class TestAnalyticsReports(AnalyticsCommon):
         )
         self.assertEqual(rows, [(self.seller_1, 70.0, 3), (self.seller_2, 20.0, 1)])
 
+    def test_staff_ranking_by_who_rang_up_over_all_sales(self):
+        """Ranked by who rang the sales up (the till's user, or the Point of Sale HR
+        employee logged in), over all sales, with the members' sales and share."""
+        orders = self.env["pos.order"].search([("partner_id", "in", self.partners.ids)])
+        clerk = self.env["hr.employee"].sudo().create({"name": "Cleo's Clerk"})
+        by_partner = orders.grouped("partner_id")
+        by_partner[self.ann].user_id = self.seller_1
+        (by_partner[self.bob] | by_partner[self.stranger]).user_id = self.seller_2
+        by_partner[self.cleo].write({"user_id": self.seller_1.id, "employee_id": clerk.id})
+        rows = self.env["membership.report.sale"]._read_group(
+            [("partner_id", "in", self.partners.ids)],
+            ["seller_id"],
+            ["amount_total:sum", "member_amount_total:sum", "member_share:avg"],
+            order="amount_total:sum desc",
+        )
+        self.assertEqual(
+            rows,
+            [
+                (self.seller_2.partner_id, 50.0, 30.0, 60.0),
+                (self.seller_1.partner_id, 40.0, 40.0, 100.0),
+                (clerk.work_contact_id, 20.0, 20.0, 100.0),
+            ],
+        )
+        [(share,)] = self.env["membership.report.sale"]._read_group(
+            [("partner_id", "in", self.partners.ids)], [], ["member_share:avg"]
+        )
+        self.assertAlmostEqual(share, 90.0 / 110.0 * 100)
+
+    def test_members_per_salesperson_counts_who_enrolled(self):
+        clerk = self.env["hr.employee"].sudo().create({"name": "Enrolling Clerk"})
+        self.cleo.sudo()._membership_system_write(
+            {"member_enrolled_by_id": clerk.work_contact_id.id}
+        )
+        rows = self.group(
+            "membership.report.member",
+            [("partner_id", "in", self.members.ids)],
+            "enrolled_by_id",
+            ["member_count:sum"],
+        )
+        self.assertEqual(rows, {self.seller_1.partner_id: [2], clerk.work_contact_id: [1]})
+
     def test_refund_lowers_sales_and_is_no_visit(self):
         order = self.pay(self.bob, 20.0, "2026-03-20 10:00:00")
         self.refund(order, "2026-03-21 10:00:00")

@@ -1,4 +1,6 @@
+import json
 import time
+from datetime import timedelta
 from unittest.mock import patch
 from uuid import uuid4
 
@@ -14,9 +16,10 @@ LOST_CARD = "900000000027"
 
 
 CHIP_UID = "04A21B3C5D6E80"
+READER_OWN_CODE = "7F7F7F7F7F7F7F"
 
 
-def _push_read(config):
+def _push_read(config, code=CHIP_UID, aliases=None):
     """Test-only RPC: the till's reader box sends a read of the member's chip; the server
     checks it and pushes it to the till as it does for a box on the network."""
     device = (
@@ -24,11 +27,20 @@ def _push_read(config):
     )
     event = {
         "id": f"evt-{time.monotonic_ns()}",
-        "code": CHIP_UID,
+        "code": code,
         "reader": "PCD",
         "at": time.time(),
     }
+    if aliases:
+        event["aliases"] = aliases
     return len(device._receive_reads([event]))
+
+
+def _push_read_by_alias(config):
+    """The reader gives the chip in its own encoding: the code itself is no card's (nor
+    any printed form the till knows of it); the box's aliases carry the UID the card was
+    enrolled with."""
+    return _push_read(config, code=READER_OWN_CODE, aliases=["1234567890", CHIP_UID])
 
 
 @tagged("post_install", "-at_install")
@@ -266,6 +278,87 @@ class TestMembershipMembersAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
             self.env["pos.order"].search([("uuid", "=", manual["uuid"])]).membership_discount_review
         )
 
+    # ------------------------------------------------------------------ tier discount boost
+
+    def _boost(self, value=5.0):
+        """A running "Tier Discount Boost" campaign targeting the member (no control group)."""
+        env = self.env(su=True)
+        segment = env["membership.segment"].create(
+            {"name": "Boosted", "domain": f"[('id', '=', {self.member.id})]"}
+        )
+        today = fields.Date.context_today(self.member)
+        campaign = env["membership.campaign"].create(
+            {
+                "name": "Tea week",
+                "company_id": self.main_pos_config.company_id.id,
+                "segment_id": segment.id,
+                "date_from": today - timedelta(days=1),
+                "date_to": today + timedelta(days=7),
+                "offer_type": "tier_boost",
+                "offer_value": value,
+                "control_percent": 0.0,
+            }
+        )
+        campaign.action_start()
+        return campaign
+
+    def _rpc_sync(self, payload):
+        """``pos.order.sync_from_ui`` over HTTP JSON-RPC as the till's user (a POS user
+        with no Membership level): the stored order."""
+        self.authenticate("pos_user", "pos_user")
+        response = self.url_open(
+            "/web/dataset/call_kw/pos.order/sync_from_ui",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {
+                    "model": "pos.order",
+                    "method": "sync_from_ui",
+                    "args": [[payload]],
+                    "kwargs": {},
+                },
+            },
+            timeout=60,
+        )
+        self.assertNotIn("error", response.json())
+        self.env.invalidate_all()
+        return self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
+
+    def test_tier_discount_boost_at_the_till_and_in_the_sync_check(self):
+        campaign = self._boost(5.0)
+        session = self._session()
+        found = session.membership_pos_lookup(code=ACTIVE_CARD)
+        self.assertEqual(found["member"]["discounts"], {self.tea_categ.id: 15.0})
+        self.assertEqual(found["member"]["discount_boost"], 5.0)
+        boosted = self._rpc_sync(self._order_payload(session, 15.0, 15.0))
+        self.assertEqual(boosted.lines.membership_discount, 15.0)
+        self.assertFalse(boosted.membership_discount_review, "the boost is due: not flagged")
+        forged = self._rpc_sync(self._order_payload(session, 25.0, 25.0))
+        self.assertEqual(forged.state, "paid", "the sale is kept")
+        self.assertTrue(forged.membership_discount_review)
+        self.assertIn("25.0% given, the tier allows 15.0%", forged.message_ids[:1].body)
+        # The campaign cancelled while the till kept the boost (offline): flagged.
+        campaign.action_cancel()
+        late = self._rpc_sync(self._order_payload(session, 15.0, 15.0))
+        self.assertTrue(late.membership_discount_review)
+        self.assertEqual(
+            session.membership_pos_lookup(code=ACTIVE_CARD)["member"]["discounts"],
+            {self.tea_categ.id: 10.0},
+        )
+
+    def test_tour_tier_discount_boost(self):
+        self._boost(5.0)
+        self._session()
+        self.start_pos_tour("membership_loyalty_member_boost")
+        order = self.env["pos.order"].search(
+            [("session_id", "=", self.main_pos_config.current_session_id.id)]
+        )
+        self.assertAlmostEqual(order.amount_total, 13.5)
+        tea = order.lines.filtered(lambda line: line.product_id == self.tea)
+        self.assertEqual((tea.discount, tea.membership_discount), (15.0, 15.0))
+        self.assertFalse(order.membership_discount_review)
+
     def _wallet_payload(self, session, amount):
         """A member's order of ``amount`` worth of tea, paid entirely from the wallet."""
         payload = self._order_payload(session, 0.0, 0.0)
@@ -343,6 +436,31 @@ class TestMembershipMembersAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
         config_class = type(self.env["pos.config"])
         with patch.object(config_class, "membership_test_push_read", _push_read, create=True):
             self.start_pos_tour("membership_loyalty_reader_push")
+
+    def test_tour_reader_push_matched_by_an_alias_selects_member(self):
+        self._session()
+        config_class = type(self.env["pos.config"])
+        push = _push_read_by_alias
+        with patch.object(config_class, "membership_test_push_read", push, create=True):
+            self.start_pos_tour("membership_loyalty_reader_push")
+        read = self.env["membership.reader.event"].sudo().search([], limit=1)
+        self.assertEqual((read.code, read.status), (READER_OWN_CODE, "ok"))
+        self.assertEqual(read.partner_id, self.member)
+        self.assertFalse(read.read_token_hash, "the till turned the read into its member")
+
+    def test_reader_lookup_gives_the_member_the_server_matched(self):
+        """The till's lookup of a pushed read answers with the card the box's read was
+        matched to (here by an alias), whatever its code would find on its own."""
+        session = self._session()
+        _push_read_by_alias(self.main_pos_config)
+        self.env.cr.precommit.run()  # the bus rows of this transaction
+        payload = self.env["bus.bus"].sudo().search([], order="id desc", limit=1)
+        read_id = json.loads(payload.message)["payload"]["read_id"]
+        self.assertEqual(session.membership_pos_lookup(code=READER_OWN_CODE)["status"], "not_found")
+        found = session.membership_pos_reader_lookup(read_id)
+        self.assertEqual(found["status"], "ok")
+        self.assertEqual(found["member"]["partner_id"], self.member.id)
+        self.assertEqual(found["member"]["card_number"], ACTIVE_CARD)
 
     def test_tour_member_kept_after_reload(self):
         self._session()

@@ -121,6 +121,53 @@ class TestMembershipTillEnrol(MembershipTillSetup, TestPointOfSaleHttpCommon):
         return response.json()
 
     # Server side, over JSON-RPC as the cashier
+    def test_the_employee_at_the_till_is_who_enrolled(self):
+        """With Point of Sale HR the employee logged in at the till enrolled the member,
+        even without a user of their own: Members per Salesperson counts them; a cashier
+        cannot hand a recruit to somebody else over RPC."""
+        env = self.env(su=True)
+        employee = env["hr.employee"].create({"name": "Erin Employee"})
+        self.main_pos_config.write(
+            {"module_pos_hr": True, "basic_employee_ids": [(6, 0, employee.ids)]}
+        )
+        session = self._session()
+        result = self._rpc(
+            "pos_user",
+            "membership_pos_enrol",
+            session,
+            name="Rita Recruit",
+            phone="0470 55 66 78",
+            employee_id=employee.id,
+        )["result"]
+        partner = self.env["res.partner"].browse(result["member"]["partner_id"])
+        self.assertEqual(partner.member_enrolled_by_id, employee.work_contact_id)
+        [(count,)] = (
+            self.env["membership.report.member"]
+            .sudo()
+            ._read_group(
+                [("enrolled_by_id", "=", employee.work_contact_id.id)], [], ["member_count:sum"]
+            )
+        )
+        self.assertEqual(count, 1)
+        self.authenticate("pos_user", "pos_user")
+        response = self.opener.post(
+            f"{self.base_url()}/web/dataset/call_kw/res.partner/write",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {
+                    "model": "res.partner",
+                    "method": "write",
+                    "args": [partner.ids, {"member_enrolled_by_id": self.pos_user.partner_id.id}],
+                    "kwargs": {},
+                },
+            },
+        )
+        self.assertIn("error", response.json())
+        partner.invalidate_recordset()
+        self.assertEqual(partner.member_enrolled_by_id, employee.work_contact_id)
+
     def test_enrol_over_rpc_issues_the_lowest_blank_card(self):
         session = self._session()
         reply = self._rpc(
@@ -142,6 +189,7 @@ class TestMembershipTillEnrol(MembershipTillSetup, TestPointOfSaleHttpCommon):
         self.assertEqual(partner.member_tier_id, self.bronze)
         self.assertTrue(partner.member_since)
         self.assertEqual(partner.user_id, self.pos_user, "the cashier is the salesperson")
+        self.assertEqual(partner.member_enrolled_by_id, self.pos_user.partner_id)
         self.assertEqual(partner.member_enrol_config_id, self.main_pos_config)
         card = partner.sudo().membership_card_ids
         self.assertEqual((card.number, card.state), (BLANKS[0], "active"))

@@ -1,6 +1,11 @@
+from datetime import datetime
+
+from freezegun import freeze_time
+
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
+from .common import level_users
 from .sms_common import SmsCase
 
 
@@ -104,3 +109,55 @@ class TestSmsCampaign(SmsCase):
         wizard.domain = "[('id', '=',"
         with self.assertRaises(UserError):
             wizard.action_send()
+
+    def test_scheduled_campaign_goes_out_at_its_time_and_once(self):
+        """Holiday greetings written on the 20th for Christmas Eve 17:00 (UTC), by a
+        Membership Manager: nothing leaves before, everything once at that time, and a
+        member who opted out in between gets nothing."""
+        manager = level_users(self.env, "smsq", ("manager",))["manager"]
+        with freeze_time(datetime(2026, 12, 20, 10, 0)):
+            form = Form(self.env["membership.sms.campaign"].with_user(manager))
+            form.name = "Christmas"
+            form.body = "Merry Christmas {member.first_name}!"
+            form.scheduled_at = datetime(2026, 12, 24, 17, 0)
+            wizard = form.save()
+            wizard.action_send()
+            sms = self.Sms.search([("campaign_name", "=", "Christmas")])
+            self.assertEqual(sms.partner_id, self.valid)
+            self.assertEqual(set(sms.mapped("state")), {"queued"})
+            self.assertEqual(set(sms.mapped("next_attempt_at")), {datetime(2026, 12, 24, 17, 0)})
+            self.Sms._membership_cron_send()
+        with freeze_time(datetime(2026, 12, 24, 16, 59)):
+            self.Sms._membership_cron_send()
+            wizard.action_send()  # a second click on the same wizard queues nothing more
+        self.assertFalse(self.server.received, "nothing before its time")
+        self.env["phone.blacklist"].sudo().add("+32470000002")  # Valid 2 opts out meanwhile
+        with freeze_time(datetime(2026, 12, 24, 17, 0, 30)):
+            self.Sms._membership_cron_send()
+        with freeze_time(datetime(2026, 12, 24, 18, 0)):
+            self.Sms._membership_cron_send()
+        self.assertEqual(
+            sorted(r["params"]["to"] for r in self.server.received),
+            ["+32470000000", "+32470000001"],
+        )
+        self.assertEqual(len(self.Sms.search([("campaign_name", "=", "Christmas")])), 3)
+        opted_out = sms.filtered(lambda s: s.partner_id == self.valid[2])
+        self.assertEqual((opted_out.state, opted_out.failure_type), ("cancelled", "blacklisted"))
+
+    def test_scheduled_in_quiet_hours_waits_for_the_morning(self):
+        self.company.write({"membership_sms_quiet_start": 21.0, "membership_sms_quiet_end": 8.0})
+        with freeze_time(datetime(2026, 12, 20, 10, 0)):
+            wizard = self.open_wizard(name="New Year")
+            # 23:30 in Brussels: held until 08:00 there (07:00 UTC).
+            wizard.scheduled_at = datetime(2026, 12, 31, 22, 30)
+            wizard.action_send()
+        sms = self.Sms.search([("campaign_name", "=", "New Year")])
+        self.assertEqual(set(sms.mapped("state")), {"held"})
+        self.assertEqual(set(sms.mapped("next_attempt_at")), {datetime(2027, 1, 1, 7, 0)})
+
+    def test_schedule_in_the_past_is_refused(self):
+        wizard = self.open_wizard(name="Late")
+        wizard.scheduled_at = datetime(2020, 1, 1, 10, 0)
+        with self.assertRaisesRegex(UserError, "in the past"):
+            wizard.action_send()
+        self.assertFalse(self.Sms.search([("campaign_name", "=", "Late")]))

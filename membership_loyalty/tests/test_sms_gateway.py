@@ -39,6 +39,28 @@ class TestSmsGateway(SmsCase):
         self.assertEqual(request["params"]["ref"], sms.idempotency_key)
         self.assertEqual(request["headers"]["Authorization"], "Bearer s3cret")
 
+    def test_remaining_credit_the_provider_reports_is_in_the_outbox(self):
+        self.gateway.credit_pattern = r"credit=([0-9.]+)"
+        self.server.credit = 42.0  # the provider charges one unit per SMS
+        first = self.queue_one()
+        self.Sms._membership_cron_send()
+        self.assertEqual((first.state, first.gateway_credit), ("sent", 41.0))
+        second = self.make_member("Bob Lee", "+32 470 12 34 57").membership_sms_ids
+        self.Sms._membership_cron_send()
+        self.assertEqual(second.gateway_credit, 40.0)
+        self.assertEqual(self.gateway.credit_balance, 40.0)
+        self.assertTrue(self.gateway.credit_date)
+        arch = self.Sms.get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('name="gateway_credit"', arch, "the outbox list shows the credit")
+        # A provider that says nothing of its credit leaves the last figure as it was.
+        self.server.credit = None
+        third = self.make_member("Cy Lee", "+32 470 12 34 58").membership_sms_ids
+        self.Sms._membership_cron_send()
+        self.assertEqual((third.state, third.gateway_credit), ("sent", 0.0))
+        self.assertEqual(self.gateway.credit_balance, 40.0)
+        with self.assertRaises(ValidationError):
+            self.gateway.credit_pattern = r"credit=[0-9.]+"  # no group around the amount
+
     def test_server_error_is_retried_with_backoff(self):
         sms = self.queue_one()
         self.server.script[:] = [(500, "Internal error"), (503, "busy"), (200, "OK id=9")]

@@ -9,3 +9,4 @@ from . import membership_wallet_settle
 from . import membership_wallet_pin
 from . import membership_balance_wizard
 from . import membership_tier_change_wizard
+from . import membership_sms_compose

@@ -16,6 +16,11 @@ class MembershipSmsCampaign(models.TransientModel):
     )
     body = fields.Text(compute="_compute_body", store=True, readonly=False, required=True)
     campaign_key = fields.Char(default=lambda self: uuid.uuid4().hex, readonly=True)
+    scheduled_at = fields.Datetime(
+        string="Send At",
+        help="Leave empty to send now. The SMS wait in the outbox until then (quiet hours "
+        "still apply at that time); the text is written with the members' figures of today.",
+    )
     recipient_count = fields.Integer(compute="_compute_counts", string="Matching Members")
     valid_count = fields.Integer(compute="_compute_counts", string="Will Receive")
     blacklisted_count = fields.Integer(compute="_compute_counts", string="Opted Out")
@@ -79,6 +84,10 @@ class MembershipSmsCampaign(models.TransientModel):
         self.ensure_one()
         if not self.body:
             raise UserError(self.env._("Write the message first."))
+        if self.scheduled_at and self.scheduled_at <= fields.Datetime.now():
+            raise UserError(
+                self.env._("Send At is in the past: pick a later time or leave it empty.")
+            )
         partners = self.env["res.partner"].search(self._sendable_domain())
         if not partners:
             raise UserError(self.env._("No member with a valid number matches this filter."))
@@ -90,6 +99,7 @@ class MembershipSmsCampaign(models.TransientModel):
             body=self.body,
             keys=keys,
             campaign_name=self.name,
+            send_at=self.scheduled_at or None,
         )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "membership_loyalty.membership_sms_action"

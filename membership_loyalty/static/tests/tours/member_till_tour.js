@@ -186,3 +186,32 @@ registry.category("web_tour.tours").add("membership_loyalty_wallet_payment", {
             },
         ].flat(),
 });
+
+registry.category("web_tour.tours").add("membership_loyalty_member_boost", {
+    steps: () =>
+        [
+            Chrome.startPoS(),
+            Dialog.confirm("Open Register"),
+            ProductScreen.addOrderline("Member Tea", "1"),
+            ProductScreen.addOrderline("Member Bread", "1"),
+            scan_barcode(ACTIVE_CARD),
+            panelShows("Ada Member", "Gold"),
+            {
+                content: "the panel says a campaign boosts the tier discount",
+                trigger: ".o_membership_boost:contains('+5% offer')",
+            },
+            {
+                content: "the tea line gets the tier's 10% and the campaign's 5%",
+                trigger: ".orderline:contains('Member Tea') .o_membership_line_discount:contains('Gold member discount 15%')",
+            },
+            {
+                content: "bread stays undiscounted: the boost raises the tier's discounts only",
+                trigger: negate(".orderline:contains('Member Bread') .price-per-unit"),
+            },
+            ProductScreen.clickPayButton(),
+            PaymentScreen.totalIs("13.50"),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
+        ].flat(),
+});

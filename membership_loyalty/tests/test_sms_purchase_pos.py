@@ -1,0 +1,129 @@
+"""The purchase SMS, end to end: a cashier's till syncs a paid member order over HTTP
+JSON-RPC, the server posts it, and the SMS reaches the stand-in gateway (a real HTTP
+server on loopback) when the sending cron runs."""
+
+import threading
+
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
+
+from ..models.membership_sms_gateway import ALLOW_PRIVATE_PARAM
+from .pos_common import MembershipTillSetup, order_payload
+from .sms_common import GatewayDouble
+
+GROUP = "membership_loyalty.membership_loyalty_group_"
+
+
+@tagged("post_install", "-at_install")
+class TestSmsPurchasePos(MembershipTillSetup, TestPointOfSaleHttpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = GatewayDouble()
+        thread = threading.Thread(target=cls.server.serve_forever, daemon=True)
+        thread.start()
+        cls.addClassCleanup(thread.join, 5)
+        cls.addClassCleanup(cls.server.server_close)
+        cls.addClassCleanup(cls.server.shutdown)
+        env = cls.env(su=True)  # fixtures
+        company = cls.main_pos_config.company_id
+        belgium = env.ref("base.be")
+        company.write(
+            {
+                "country_id": belgium.id,
+                "membership_sms_purchase": True,
+                "membership_sms_welcome": False,
+                "membership_sms_quiet_start": 0.0,
+                "membership_sms_quiet_end": 0.0,
+                "membership_points_per_unit": 1.0,
+            }
+        )
+        env["ir.config_parameter"].set_param(ALLOW_PRIVATE_PARAM, "1")
+        env["membership.sms.gateway"].search([]).active = False
+        env["membership.sms.gateway"].create(
+            {
+                "name": "Stand-in gateway",
+                "company_id": company.id,
+                "url": cls.server.url,
+                "success_pattern": r"^OK\b",
+                "credit_pattern": r"credit=([0-9.]+)",
+                "timeout": 5.0,
+            }
+        )
+        cls.member = env["res.partner"].create(
+            {
+                "name": "Pia Purchase",
+                "is_member": True,
+                "phone": "+32 470 99 88 77",
+                "country_id": belgium.id,
+                "company_id": company.id,
+            }
+        )
+        cls.walk_in = env["res.partner"].create({"name": "Wally Walk-in", "phone": "+3247099887"})
+        cls.tea = env["product.product"].create(
+            {"name": "SMS Tea", "list_price": 12.5, "taxes_id": [(5, 0)], "available_in_pos": True}
+        )
+        cls.cashier = new_test_user(
+            env,
+            login="smsp_cashier",
+            groups=f"base.group_user,point_of_sale.group_pos_user,{GROUP}cashier",
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+        )
+
+    def sync(self, payload):
+        """The till's call: pos.order.sync_from_ui over HTTP as the cashier."""
+        self.authenticate("smsp_cashier", "smsp_cashier")
+        response = self.url_open(
+            "/web/dataset/call_kw/pos.order/sync_from_ui",
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {
+                    "model": "pos.order",
+                    "method": "sync_from_ui",
+                    "args": [[payload]],
+                    "kwargs": {},
+                },
+            },
+            timeout=60,
+        )
+        self.assertNotIn("error", response.json())
+        self.env.invalidate_all()
+
+    def paid_order(self, session, partner):
+        cash = self.main_pos_config.payment_method_ids.filtered("is_cash_count")[:1]
+        line = {
+            "product_id": self.tea.id,
+            "qty": 2,
+            "price_unit": 12.5,
+            "discount": 0.0,
+            "price_subtotal": 25.0,
+            "price_subtotal_incl": 25.0,
+            "tax_ids": [],
+        }
+        return order_payload(session, partner, self.cashier, [[0, 0, line]], [(cash, 25.0)], 25.0)
+
+    def test_a_paid_member_order_texts_the_member_once(self):
+        self.main_pos_config.with_user(self.cashier).open_ui()
+        session = self.main_pos_config.current_session_id
+        self.server.credit = 100.0
+        payload = self.paid_order(session, self.member)
+        self.sync(payload)
+        self.sync(payload)  # the till sends it again (a lost reply): one order, one SMS
+        self.sync(self.paid_order(session, self.walk_in))  # not a member: no SMS
+        self.assertFalse(self.server.received, "sent by the cron, not inside the sale")
+        self.env["membership.sms"].sudo()._membership_cron_send()
+        [request] = self.server.received
+        self.assertEqual(request["params"]["to"], "+32470998877")
+        self.assertEqual(
+            request["params"]["text"],
+            "Thank you for your purchase of 25.00, Pia. Your balance: 25.00 points.",
+        )
+        sms = self.env["membership.sms"].sudo().search([("trigger", "=", "purchase")])
+        self.assertEqual(sms.partner_id, self.member)
+        self.assertEqual((sms.state, sms.gateway_credit), ("sent", 99.0))
+        order = self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
+        self.assertEqual(sms.idempotency_key, f"purchase:{order.uuid}:{self.member.id}")
