@@ -25,6 +25,11 @@ class MembershipCardType(models.Model):
         currency_field="currency_id",
         help="Collected when a card is issued.",
     )
+    replacement_fee = fields.Monetary(
+        currency_field="currency_id",
+        help="Charged when a card of this type is replaced (lost, damaged): a line of the "
+        "till's order, or a posted payment in the back office. 0: free.",
+    )
     blank_product_id = fields.Many2one(
         "product.product",
         string="Blank Card Product",
@@ -40,6 +45,9 @@ class MembershipCardType(models.Model):
     _amount_positive = models.Constraint(
         "CHECK (amount >= 0)", "The fee or deposit of a card type cannot be negative."
     )
+    _replacement_fee_positive = models.Constraint(
+        "CHECK (replacement_fee >= 0)", "A card's replacement fee cannot be negative."
+    )
     _validity_positive = models.Constraint(
         "CHECK (validity_months >= 0)", "The validity of a card type cannot be negative."
     )
@@ -49,11 +57,15 @@ class MembershipCardType(models.Model):
         for card_type in self:
             card_type.currency_id = (card_type.company_id or self.env.company).currency_id
 
-    @api.constrains("amount", "validity_months")
+    @api.constrains("amount", "validity_months", "replacement_fee")
     def _check_membership_bounds(self):
         check_bounds(
             self,
-            {"amount": (0, MAX_AMOUNT), "validity_months": (0, 1200)},
+            {
+                "amount": (0, MAX_AMOUNT),
+                "validity_months": (0, 1200),
+                "replacement_fee": (0, MAX_AMOUNT),
+            },
         )
 
     @api.constrains("blank_product_id")
