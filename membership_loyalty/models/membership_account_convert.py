@@ -51,8 +51,7 @@ class MembershipAccount(models.Model):
                     "kind": "convert",
                     "bonus_amount": credit,
                     "idempotency_key": key,
-                    "reason": reason
-                    or self.env._("%(points)s points converted", points=points),
+                    "reason": reason or self.env._("%(points)s points converted", points=points),
                 }
             )
         return points_move, wallet_move

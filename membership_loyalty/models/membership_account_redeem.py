@@ -164,6 +164,8 @@ class MembershipAccount(models.Model):
             }
         )
         if order:
-            codes = [code for code in (order.membership_topup_coupon_codes or "").split(", ") if code]
+            codes = [
+                code for code in (order.membership_topup_coupon_codes or "").split(", ") if code
+            ]
             order.membership_topup_coupon_codes = ", ".join([*codes, coupon.code])
         return coupon

@@ -57,9 +57,7 @@ class MembershipWalletBonusRule(models.Model):
         for rule in self.filtered("coupon_program_id"):
             if rule.coupon_program_id.program_type != "coupons":
                 raise ValidationError(
-                    self.env._(
-                        "E-coupon: %s is not a coupon program.", rule.coupon_program_id.name
-                    )
+                    self.env._("E-coupon: %s is not a coupon program.", rule.coupon_program_id.name)
                 )
 
     @api.model

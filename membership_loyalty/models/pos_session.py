@@ -617,7 +617,9 @@ class PosSession(models.Model):
             "balance": account.points_balance,
         }
 
-    def membership_pos_convert_points(self, partner_id, order_uuid, points, index=0, employee_id=None):
+    def membership_pos_convert_points(
+        self, partner_id, order_uuid, points, index=0, employee_id=None
+    ):
         """Convert the member's points into wallet bonus credit now, keyed by the till's
         order and the conversion's rank on it: a double click or a retried call converts
         once. Only the points come from the till; the credit is the server's rate. A

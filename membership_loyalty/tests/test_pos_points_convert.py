@@ -123,7 +123,11 @@ class TestPosPointsConvert(MembershipTillSetup, MembershipRpcMixin, TestPointOfS
         return account.points_balance, account.wallet_paid_balance, account.wallet_bonus_balance
 
     def _moves(self, model, kind):
-        return self.env[model].sudo().search([("account_id", "=", self.account.id), ("kind", "=", kind)])
+        return (
+            self.env[model]
+            .sudo()
+            .search([("account_id", "=", self.account.id), ("kind", "=", kind)])
+        )
 
     def _coupons(self):
         return self.env["loyalty.card"].sudo().search([("program_id", "=", self.coupon_program.id)])
@@ -251,8 +255,13 @@ class TestPosPointsConvert(MembershipTillSetup, MembershipRpcMixin, TestPointOfS
         self.assertEqual(self._figures(), (100.0, 0.0, 10.0))
         # The till's order of the conversion, sent twice: it posts nothing of it again.
         payload = order_payload(
-            session, self.member, self.pos_user, [self._line(self.tea, 1, 10.0)],
-            [(self.cash, 10.0)], 10.0, uuid=uuid,
+            session,
+            self.member,
+            self.pos_user,
+            [self._line(self.tea, 1, 10.0)],
+            [(self.cash, 10.0)],
+            10.0,
+            uuid=uuid,
         )
         for _attempt in range(2):
             _result, error = self.rpc(self.pos_user, "pos.order", "sync_from_ui", [payload])
@@ -281,15 +290,23 @@ class TestPosPointsConvert(MembershipTillSetup, MembershipRpcMixin, TestPointOfS
         self.assertEqual(len(coupon), 1, "one coupon for one qualifying top-up")
         self.assertEqual((coupon.partner_id, coupon.source_pos_order_id), (self.member, order))
         self.assertEqual(order.membership_topup_coupon_codes, coupon.code)
-        self.assertEqual(coupon.sudo().membership_topup_move_id.idempotency_key, f"pos:{order.uuid}:topup")
+        self.assertEqual(
+            coupon.sudo().membership_topup_move_id.idempotency_key, f"pos:{order.uuid}:topup"
+        )
         # Below the band: no coupon; the coupon's points are the server's only.
         small = order_payload(
-            session, self.member, self.pos_user, [self._line(self.topup_product, 1, 40.0)],
-            [(self.cash, 40.0)], 40.0,
+            session,
+            self.member,
+            self.pos_user,
+            [self._line(self.topup_product, 1, 40.0)],
+            [(self.cash, 40.0)],
+            40.0,
         )
         self.rpc(self.pos_user, "pos.order", "sync_from_ui", [small])
         self.assertEqual(len(self._coupons()), 1)
-        _result, error = self.rpc(self.pos_user, "loyalty.card", "write", coupon.ids, {"points": 99})
+        _result, error = self.rpc(
+            self.pos_user, "loyalty.card", "write", coupon.ids, {"points": 99}
+        )
         self.assertRpcRefused(error, "AccessError", "server only")
         # At the counter, the supervisor's top-up of the band gives its coupon too.
         self.env["membership.balance.wizard"].with_user(self.supervisor).create(

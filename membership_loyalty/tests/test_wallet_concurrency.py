@@ -128,3 +128,51 @@ class TestWalletConcurrency(TransactionCase):
             moves = env["membership.wallet.move"].search([("idempotency_key", "=", key)])
             self.assertEqual(len(moves), 1)
             self.assertFalse(self._account(env)._membership_check_invariant())
+
+    def _set_convert_rate(self, rate, minimum):
+        with self.registry.cursor() as cr:
+            company = api.Environment(cr, SUPERUSER_ID, {})["res.company"].browse(self.company_id)
+            old = (company.membership_convert_rate, company.membership_convert_min_points)
+            company.write(
+                {"membership_convert_rate": rate, "membership_convert_min_points": minimum}
+            )
+        return old
+
+    @mute_logger("odoo.sql_db")
+    def test_concurrent_conversions_never_overdraw_the_points(self):
+        """Four tills convert 200 of the member's 300 points at once, each under its own
+        key: one conversion passes, the others are refused, and the points never go below
+        zero nor the bonus credit beyond what the points bought."""
+        old = self._set_convert_rate(0.05, 100)
+        self.addCleanup(self._set_convert_rate, *old)
+        self._run(
+            lambda env: self._account(env)._membership_points_earn(
+                300, f"conc:convert-earn:{self.account_id}"
+            )
+        )
+
+        def convert(index):
+            def run(env):
+                try:
+                    self._account(env)._membership_convert_points(
+                        200, f"conc:convert:{self.account_id}:{index}"
+                    )
+                    return True
+                except LockError:
+                    raise
+                except UserError:
+                    return False  # refused: the points were converted by another till
+
+            return self._run(run)
+
+        with self.registry.cursor() as cr:
+            account = self._account(api.Environment(cr, SUPERUSER_ID, {}))
+            points, bonus = account.points_balance, account.wallet_bonus_balance
+        self.assertLess(points, 400, "two conversions of 200 must not be affordable")
+        results = self._race(convert, self.THREADS)
+        self.assertEqual(results.count(True), 1)
+        with self.registry.cursor() as cr:
+            account = self._account(api.Environment(cr, SUPERUSER_ID, {}))
+            self.assertEqual(account.points_balance, points - 200)
+            self.assertEqual(account.wallet_bonus_balance, bonus + 10.0)
+            self.assertFalse(account._membership_check_invariant())
