@@ -39,3 +39,4 @@ from . import product_category
 from . import pos_config
 from . import stock_lot
 from . import loyalty_card
+from . import membership_account_convert

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import float_compare
 
@@ -10,6 +10,20 @@ COUPON_SERVER = object()
 
 class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
+
+    membership_topup_move_id = fields.Many2one(
+        "membership.wallet.move",
+        string="Given for Top-up",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        copy=False,
+        help="The wallet top-up whose bonus band gave this coupon.",
+    )
+
+    _membership_topup_move_uniq = models.Constraint(
+        "UNIQUE (membership_topup_move_id)", "A top-up gives at most one e-coupon."
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -31,15 +45,24 @@ class LoyaltyCard(models.Model):
 
     @api.model
     def _membership_coupon_programs(self):
-        """The programs of the e-coupons members buy with points, in every company.
+        """The programs of the e-coupons members buy with points or get for a top-up, in
+        every company.
 
         sudo: the guard runs for POS users, who cannot read companies' settings."""
-        return (
+        bought = (
             self.env["res.company"]
             .sudo()
             .search([("membership_coupon_program_id", "!=", False)])
             .membership_coupon_program_id
         )
+        given = (
+            self.env["membership.wallet.bonus.rule"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("coupon_program_id", "!=", False)])
+            .coupon_program_id
+        )
+        return bought | given
 
     def _membership_coupons(self):
         """The cards of ``self`` that are the addon's coupons: in an e-coupon program, or

@@ -114,7 +114,7 @@ class MembershipAccount(models.Model):
         return move
 
     def _membership_apply_topup_bonus(self, topup_move):
-        """Post the bonus credit and bonus points the top-up's amount band gives."""
+        """Post the bonus credit, bonus points and e-coupon the top-up's amount band gives."""
         rule = self.env["membership.wallet.bonus.rule"]._membership_rule_for(
             topup_move.paid_amount, self.company_id
         )
@@ -139,4 +139,33 @@ class MembershipAccount(models.Model):
                     "expire_date": self._membership_expire_date(fields.Date.context_today(self)),
                 }
             )
+        if rule.coupon_program_id:
+            self._membership_topup_coupon(rule.coupon_program_id, topup_move)
         return topup_move
+
+    def _membership_topup_coupon(self, program, topup_move):
+        """Give the member one coupon of ``program`` for ``topup_move``: at most one per
+        top-up (a unique link; the top-up itself is posted once per key). A program that
+        has ended gives nothing: the money was taken, the top-up stands. A till's order
+        records the codes its receipt prints."""
+        # sudo: coupons are issued by the system for whoever took the top-up.
+        Card = self.env["loyalty.card"].sudo()
+        coupon = Card.search([("membership_topup_move_id", "=", topup_move.id)], limit=1)
+        if coupon or not program.active:
+            return coupon
+        order = topup_move.pos_order_id
+        coupon = Card.with_context(membership_coupon_server=COUPON_SERVER).create(
+            {
+                "program_id": program.id,
+                "partner_id": self.partner_id.id,
+                "points": min(program.reward_ids.mapped("required_points"), default=1),
+                "membership_topup_move_id": topup_move.id,
+                "source_pos_order_id": order.id,
+            }
+        )
+        if order:
+            codes = [
+                code for code in (order.membership_topup_coupon_codes or "").split(", ") if code
+            ]
+            order.membership_topup_coupon_codes = ", ".join([*codes, coupon.code])
+        return coupon

@@ -136,7 +136,7 @@ class MembershipCard(models.Model):
     )
     payment_ids = fields.Many2many(
         "account.payment",
-        string="Deposit Payments",
+        string="Card Payments",
         readonly=True,
         copy=False,
         # Accounting records: only invoicing users may read them (a supervisor opening a
@@ -559,6 +559,19 @@ class MembershipCard(models.Model):
             False,
         )
 
+    @api.private
+    def _membership_log_fee_paid(self, amount, order):
+        """Say in the chatter that a card fee was paid on a POS ``order``."""
+        self.ensure_one()
+        self._membership_log(
+            self.env._(
+                "Card fee of %(amount)s paid on order %(order)s",
+                amount=self.currency_id.format(amount),
+                order=order.name,
+            ),
+            False,
+        )
+
     def _membership_log(self, what, reason):
         self.ensure_one()
         self.message_post(
@@ -589,12 +602,15 @@ class MembershipCard(models.Model):
         deposit=None,
         journal=None,
         draft=None,
+        charge_on_order=False,
     ):
         """Create and activate a card for ``partner`` (or issue the ``draft`` card prepared
         for them); with a blank-card serial, the card takes its pre-printed number and the
-        serial leaves the shop's stock. A new deposit is booked as a customer payment in
-        ``journal``; a deposit carried over from a replaced card (``deposit`` given) is not
-        paid again. The only way a card becomes active for the first time."""
+        serial leaves the shop's stock. A new deposit or issue fee is booked as a posted
+        customer payment in ``journal``, unless the till sells it on its order
+        (``charge_on_order``); a deposit carried over from a replaced card (``deposit``
+        given) is not paid again. The chatter says what was charged and how. The only way
+        a card becomes active for the first time."""
         if not partner.active:
             raise UserError(
                 self.env._("%s is archived and cannot receive a card.", partner.display_name)
@@ -610,6 +626,10 @@ class MembershipCard(models.Model):
         collect = deposit is None
         if collect:
             deposit = card_type.amount if card_type.charge_type == "deposit" else 0.0
+        if charge_on_order:
+            # Sold on the till's order: held on the card only once that order is paid
+            # (pos.order), so an order abandoned at the till leaves no deposit to pay back.
+            collect, deposit = True, 0.0
         vals = {
             "partner_id": partner.id,
             "card_type_id": card_type.id,
@@ -644,20 +664,46 @@ class MembershipCard(models.Model):
         card.with_context(membership_card_issuing=ISSUING)._membership_transition(
             "activate", reason or self.env._("Card issued")
         )
-        if collect and deposit:
-            card._membership_book_payment(deposit, journal, "inbound")
-        if card_type.charge_type != "none" and card_type.amount:
+        if collect and card_type.charge_type != "none" and card_type.amount:
+            label = dict(card_type._fields["charge_type"]._description_selection(self.env))[
+                card_type.charge_type
+            ]
+            card._membership_charge(label, card_type.amount, journal, charge_on_order, reason)
+        elif not collect and deposit:
             card._membership_log(
                 self.env._(
-                    "%(charge)s of %(amount)s collected",
-                    charge=dict(card_type._fields["charge_type"]._description_selection(self.env))[
-                        card_type.charge_type
-                    ],
-                    amount=card_type.amount,
+                    "Deposit of %(amount)s carried over from the replaced card",
+                    amount=card.currency_id.format(deposit),
                 ),
                 reason,
             )
         return card
+
+    def _membership_charge(self, label, amount, journal, on_order, reason):
+        """Charge ``amount`` for this card (``label``: issue fee, deposit, replacement
+        fee): on the till's order (``on_order``: paid with it, said in the chatter when it
+        is), else as a posted customer payment in ``journal``. The chatter says which."""
+        self.ensure_one()
+        money = self.currency_id.format(amount)
+        if on_order:
+            what = self.env._(
+                "%(charge)s of %(amount)s charged on the till's order", charge=label, amount=money
+            )
+        else:
+            payment = self._membership_book_payment(
+                amount,
+                journal,
+                "inbound",
+                memo=self.env._("%(charge)s, card %(number)s", charge=label, number=self.number),
+            )
+            what = self.env._(
+                "%(charge)s of %(amount)s paid through %(journal)s (%(payment)s)",
+                charge=label,
+                amount=money,
+                journal=journal.name,
+                payment=payment.name,
+            )
+        self._membership_log(what, reason)
 
     def _membership_consume_blank(self, lot, location):
         """Move the blank card's serial out of the shop's stock to the member."""
@@ -726,13 +772,16 @@ class MembershipCard(models.Model):
             raise UserError(self.env._("The blank card %s could not leave the stock.", lot.name))
         return move
 
-    def _membership_book_payment(self, amount, journal, direction):
-        """Book a deposit taken (inbound) or paid back (outbound) as a posted payment."""
+    def _membership_book_payment(self, amount, journal, direction, memo=None):
+        """Book a deposit or fee taken (inbound) or a deposit paid back (outbound) as a
+        posted payment."""
         self.ensure_one()
         if not journal:
             raise UserError(
                 self.env._(
-                    "Journal: choose the cash or bank journal of the deposit of %s.", self.number
+                    "Journal: choose the cash or bank journal of the money taken or paid back "
+                    "for card %s.",
+                    self.number,
                 )
             )
         if journal.company_id != self.company_id or journal.type not in ("cash", "bank"):
@@ -753,7 +802,7 @@ class MembershipCard(models.Model):
                     "amount": amount,
                     "currency_id": self.currency_id.id,
                     "journal_id": journal.id,
-                    "memo": self.env._("Card deposit %s", self.number),
+                    "memo": memo or self.env._("Card deposit %s", self.number),
                 }
             )
         )
@@ -764,9 +813,13 @@ class MembershipCard(models.Model):
         ]
         return payment
 
-    def _membership_replace(self, reason, lot=None, location=None, chip_uid=None):
+    def _membership_replace(
+        self, reason, lot=None, location=None, chip_uid=None, journal=None, charge_on_order=False
+    ):
         """Close this card for good and give the member a new one of the same type; the
-        deposit moves to the new card, balances stay with the member."""
+        deposit moves to the new card, balances stay with the member. The card type's
+        replacement fee is charged like an issue fee: a posted payment in ``journal``, or
+        on the till's order (``charge_on_order``)."""
         self.ensure_one()
         deposit = self.deposit_amount
         self._membership_transition("replace", reason, {"deposit_amount": 0.0})
@@ -784,6 +837,11 @@ class MembershipCard(models.Model):
         )
         new_card.with_context(membership_card_transition=TRANSITION).replaces_id = self
         self.with_context(membership_card_transition=TRANSITION).replaced_by_id = new_card
+        fee = self.card_type_id.replacement_fee
+        if fee:
+            new_card._membership_charge(
+                self.env._("Replacement fee"), fee, journal, charge_on_order, reason
+            )
         return new_card
 
     def _membership_return(self, reason, journal, pin_verified=False):

@@ -26,6 +26,11 @@ class MembershipCardType(models.Model):
         currency_field="currency_id",
         help="Collected when a card is issued.",
     )
+    replacement_fee = fields.Monetary(
+        currency_field="currency_id",
+        help="Charged when a card of this type is replaced (lost, damaged): a line of the "
+        "till's order, or a posted payment in the back office. 0: free.",
+    )
     blank_product_id = fields.Many2one(
         "product.product",
         string="Blank Card Product",
@@ -77,6 +82,9 @@ class MembershipCardType(models.Model):
     _amount_positive = models.Constraint(
         "CHECK (amount >= 0)", "The fee or deposit of a card type cannot be negative."
     )
+    _replacement_fee_positive = models.Constraint(
+        "CHECK (replacement_fee >= 0)", "A card's replacement fee cannot be negative."
+    )
     _validity_positive = models.Constraint(
         "CHECK (validity_months >= 0)", "The validity of a card type cannot be negative."
     )
@@ -86,7 +94,14 @@ class MembershipCardType(models.Model):
         for card_type in self:
             card_type.currency_id = (card_type.company_id or self.env.company).currency_id
 
-    @api.constrains("amount", "validity_months", "stripe_field", "stripe_start", "stripe_length")
+    @api.constrains(
+        "amount",
+        "validity_months",
+        "replacement_fee",
+        "stripe_field",
+        "stripe_start",
+        "stripe_length",
+    )
     def _check_membership_bounds(self):
         check_bounds(
             self,
@@ -97,6 +112,7 @@ class MembershipCardType(models.Model):
                 "stripe_field": (1, 40),
                 "stripe_start": (0, 79),
                 "stripe_length": (0, card_codes.MAX_NUMBER_DIGITS),
+                "replacement_fee": (0, MAX_AMOUNT),
             },
         )
 

@@ -19,6 +19,7 @@ class MembershipPointsMove(models.Model):
             ("expire", "Expired"),
             ("reversal", "Reversal"),
             ("adjust", "Manual adjustment"),
+            ("convert", "Converted to wallet credit"),
         ],
         required=True,
         readonly=True,

@@ -1,10 +1,12 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..tools.input_checks import MAX_AMOUNT, check_bounds
 
 
 class MembershipWalletBonusRule(models.Model):
-    """Top-up bonus by amount band: e.g. top up 500 or more, get 50 bonus credit."""
+    """Top-up bonus by amount band: e.g. top up 500 or more, get 50 bonus credit, 100
+    points and an e-coupon."""
 
     _name = "membership.wallet.bonus.rule"
     _description = "Wallet Top-up Bonus"
@@ -18,6 +20,14 @@ class MembershipWalletBonusRule(models.Model):
     amount_from = fields.Monetary(string="Top-up From", required=True)
     bonus_amount = fields.Monetary(string="Bonus Credit")
     bonus_points = fields.Float(digits=(16, 2))
+    coupon_program_id = fields.Many2one(
+        "loyalty.program",
+        string="E-coupon",
+        domain="[('program_type', '=', 'coupons'), ('company_id', 'in', (company_id, False))]",
+        check_company=True,
+        help="Each top-up of this band also gives the member one coupon of this Odoo coupon "
+        "program (printed on the till's receipt).",
+    )
     active = fields.Boolean(default=True)
 
     _amount_from_positive = models.Constraint(
@@ -41,6 +51,14 @@ class MembershipWalletBonusRule(models.Model):
                 "bonus_points": (0, MAX_AMOUNT),
             },
         )
+
+    @api.constrains("coupon_program_id")
+    def _check_coupon_program(self):
+        for rule in self.filtered("coupon_program_id"):
+            if rule.coupon_program_id.program_type != "coupons":
+                raise ValidationError(
+                    self.env._("E-coupon: %s is not a coupon program.", rule.coupon_program_id.name)
+                )
 
     @api.model
     def _membership_rule_for(self, amount, company):

@@ -17,6 +17,7 @@ class MembershipWalletMove(models.Model):
             ("forfeit", "Bonus forfeited"),
             ("reversal", "Reversal"),
             ("adjust", "Manual adjustment"),
+            ("convert", "Points converted"),
         ],
         required=True,
         readonly=True,
@@ -87,7 +88,8 @@ class MembershipWalletMove(models.Model):
         liability; a payment moves the paid part from the liability to revenue and books
         the bonus part as marketing expense; a refund to the wallet moves revenue back to
         the liability; a payout pays the liability out; a manual adjustment is an expense.
-        Bonus credit is no money: given or forfeited, it is booked only when spent. A
+        Bonus credit is no money: given, converted from points or forfeited, it is booked
+        only when spent (marketing expense into the deposits). A
         top-up or payout without a journal is booked on the review account, never lost.
         """
         if vals.get("pos_order_id") and vals["kind"] != "reversal":

@@ -97,6 +97,14 @@ class PosOrder(models.Model):
         "was synced (printed again on a reprinted receipt).",
     )
 
+    membership_topup_coupon_codes = fields.Char(
+        string="Top-up E-coupon Codes",
+        readonly=True,
+        copy=False,
+        help="Codes of the e-coupons the wallet top-up of this order earned (its bonus "
+        "band), recorded when the top-up was posted; printed on the receipt.",
+    )
+
     def init(self):
         super().init()
         # Orders posted before the server verified their figures count as they did.
@@ -120,6 +128,7 @@ class PosOrder(models.Model):
             "membership_points_balance",
             "membership_points_tier",
             "membership_qualifying_amount",
+            "membership_topup_coupon_codes",
         ):
             order.pop(name, None)
         self._membership_check_numbers(order)
@@ -279,8 +288,9 @@ class PosOrder(models.Model):
     def _membership_hold_card_deposits(self):
         """A card deposit sold on a paid order (a member enrolled at the till: the card
         was issued with no deposit) is held on the member's card from now on, at most the
-        card type's deposit and what the line's price and quantity come to. An order held
-        for review (figures that do not add up) holds nothing."""
+        card type's deposit and what the line's price and quantity come to; a card fee
+        (issue or replacement) paid on it is said in the chatter of the member's card. An
+        order held for review (figures that do not add up) holds nothing."""
         charge_id = self.env["membership.account"]._membership_card_charge_id()
         if not charge_id:
             return
@@ -292,16 +302,21 @@ class PosOrder(models.Model):
             )
             if order.currency_id.compare_amounts(paid_for, 0.0) <= 0:
                 continue
-            card = order.partner_id.membership_card_ids.filtered(
-                lambda c, o=order: (
-                    c.company_id == o.company_id
-                    and c.state == "active"
-                    and c.card_type_id.charge_type == "deposit"
+            cards = order.partner_id.membership_card_ids.filtered(
+                lambda c, o=order: c.company_id == o.company_id and c.state == "active"
+            ).sorted("id", reverse=True)
+            card = cards.filtered(
+                lambda c: (
+                    c.card_type_id.charge_type == "deposit"
+                    and not c.replaces_id
                     and c.currency_id.is_zero(c.deposit_amount)
                 )
             )[:1]
             if card:
                 card._membership_hold_deposit(min(card.card_type_id.amount, paid_for), order)
+            elif cards:
+                # An issue or replacement fee: the chatter of the card says it was paid.
+                cards[0]._membership_log_fee_paid(paid_for, order)
 
     def _membership_link_coupons(self):
         """Link to their synced order the e-coupons the till bought for it while it was

@@ -445,6 +445,7 @@ class PosSession(models.Model):
             "amount": amount,
             "bonus_amount": rule.bonus_amount,
             "bonus_points": rule.bonus_points,
+            "coupon": rule.coupon_program_id.name if rule.coupon_program_id.active else False,
             "product_id": product.id,
         }
 
@@ -570,6 +571,7 @@ class PosSession(models.Model):
             "coupon": {"name": program.name, "points_cost": company.membership_coupon_points_cost}
             if program.active and company.membership_coupon_points_cost > 0
             else False,
+            "convert": account._membership_convert_preview(),
         }
 
     def membership_pos_redeem_gift_check(self, partner_id, gift_id, qty=1):
@@ -623,6 +625,47 @@ class PosSession(models.Model):
             "balance": account.points_balance,
         }
 
+    def membership_pos_convert_points(
+        self, partner_id, order_uuid, points, index=0, employee_id=None
+    ):
+        """Convert the member's points into wallet bonus credit now, keyed by the till's
+        order and the conversion's rank on it: a double click or a retried call converts
+        once. Only the points come from the till; the credit is the server's rate. A
+        Membership Cashier's job (with pos_hr: the employee at the till)."""
+        check_text(self.env, order_uuid, self.env._("The order"), 64, required=True)
+        check_int(self.env, index, self.env._("The conversion's rank on the order"), 0, 99)
+        check_number(self.env, points, self.env._("The points to convert"), 0, MAX_AMOUNT)
+        check_id(self.env, employee_id, self.env._("The employee"), required=False)
+        _partner, account = self._membership_pos_redeem_member(partner_id)
+        level = self._membership_till_level(
+            self.env.user, self._membership_employee(employee_id), self.config_id
+        )
+        if level == "none":
+            return {
+                "status": "refused",
+                "message": self.env._(
+                    "Only a Membership Cashier may convert points into wallet credit."
+                ),
+            }
+        try:
+            with self.env.cr.savepoint():
+                points_move, wallet_move = account._membership_convert_points(
+                    points,
+                    f"pos:{order_uuid}:convert:{index}",
+                    reason=self.env._("Converted at %s", self.config_id.name),
+                )
+        except UserError as error:
+            return {"status": "refused", "message": str(error)}
+        return {
+            "status": "ok",
+            "message": "",
+            "points": -points_move.points,
+            "credit": wallet_move.bonus_amount,
+            "balance": account.points_balance,
+            "wallet_paid": account.wallet_paid_balance,
+            "wallet_bonus": account.wallet_bonus_balance,
+        }
+
     # ------------------------------------------------------------------ enrolment at the till
 
     def membership_pos_enrol(self, name, phone, email=None, birthdate=None, employee_id=None):
@@ -647,6 +690,7 @@ class PosSession(models.Model):
         card_type = self._membership_enrol_card_type(partner, company)
         lot, location = self._membership_enrol_blank(card_type)
         charge = card_type.amount if card_type.charge_type != "none" else 0.0
+        product = self._membership_card_charge_product()
         card = self.env["membership.card"]._membership_issue(
             partner.with_env(self.env),
             card_type,
@@ -654,17 +698,65 @@ class PosSession(models.Model):
             lot=lot,
             location=location,
             reason=self.env._("New member card, issued at %s", self.config_id.name),
-            # The fee or deposit is paid on the till's order, not booked here; a deposit
-            # is held on the card only once that order is paid (pos.order), so an order
-            # abandoned at the till leaves no deposit to pay back on a return.
-            deposit=0.0,
+            # The fee or deposit is paid on the till's order, not booked here.
+            charge_on_order=bool(product),
         )
         result = self.membership_pos_lookup(code=card.number)
-        product = self._membership_card_charge_product()
         result["charge"] = bool(charge and product) and {
             "product_id": product.id,
             "product_tmpl_id": product.product_tmpl_id.id,
             "amount": charge,
+        }
+        return result
+
+    def membership_pos_replace_card(self, partner_id, reason, employee_id=None):
+        """Replace the member's card at the till (lost, damaged): the card in use is
+        closed for good and a new one of its type is issued from the till's blank stock,
+        keeping the deposit. A Membership Supervisor's job (with pos_hr: the employee at
+        the till). The card type's replacement fee is sold on the till's order
+        (``charge``, as at enrolment).
+
+        Returns what ``membership_pos_lookup`` returns for the member with the new card,
+        plus ``charge`` (the fee's product and amount, or False when free)."""
+        check_id(self.env, partner_id, self.env._("The member"))
+        check_id(self.env, employee_id, self.env._("The employee"), required=False)
+        reason = check_text(self.env, reason, self.env._("The reason"), 256, required=True)
+        if not reason.strip():
+            raise UserError(self.env._("Reason: say why the card is replaced."))
+        self._membership_pos_check_user(self.env._("Only Point of Sale users can replace cards."))
+        if self.state not in OPEN_STATES:
+            raise UserError(self.env._("Cards are replaced at a till whose session is open."))
+        employee = self._membership_employee(employee_id)
+        if employee_id and not employee:
+            raise AccessError(self.env._("This employee does not work at this till."))
+        level = self._membership_till_level(self.env.user, employee, self.config_id)
+        if level != "supervisor":
+            raise AccessError(self.env._("Only a Membership Supervisor may replace a card."))
+        partner = self._membership_pos_member(partner_id)
+        card = partner.membership_card_ids.filtered(
+            lambda c: (
+                c.company_id == self.config_id.company_id
+                and c.state in ("active", "lost", "blocked", "expired")
+            )
+        ).sorted("id", reverse=True)[:1]
+        if not card:
+            raise UserError(self.env._("This member has no card to replace here."))
+        lot, location = self._membership_enrol_blank(card.card_type_id)
+        product = self._membership_card_charge_product()
+        fee = card.card_type_id.replacement_fee
+        # sudo: the supervisor level was checked just above (with pos_hr it may come from
+        # the employee at the till, not from the session's user).
+        new_card = card.sudo()._membership_replace(
+            self.env._("%(reason)s (at %(till)s)", reason=reason, till=self.config_id.name),
+            lot=lot,
+            location=location,
+            charge_on_order=bool(product),
+        )
+        result = self.membership_pos_lookup(code=new_card.number)
+        result["charge"] = bool(fee and product) and {
+            "product_id": product.id,
+            "product_tmpl_id": product.product_tmpl_id.id,
+            "amount": fee,
         }
         return result
 

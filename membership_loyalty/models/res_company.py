@@ -19,6 +19,8 @@ COMPANY_BOUNDS = {
     "membership_topup_cashier_limit": (0, MAX_AMOUNT),
     "membership_pin_threshold": (0, MAX_AMOUNT),
     "membership_pin_max_tries": (1, 20),
+    "membership_convert_rate": (0, 1000),
+    "membership_convert_min_points": (0, MAX_AMOUNT),
 }
 
 
@@ -223,6 +225,26 @@ class ResCompany(models.Model):
     )
     _membership_pin_max_tries_positive = models.Constraint(
         "CHECK (membership_pin_max_tries > 0)", "At least one PIN try must be allowed."
+    )
+
+    # Points converted into wallet credit (bonus credit, never paid out).
+    membership_convert_rate = fields.Float(
+        string="Wallet Credit per Point",
+        digits=(16, 4),
+        default=0.0,
+        help="Wallet credit one point buys when a member converts points (0: points "
+        "cannot be converted). The credit is bonus: spent like money, never paid out.",
+    )
+    membership_convert_min_points = fields.Float(
+        string="Minimum Points per Conversion",
+        digits=(16, 2),
+        default=100.0,
+        help="The fewest points a member may convert into wallet credit at once.",
+    )
+
+    _membership_convert_rate_positive = models.Constraint(
+        "CHECK (membership_convert_rate >= 0 AND membership_convert_min_points >= 0)",
+        "The conversion rate and minimum cannot be negative.",
     )
 
     @api.constrains(*COMPANY_BOUNDS)

@@ -113,3 +113,11 @@ class ResConfigSettings(models.TransientModel):
     membership_pin_window_hours = fields.Integer(
         related="company_id.membership_pin_window_hours", readonly=False
     )
+
+    # Points converted into wallet credit.
+    membership_convert_rate = fields.Float(
+        related="company_id.membership_convert_rate", readonly=False
+    )
+    membership_convert_min_points = fields.Float(
+        related="company_id.membership_convert_min_points", readonly=False
+    )

@@ -35,3 +35,5 @@ from . import test_sync_adversarial
 from . import test_pos_card_swipe
 from . import test_sms_compose
 from . import test_sms_purchase_pos
+from . import test_pos_points_convert
+from . import test_card_fees

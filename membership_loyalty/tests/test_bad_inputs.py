@@ -129,6 +129,18 @@ class TestBadInputs(MembershipTillSetup, TestPointOfSaleHttpCommon):
             ("membership_pos_reader_lookup", [5], {}),
             ("membership_pos_reader_lookup", ["short"], {}),
             ("membership_pos_reader_lookup", ["x" * 40], {}),
+            ("membership_pos_convert_points", [member, order, HUGE], {}),
+            ("membership_pos_convert_points", [member, order, "200"], {}),
+            ("membership_pos_convert_points", [member, order, -200], {}),
+            ("membership_pos_convert_points", [member, order, True], {}),
+            ("membership_pos_convert_points", [member, None, 200], {}),
+            ("membership_pos_convert_points", [member, order, 200, -1], {}),
+            ("membership_pos_convert_points", ["abc", order, 200], {}),
+            ("membership_pos_replace_card", [member, None], {}),
+            ("membership_pos_replace_card", [member, "x" * 500], {}),
+            ("membership_pos_replace_card", [member, "  "], {}),
+            ("membership_pos_replace_card", ["abc", "Lost"], {}),
+            ("membership_pos_replace_card", [member, "Lost"], {"employee_id": "x"}),
         ]
         before = self._snapshot()
         self.authenticate("pos_user", "pos_user")

@@ -128,3 +128,56 @@ class TestWalletConcurrency(TransactionCase):
             moves = env["membership.wallet.move"].search([("idempotency_key", "=", key)])
             self.assertEqual(len(moves), 1)
             self.assertFalse(self._account(env)._membership_check_invariant())
+
+    def _set_convert_rate(self, rate, minimum):
+        with self.registry.cursor() as cr:
+            company = api.Environment(cr, SUPERUSER_ID, {})["res.company"].browse(self.company_id)
+            old = (company.membership_convert_rate, company.membership_convert_min_points)
+            company.write(
+                {"membership_convert_rate": rate, "membership_convert_min_points": minimum}
+            )
+        return old
+
+    def _remove_account(self, partner_id, account_id):
+        with self.registry.cursor() as cr:
+            cr.execute("DELETE FROM membership_wallet_move WHERE account_id = %s", [account_id])
+            cr.execute("DELETE FROM membership_points_move WHERE account_id = %s", [account_id])
+            cr.execute("DELETE FROM membership_account WHERE id = %s", [account_id])
+            cr.execute("DELETE FROM res_partner WHERE id = %s", [partner_id])
+
+    @mute_logger("odoo.sql_db")
+    def test_concurrent_conversions_never_overdraw_the_points(self):
+        """Four tills convert 200 of a member's 300 points at once, each under its own
+        key: one conversion passes, the others are refused, and the points never go below
+        zero nor the bonus credit beyond what the points bought."""
+        old = self._set_convert_rate(0.05, 100)
+        self.addCleanup(self._set_convert_rate, *old)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            partner = env["res.partner"].create({"name": "Concurrent Converter"})
+            account = env["membership.account"]._membership_get_account(partner)
+            account._membership_points_earn(300, f"conc:convert-earn:{account.id}")
+            partner_id, account_id = partner.id, account.id
+        self.addCleanup(self._remove_account, partner_id, account_id)
+
+        def convert(index):
+            def run(env):
+                try:
+                    env["membership.account"].browse(account_id)._membership_convert_points(
+                        200, f"conc:convert:{account_id}:{index}"
+                    )
+                    return True
+                except LockError:
+                    raise
+                except UserError:
+                    return False  # refused: the points were converted by another till
+
+            return self._run(run)
+
+        results = self._race(convert, self.THREADS)
+        self.assertEqual(results.count(True), 1)
+        with self.registry.cursor() as cr:
+            account = api.Environment(cr, SUPERUSER_ID, {})["membership.account"].browse(account_id)
+            self.assertEqual(account.points_balance, 100.0)
+            self.assertEqual(account.wallet_bonus_balance, 10.0)
+            self.assertFalse(account._membership_check_invariant())

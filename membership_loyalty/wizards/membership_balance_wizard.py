@@ -8,7 +8,7 @@ SUPERVISOR_GROUP = "membership_loyalty.membership_loyalty_group_supervisor"
 
 class MembershipBalanceWizard(models.TransientModel):
     """Supervisor at the counter: top up a member's wallet with money taken in the shop,
-    or correct the wallet or the points with a reason.
+    correct the wallet or the points with a reason, or convert points into wallet credit.
 
     A top-up is booked like one at the till (cash or bank journal to the customer
     deposits account, bonus from the bands); corrections stay within the company's
@@ -31,6 +31,7 @@ class MembershipBalanceWizard(models.TransientModel):
             ("topup", "Top up the wallet (money taken now)"),
             ("wallet", "Correct the wallet"),
             ("points", "Correct the points"),
+            ("convert", "Convert points into wallet credit"),
         ],
         required=True,
         default="topup",
@@ -43,6 +44,19 @@ class MembershipBalanceWizard(models.TransientModel):
     points = fields.Float(
         string="Points to Add", digits=(16, 2), help="Added to the points (negative to take off)."
     )
+    convert_points = fields.Float(
+        string="Points to Convert",
+        digits=(16, 2),
+        help="Taken off the points and given as wallet bonus credit at the company's rate.",
+    )
+    convert_credit = fields.Monetary(
+        string="Wallet Credit",
+        compute="_compute_convert_credit",
+        currency_field="currency_id",
+        help="Bonus credit: spent like money, never paid out on a card return.",
+    )
+    convert_rate = fields.Float(related="company_id.membership_convert_rate")
+    convert_min_points = fields.Float(related="company_id.membership_convert_min_points")
     journal_id = fields.Many2one(
         "account.journal",
         string="Paid In",
@@ -85,6 +99,13 @@ class MembershipBalanceWizard(models.TransientModel):
             wizard.bonus_amount = rule.bonus_amount
             wizard.bonus_points = rule.bonus_points
 
+    @api.depends("convert_points", "company_id")
+    def _compute_convert_credit(self):
+        for wizard in self:
+            rate = wizard.company_id.membership_convert_rate
+            points = wizard.convert_points if wizard.convert_points > 0 else 0.0
+            wizard.convert_credit = wizard.currency_id.round(points * rate)
+
     @api.depends("operation", "company_id")
     def _compute_limits(self):
         for wizard in self:
@@ -119,6 +140,8 @@ class MembershipBalanceWizard(models.TransientModel):
             )
         elif self.operation == "wallet":
             account._membership_wallet_adjust(self.amount, self.reason, key)
+        elif self.operation == "convert":
+            account._membership_convert_points(self.convert_points, key, reason=self.reason)
         else:
             account._membership_points_adjust(self.points, self.reason, key)
         return {"type": "ir.actions.act_window_close"}

@@ -64,7 +64,8 @@ class MembershipCardIssueWizard(models.TransientModel):
     )
     journal_id = fields.Many2one(
         "account.journal",
-        string="Deposit Paid In",
+        string="Paid In",
+        help="Cash or bank journal that received the card's fee or deposit.",
         compute="_compute_journal_id",
         store=True,
         readonly=False,

@@ -29,7 +29,30 @@ class MembershipCardReplaceWizard(models.TransientModel):
         help="Blank card serials on hand at the shop stock.",
     )
     chip_uid = fields.Char(string="New Chip UID")
+    currency_id = fields.Many2one(related="card_id.currency_id")
+    fee_amount = fields.Monetary(
+        related="card_id.card_type_id.replacement_fee",
+        string="Replacement Fee",
+        currency_field="currency_id",
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Fee Paid In",
+        compute="_compute_journal_id",
+        store=True,
+        readonly=False,
+        domain="[('type', 'in', ('cash', 'bank')), ('company_id', '=', company_id)]",
+        help="Cash or bank journal that received the replacement fee.",
+    )
     reason = fields.Char(required=True)
+
+    @api.depends("card_id")
+    def _compute_journal_id(self):
+        for wizard in self:
+            wizard.journal_id = self.env["account.journal"].search(
+                [("type", "=", "cash"), ("company_id", "=", wizard.card_id.company_id.id)],
+                limit=1,
+            )
 
     @api.depends("blank_product_id", "location_id")
     def _compute_available_lot_ids(self):
@@ -50,7 +73,11 @@ class MembershipCardReplaceWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         new_card = self.card_id._membership_replace(
-            self.reason, lot=self.lot_id, location=self.location_id, chip_uid=self.chip_uid
+            self.reason,
+            lot=self.lot_id,
+            location=self.location_id,
+            chip_uid=self.chip_uid,
+            journal=self.journal_id,
         )
         return {
             "type": "ir.actions.act_window",

@@ -183,6 +183,9 @@ export class MembershipRedeem {
         if (choice.kind === "gift") {
             return await this.addGift(order, available, choice.gift);
         }
+        if (choice.kind === "convert") {
+            return await this.convertPoints(order, member, options, available, choice.points);
+        }
         return await this.buyCoupon(order, member, options, available);
     }
 
@@ -341,6 +344,67 @@ export class MembershipRedeem {
             body: _t("%(program)s: %(points)s points used. The code is printed on the receipt.", {
                 program: result.program,
                 points: result.points_cost,
+            }),
+        });
+        return result;
+    }
+
+    /** The same checks as the server's conversion (it checks again and decides). */
+    convertRefusal(options, available, points) {
+        if (!options.convert) {
+            return _t("Points cannot be converted into wallet credit here.");
+        }
+        if (!(points > 0)) {
+            return _t("Enter the points to convert.");
+        }
+        if (points - options.convert.min_points < -0.005) {
+            return _t("At least %(min)s points must be converted at once.", {
+                min: options.convert.min_points,
+            });
+        }
+        if (points - available > 0.005) {
+            return _t("Not enough points: %(available)s available, %(needed)s needed.", {
+                available,
+                needed: points,
+            });
+        }
+        return "";
+    }
+
+    /** Convert points into wallet bonus credit now (the server posts both moves at once,
+     * keyed by the order and the conversion's rank on it); printed on the receipt. */
+    async convertPoints(order, member, options, available, points) {
+        const refusal = this.convertRefusal(options, available, points);
+        if (refusal) {
+            return this._refusal(_t("Conversion refused"), refusal);
+        }
+        const done = order.uiState.membershipConversions || [];
+        const cashier = this.pos.getCashier();
+        const employee = cashier && cashier !== this.pos.user ? cashier : null;
+        const result = await this._rpc(
+            "membership_pos_convert_points",
+            member.partner_id,
+            order.uuid,
+            points,
+            done.length,
+            employee?.id || null
+        );
+        if (!result) {
+            return this._unreachable();
+        }
+        if (result.status !== "ok") {
+            return this._refusal(_t("Conversion refused"), result.message);
+        }
+        const credit = this.pos.env.utils.formatCurrency(result.credit);
+        order.uiState.membershipConversions = [...done, { points: result.points, credit }];
+        member.points = result.balance;
+        member.wallet_paid = result.wallet_paid;
+        member.wallet_bonus = result.wallet_bonus;
+        this.dialog.add(AlertDialog, {
+            title: _t("Points converted"),
+            body: _t("%(points)s points converted into %(credit)s of wallet credit.", {
+                points: result.points,
+                credit,
             }),
         });
         return result;

@@ -16,7 +16,14 @@ export class MembershipRedeemPopup extends Component {
     };
 
     setup() {
-        this.state = useState({ points: "", amount: "", error: "", errorTitle: "", busy: false });
+        this.state = useState({
+            points: "",
+            amount: "",
+            convert: "",
+            error: "",
+            errorTitle: "",
+            busy: false,
+        });
     }
 
     get title() {
@@ -72,6 +79,24 @@ export class MembershipRedeemPopup extends Component {
         } finally {
             this.state.busy = false;
         }
+    }
+
+    /** The wallet credit the typed points buy at the server's rate ("" when none). */
+    get convertCredit() {
+        const points = parseFloat(this.state.convert);
+        const convert = this.props.options.convert;
+        if (!convert || !(points > 0)) {
+            return "";
+        }
+        return this.formatCurrency(this._round(points * convert.rate, 2));
+    }
+
+    onConvert(ev) {
+        this.state.convert = ev.target.value;
+    }
+
+    applyConvert() {
+        this.choose({ kind: "convert", points: parseFloat(this.state.convert) || 0 });
     }
 
     applyCashOff() {
