@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 LEDGERS = [("points", "Points"), ("wallet", "Wallet")]
 
@@ -26,7 +26,11 @@ class MembershipReportLedger(models.Model):
 
     date = fields.Datetime(readonly=True)
     ledger = fields.Selection(LEDGERS, readonly=True)
-    kind = fields.Char(readonly=True, help="The move's kind (earn, redeem, top-up, payment...).")
+    kind = fields.Selection(
+        selection="_selection_kind",
+        readonly=True,
+        help="The move's kind (earned, redeemed, top-up, payment...).",
+    )
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Member", readonly=True)
     tier_id = fields.Many2one("membership.tier", string="Tier", readonly=True)
@@ -35,6 +39,18 @@ class MembershipReportLedger(models.Model):
     wallet_deposited = fields.Float(string="Paid In", readonly=True, help="Paid top-ups.")
     wallet_bonus = fields.Float(string="Bonus Credit", readonly=True)
     wallet_spent = fields.Float(string="Paid Out or Spent", readonly=True)
+
+    @api.model
+    def _selection_kind(self):
+        """The kinds of both ledgers, each with its own label (a kind both ledgers know,
+        such as a reversal, keeps the points ledger's label)."""
+        kinds = {}
+        for model in ("membership.points.move", "membership.wallet.move"):
+            for value, label in self.env[model]._fields["kind"]._description_selection(
+                self.env
+            ):
+                kinds.setdefault(value, label)
+        return list(kinds.items())
 
     @property
     def _table_query(self):
