@@ -72,13 +72,14 @@ class MembershipDashboard(models.TransientModel):
         """Open the figures of the user's current company as a saved, read-only record, so
         the form has a title and nothing to save or discard."""
         board = self.create({"company_id": self.env.company.id})
+        form = self.env.ref("membership_loyalty.membership_dashboard_view_form")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Membership Dashboard"),
             "res_model": self._name,
             "res_id": board.id,
             "view_mode": "form",
-            "views": [(self.env.ref("membership_loyalty.membership_dashboard_view_form").id, "form")],
+            "views": [(form.id, "form")],
             "target": "current",
         }
 

@@ -46,9 +46,7 @@ class MembershipReportLedger(models.Model):
         such as a reversal, keeps the points ledger's label)."""
         kinds = {}
         for model in ("membership.points.move", "membership.wallet.move"):
-            for value, label in self.env[model]._fields["kind"]._description_selection(
-                self.env
-            ):
+            for value, label in self.env[model]._fields["kind"]._description_selection(self.env):
                 kinds.setdefault(value, label)
         return list(kinds.items())
 

@@ -47,10 +47,7 @@ class TestDemoStory(TransactionCase):
         for model in REPORTS:
             with self.subTest(model=model):
                 self.assertTrue(self.env[model].search_count([], limit=1))
-        kinds = {
-            kind
-            for (kind,) in self.env["membership.report.ledger"]._read_group([], ["kind"])
-        }
+        kinds = {kind for (kind,) in self.env["membership.report.ledger"]._read_group([], ["kind"])}
         self.assertLessEqual({"earn", "redeem", "expire", "topup", "spend"}, kinds)
         cards = {state for (state,) in self.env["membership.card"]._read_group([], ["state"])}
         self.assertLessEqual({"active", "lost", "replaced"}, cards)

@@ -61,9 +61,7 @@ class TestReportGoods(AnalyticsCommon):
             )
         }
         # The top-up alone and the card charge alone are no sale (no row, no visit).
-        self.assertEqual(
-            rows, {self.mixed.id: (20.0, 1), self.walk_in_order.id: (20.0, 1)}
-        )
+        self.assertEqual(rows, {self.mixed.id: (20.0, 1), self.walk_in_order.id: (20.0, 1)})
         labels = dict(
             Sale._read_group([("order_id", "in", orders)], ["customer_type"], ["__count"])
         )
@@ -95,9 +93,7 @@ class TestReportGoods(AnalyticsCommon):
 
     def test_ledger_kinds_are_labelled(self):
         selection = dict(
-            self.env["membership.report.ledger"]._fields["kind"]._description_selection(
-                self.env
-            )
+            self.env["membership.report.ledger"]._fields["kind"]._description_selection(self.env)
         )
         self.assertEqual((selection["earn"], selection["topup"]), ("Earned", "Top-up"))
 

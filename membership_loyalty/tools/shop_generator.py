@@ -286,8 +286,10 @@ class Generator:
             method = Method.search([("journal_id", "=", journal.id)], limit=1)
             if not method or kind == "cash":
                 method = Method.create(
-                    {"name": f"{name} {STORES[number - 1]}" if kind == "cash" else name,
-                     "journal_id": journal.id}
+                    {
+                        "name": f"{name} {STORES[number - 1]}" if kind == "cash" else name,
+                        "journal_id": journal.id,
+                    }
                 )
             methods |= method
         return methods
