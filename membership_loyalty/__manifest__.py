@@ -15,6 +15,7 @@
         "sms",
         "stock",
         "pos_loyalty",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/membership_loyalty_groups.xml",
@@ -61,6 +62,7 @@
         "security/membership_partner_security.xml",
         "wizards/membership_member_wizard_views.xml",
         "views/pos_session_views.xml",
+        "data/membership_dashboard_spreadsheet.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -1,11 +1,14 @@
 import ast
+import json
 import re
 
 from lxml import etree
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import file_open
 
 from ..tools.shop_generator import Generator, verify
+from .common import level_users
 
 REPORTS = (
     "membership.report.member",
@@ -18,10 +21,13 @@ REPORTS = (
 
 
 @tagged("post_install", "-at_install")
-class TestDemoStory(TransactionCase):
+class TestDemoStory(HttpCase):
     """The demo shop tells a story: the generator's demo preset (the one `make run` uses),
     built at a small size inside this test's transaction (rolled back after), read back
     through the reports a manager opens."""
+
+    # Tall enough for the whole dashboard: the spreadsheet draws only the figures in view.
+    browser_size = "1600x2600"
 
     @classmethod
     def setUpClass(cls):
@@ -29,6 +35,7 @@ class TestDemoStory(TransactionCase):
         cls.generator = Generator(cls.env, "demo", members=220, seed=7)
         cls.generator.run()
         cls.env.invalidate_all()
+        cls.manager = level_users(cls.env, "story", ("manager",))["manager"]
 
     def test_story_size(self):
         [(members,)] = self.env["membership.report.member"]._read_group([], [], ["__count"])
@@ -96,3 +103,23 @@ class TestDemoStory(TransactionCase):
         if field.type == "selection":
             return dict(field._description_selection(self.env)).get(key, "None")
         return str(key)
+
+    def test_dashboard_charts_have_data(self):
+        """Each chart of the Membership dashboard reads rows from its report, as the
+        manager (whose rights the dashboard runs with)."""
+        with file_open("membership_loyalty/data/files/membership_dashboard.json") as file:
+            figures = json.load(file)["sheets"][0]["figures"]
+        self.assertEqual(len(figures), 11)
+        for figure in figures:
+            meta, search = figure["data"]["metaData"], figure["data"]["searchParams"]
+            with self.subTest(chart=figure["data"]["title"]["text"]):
+                Model = self.env[meta["resModel"]].with_user(self.manager)
+                rows = Model._read_group(
+                    search["domain"], meta["groupBy"], [f"{meta['measure']}:sum"]
+                )
+                self.assertTrue([row for row in rows if row[-1]])
+
+    def test_manager_sees_the_dashboard_drawn(self):
+        self.start_tour(
+            "/odoo/dashboards", "membership_loyalty_dashboard", login=self.manager.login
+        )
