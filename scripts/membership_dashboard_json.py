@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write the Membership spreadsheet dashboard (Odoo's spreadsheet_dashboard JSON):
 
-    python3 scripts/membership_dashboard_json.py > membership_loyalty/data/files/membership_dashboard.json
+    python3 scripts/membership_dashboard_json.py \
+        > membership_loyalty/data/files/membership_dashboard.json
 
 One sheet of Odoo charts over the membership reports, each linked to its report's menu
 (a click opens it), a Period filter and a Store filter. Edit the CHARTS table and run it
