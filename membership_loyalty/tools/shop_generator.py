@@ -435,12 +435,18 @@ class Generator:
                       churn_at = CASE WHEN churner
                                       THEN churn_at * EXTRACT(EPOCH FROM NOW() - start_at) END"""
         )
+        # Visits follow the member's appetite (weight) and how long the member shopped
+        # here: a member of a month does not cram two years of visits into it.
         self.sql(
-            """ALTER TABLE gen_plan ADD visits int, ADD end_at timestamp;
+            """ALTER TABLE gen_plan ADD visits int, ADD end_at timestamp, ADD span float;
                UPDATE gen_plan SET
-                      visits = floor(weight * %s / (SELECT AVG(weight) FROM gen_plan) + random()),
                       end_at = CASE WHEN churner THEN start_at + make_interval(secs => churn_at)
-                                    ELSE NOW() END""",
+                                    ELSE NOW() END;
+               UPDATE gen_plan SET span = GREATEST(EXTRACT(EPOCH FROM end_at - start_at), 0);
+               UPDATE gen_plan SET
+                      visits = floor(weight * span * %s
+                                     / NULLIF((SELECT AVG(weight * span) FROM gen_plan), 0)
+                                     + random())""",
             self.orders_per_member * (1 - ANONYMOUS_SHARE) * 1.02,
         )
         self.sql(
