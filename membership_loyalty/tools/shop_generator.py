@@ -29,17 +29,18 @@ from ..models.membership_card import luhn_check_digit, luhn_valid
 
 # story: scores, one finished campaign with its control group (ORM work that does not
 # scale to the bench volumes, where the benches measure those steps themselves).
-# orders: mean orders per member over the two years (Pareto-shaped per member).
+# orders: mean orders per member over the two years (Pareto-shaped per member, the
+# heaviest buyer at most ``cap`` times the typical one); points: share of members who
+# collect points.
 PRESETS = {
-    "demo": {"members": 300, "orders": 12.0, "story": True},
-    "quick": {"members": 5_000, "orders": 3.0, "story": False},
-    "full": {"members": 100_000, "orders": 3.0, "story": False},
+    "demo": {"members": 300, "orders": 12.0, "cap": 25, "points": 0.8, "story": True},
+    "quick": {"members": 5_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
+    "full": {"members": 100_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
 }
 BATCH = 10_000  # members per batch of orders
 ANONYMOUS_SHARE = 0.25  # orders without a member
 REFUND_SHARE = 0.03
 CHURN_SHARE = 0.2
-POINTS_SHARE = 0.3  # members with a points account
 WALLET_SHARE = 0.1  # members with a wallet
 # Card states of the members' current card; each "replaced" card also gets an active successor.
 CARD_STATES = [
@@ -431,9 +432,10 @@ class Generator:
             CHURN_SHARE,
         )
         self.sql(
-            """UPDATE gen_plan SET weight = LEAST(weight, 150),
+            """UPDATE gen_plan SET weight = LEAST(weight, %s),
                       churn_at = CASE WHEN churner
-                                      THEN churn_at * EXTRACT(EPOCH FROM NOW() - start_at) END"""
+                                      THEN churn_at * EXTRACT(EPOCH FROM NOW() - start_at) END""",
+            self.preset["cap"],
         )
         # Visits follow the member's appetite (weight) and how long the member shopped
         # here: a member of a month does not cram two years of visits into it.
@@ -569,7 +571,7 @@ class Generator:
                 WHERE o.session_id = ANY(%s) AND o.amount_total >= 1 AND g.idx %% 10 < %s
                   AND g.idx <= %s""",
             sessions,
-            round(POINTS_SHARE * 10),
+            round(self.preset["points"] * 10),
             self.members,
         )
         self.sql(
