@@ -15,6 +15,7 @@
         "sms",
         "stock",
         "pos_loyalty",
+        "spreadsheet_dashboard",
     ],
     "data": [
         "security/membership_loyalty_groups.xml",
@@ -62,6 +63,7 @@
         "wizards/membership_member_wizard_views.xml",
         "views/pos_session_views.xml",
         "wizards/membership_sms_compose_views.xml",
+        "data/membership_dashboard_spreadsheet.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -1,7 +1,10 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
+
+from ..tools.service_lines import service_amounts_query
 
 TRENDS = [
     ("rising", "Rising"),
@@ -72,6 +75,22 @@ class MembershipMemberScore(models.Model):
     def _cron_refresh(self):
         self._refresh()
 
+    @api.model
+    def action_rebuild(self):
+        """Rebuild every member's scores now (Membership Managers), then show them."""
+        if not self.env.user.has_group("membership_loyalty.membership_loyalty_group_manager"):
+            raise AccessError(self.env._("Only Membership Managers may rebuild member scores."))
+        count = self._refresh()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Scores of %s members rebuilt.", count),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     @api.private
     def _refresh(self, now=None):
         """Rebuild every member's row in one set-based statement (upsert, and delete the
@@ -95,10 +114,14 @@ class MembershipMemberScore(models.Model):
                  WHERE p.is_member AND p.active
             ),
             sale AS (
+                -- goods only: an order's top-ups and card charges are no spend, and an
+                -- order of nothing else is no visit
                 SELECT o.partner_id,
-                       o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount,
+                       (o.amount_total - COALESCE(svc.amount_incl, 0))
+                           / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount,
                        o.date_order
                   FROM pos_order o
+                  LEFT JOIN (%(service)s) svc ON svc.order_id = o.id
                  WHERE o.state IN ('paid', 'done')
                    AND o.partner_id IS NOT NULL
                    AND o.date_order > %(year_ago)s AND o.date_order <= %(now)s
@@ -208,6 +231,7 @@ class MembershipMemberScore(models.Model):
                 write_date = EXCLUDED.write_date
             """,
             default_company=default_company,
+            service=SQL(service_amounts_query()),
             now=now,
             today=now.date(),
             year_ago=now - relativedelta(days=RFM_DAYS),

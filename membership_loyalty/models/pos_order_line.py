@@ -4,6 +4,9 @@ from odoo import api, fields, models
 class PosOrderLine(models.Model):
     _inherit = "pos.order.line"
 
+    # The reports find the membership service lines (top-ups, card charges) by product.
+    product_id = fields.Many2one(index=True)
+
     membership_discount = fields.Float(
         string="Member Discount (%)",
         digits=(16, 2),

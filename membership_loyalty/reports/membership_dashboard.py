@@ -29,6 +29,10 @@ class MembershipDashboard(models.TransientModel):
         string="Member Share of Sales", compute="_compute_figures", help="This month."
     )
 
+    def _compute_display_name(self):
+        for board in self:
+            board.display_name = self.env._("Membership Dashboard")
+
     @api.depends("company_id")
     def _compute_figures(self):
         now = fields.Datetime.now()
@@ -62,6 +66,22 @@ class MembershipDashboard(models.TransientModel):
             board.other_sales = sales.get(False, 0.0)
             total = board.member_sales + board.other_sales
             board.member_sales_share = board.member_sales / total if total else 0.0
+
+    @api.model
+    def action_open_dashboard(self):
+        """Open the figures of the user's current company as a saved, read-only record, so
+        the form has a title and nothing to save or discard."""
+        board = self.create({"company_id": self.env.company.id})
+        form = self.env.ref("membership_loyalty.membership_dashboard_view_form")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Membership Dashboard"),
+            "res_model": self._name,
+            "res_id": board.id,
+            "view_mode": "form",
+            "views": [(form.id, "form")],
+            "target": "current",
+        }
 
     def _open(self, xmlid, domain=None, context=None):
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)

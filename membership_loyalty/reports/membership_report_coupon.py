@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .membership_report_sale import CUSTOMER_TYPES
+
 
 class MembershipReportCoupon(models.Model):
     """One row per e-coupon (coupon program card): issued and used, members or not."""
@@ -22,6 +24,7 @@ class MembershipReportCoupon(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     is_member = fields.Boolean(string="Member", readonly=True)
+    customer_type = fields.Selection(CUSTOMER_TYPES, string="Member / Non-member", readonly=True)
     tier_id = fields.Many2one("membership.tier", string="Tier", readonly=True)
     expiration_date = fields.Date(readonly=True)
     used_date = fields.Datetime(string="First Used On", readonly=True)
@@ -38,6 +41,7 @@ class MembershipReportCoupon(models.Model):
                    c.company_id AS company_id,
                    c.partner_id AS partner_id,
                    COALESCE(p.is_member, FALSE) AS is_member,
+                   CASE WHEN p.is_member THEN 'member' ELSE 'non_member' END AS customer_type,
                    p.member_tier_id AS tier_id,
                    c.expiration_date AS expiration_date,
                    u.used_date AS used_date,

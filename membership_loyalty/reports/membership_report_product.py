@@ -1,8 +1,12 @@
 from odoo import fields, models
 
+from ..tools.service_lines import service_products_query
+from .membership_report_sale import CUSTOMER_TYPES
+
 
 class MembershipReportProduct(models.Model):
-    """One row per line of a paid POS order: top products among members."""
+    """One row per line of goods of a paid POS order: top products among members.
+    Membership services (top-ups, points cash-off, card charges, gifts) are no goods."""
 
     _name = "membership.report.product"
     _description = "Member Product Analysis"
@@ -10,7 +14,14 @@ class MembershipReportProduct(models.Model):
     _order = "date desc, id desc"
     _rec_name = "product_id"
     _depends = {
-        "pos.order.line": ["order_id", "product_id", "qty", "price_subtotal_incl"],
+        "pos.order.line": [
+            "order_id",
+            "product_id",
+            "qty",
+            "price_subtotal_incl",
+            "membership_gift_id",
+        ],
+        "res.company": ["membership_topup_product_id", "membership_points_product_id"],
         "pos.order": ["date_order", "company_id", "partner_id", "state", "currency_rate"],
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id"],
@@ -22,6 +33,7 @@ class MembershipReportProduct(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     is_member = fields.Boolean(string="Member Sale", readonly=True)
+    customer_type = fields.Selection(CUSTOMER_TYPES, string="Member / Non-member", readonly=True)
     tier_id = fields.Many2one("membership.tier", string="Tier", readonly=True)
     product_id = fields.Many2one("product.product", string="Product", readonly=True)
     product_tmpl_id = fields.Many2one("product.template", string="Product Template", readonly=True)
@@ -37,13 +49,14 @@ class MembershipReportProduct(models.Model):
 
     @property
     def _table_query(self):
-        return """
+        return f"""
             SELECT l.id AS id,
                    o.date_order AS date,
                    o.id AS order_id,
                    o.company_id AS company_id,
                    o.partner_id AS partner_id,
                    COALESCE(p.is_member, FALSE) AS is_member,
+                   CASE WHEN p.is_member THEN 'member' ELSE 'non_member' END AS customer_type,
                    p.member_tier_id AS tier_id,
                    l.product_id AS product_id,
                    pp.product_tmpl_id AS product_tmpl_id,
@@ -58,4 +71,6 @@ class MembershipReportProduct(models.Model):
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
               LEFT JOIN res_partner p ON p.id = o.partner_id
              WHERE o.state IN ('paid', 'done')
+               AND l.membership_gift_id IS NULL
+               AND l.product_id NOT IN ({service_products_query()})
         """

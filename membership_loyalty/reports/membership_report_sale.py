@@ -1,11 +1,17 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools.service_lines import service_amounts_query
+
+CUSTOMER_TYPES = [("member", "Members"), ("non_member", "Non-members")]
+
 
 class MembershipReportSale(models.Model):
-    """One row per paid POS order: sales trends of members against non-members by year,
-    quarter, month, week and day; sales per person who rang them up (staff ranking, with
-    the members' share) and per affiliated salesperson."""
+    """One row per paid POS order that sold goods: sales trends of members against
+    non-members by year, quarter, month, week and day; sales per person who rang them up
+    (staff ranking, with the members' share) and per affiliated salesperson. Sales are goods:
+    the order's top-ups and card charges are taken off its amount, and an order of nothing
+    else (a top-up alone) is no sale and no visit."""
 
     _name = "membership.report.sale"
     _description = "Member Sales Analysis"
@@ -24,7 +30,9 @@ class MembershipReportSale(models.Model):
             "amount_tax",
             "currency_rate",
         ],
+        "pos.order.line": ["order_id", "product_id", "price_subtotal", "price_subtotal_incl"],
         "pos.session": ["config_id"],
+        "res.company": ["membership_topup_product_id"],
         "res.partner": ["is_member", "member_tier_id", "user_id"],
         "res.users": ["partner_id"],
     }
@@ -36,6 +44,7 @@ class MembershipReportSale(models.Model):
     cashier_id = fields.Many2one("res.users", string="Cashier", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     is_member = fields.Boolean(string="Member Sale", readonly=True)
+    customer_type = fields.Selection(CUSTOMER_TYPES, string="Member / Non-member", readonly=True)
     tier_id = fields.Many2one("membership.tier", string="Tier", readonly=True)
     salesperson_id = fields.Many2one(
         "res.users",
@@ -51,7 +60,9 @@ class MembershipReportSale(models.Model):
         "else the till's user.",
     )
     is_refund = fields.Boolean(readonly=True)
-    order_count = fields.Integer(string="Orders", readonly=True)
+    order_count = fields.Integer(
+        string="Orders", readonly=True, help="Sales of goods (a visit); refunds count none."
+    )
     amount_total = fields.Float(string="Sales", readonly=True)
     amount_untaxed = fields.Float(string="Sales w/o Tax", readonly=True)
     average_basket = fields.Float(readonly=True, aggregator="avg")
@@ -76,15 +87,17 @@ class MembershipReportSale(models.Model):
 
     @property
     def _table_query(self):
-        # No GROUP BY: date, company and member filters reach the indexed pos_order columns.
-        # With Point of Sale HR the employee logged in at the till rang the sale up; staff
-        # are ranked as contacts (an employee's work contact, a user's partner).
+        # No GROUP BY over the orders: date, company and member filters reach the indexed
+        # pos_order columns; the service lines (few) are summed once per query. With Point
+        # of Sale HR the employee logged in at the till rang the sale up; staff are ranked
+        # as contacts (an employee's work contact, a user's partner).
         if "employee_id" in self.env["pos.order"]._fields:
             seller = "COALESCE(e.work_contact_id, u.partner_id)"
             employee_join = "LEFT JOIN hr_employee e ON e.id = o.employee_id"
         else:
             seller, employee_join = "u.partner_id", ""
-        amount = "o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0)"
+        rate = "COALESCE(NULLIF(o.currency_rate, 0), 1.0)"
+        goods = "(o.amount_total - COALESCE(svc.amount_incl, 0))"
         return f"""
             SELECT o.id AS id,
                    o.id AS order_id,
@@ -94,23 +107,24 @@ class MembershipReportSale(models.Model):
                    o.user_id AS cashier_id,
                    o.partner_id AS partner_id,
                    COALESCE(p.is_member, FALSE) AS is_member,
+                   CASE WHEN p.is_member THEN 'member' ELSE 'non_member' END AS customer_type,
                    p.member_tier_id AS tier_id,
                    p.user_id AS salesperson_id,
                    {seller} AS seller_id,
-                   o.amount_total < 0 AS is_refund,
-                   CASE WHEN o.amount_total < 0 THEN 0 ELSE 1 END AS order_count,
-                   o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount_total,
-                   (o.amount_total - o.amount_tax)
-                       / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount_untaxed,
-                   CASE WHEN o.amount_total < 0 THEN NULL  -- refunds are not baskets
-                        ELSE o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1.0)
-                   END AS average_basket,
-                   CASE WHEN p.is_member THEN {amount} ELSE 0 END AS member_amount_total,
+                   {goods} < 0 AS is_refund,
+                   CASE WHEN {goods} > 0 THEN 1 ELSE 0 END AS order_count,
+                   {goods} / {rate} AS amount_total,
+                   (o.amount_total - o.amount_tax - COALESCE(svc.amount_excl, 0))
+                       / {rate} AS amount_untaxed,
+                   CASE WHEN {goods} > 0 THEN {goods} / {rate} END AS average_basket,
+                   CASE WHEN p.is_member THEN {goods} / {rate} ELSE 0 END AS member_amount_total,
                    CASE WHEN p.is_member THEN 100.0 ELSE 0 END AS member_share
               FROM pos_order o
               JOIN pos_session s ON s.id = o.session_id
               LEFT JOIN res_partner p ON p.id = o.partner_id
               LEFT JOIN res_users u ON u.id = o.user_id
               {employee_join}
+              LEFT JOIN ({service_amounts_query()}) svc ON svc.order_id = o.id
              WHERE o.state IN ('paid', 'done')
+               AND (svc.order_id IS NULL OR {goods} <> 0)
         """

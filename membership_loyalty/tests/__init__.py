@@ -37,3 +37,5 @@ from . import test_sms_compose
 from . import test_sms_purchase_pos
 from . import test_pos_points_convert
 from . import test_card_fees
+from . import test_report_goods
+from . import test_demo_story
