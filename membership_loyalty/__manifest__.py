@@ -61,6 +61,9 @@
         "security/membership_partner_security.xml",
         "wizards/membership_member_wizard_views.xml",
         "views/pos_session_views.xml",
+        "security/membership_package_security.xml",
+        "data/membership_package_data.xml",
+        "views/membership_package_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
@@ -71,6 +74,7 @@
         "demo/membership_wallet_till_demo.xml",
         "demo/membership_redeem_demo.xml",
         "demo/membership_till_demo.xml",
+        "demo/membership_package_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],

@@ -33,3 +33,4 @@ from . import test_card_authority
 from . import test_coupon_points_guard
 from . import test_sync_adversarial
 from . import test_pos_card_swipe
+from . import test_package
