@@ -110,9 +110,7 @@ class TestMembershipPackageLedger(MembershipLedgerCommon):
         with self.assertRaises(UserError):
             package.write({"uses_left": 99})
         with self.assertRaises(AccessError):
-            self.env["membership.package"].with_user(self.supervisor).browse(package.id).write(
-                {"uses_left": 99}
-            )
+            package.with_user(self.supervisor).check_access("write")
         with self.assertRaises(AccessError):
             self.env["membership.package.move"].with_user(self.cashier).create(
                 {
