@@ -65,6 +65,7 @@ class MembershipPackageReconciliation(models.Model):
         """The reconciliation row of ``company`` as a dict (for tests and scripts)."""
         company = company or self.env.company
         self.env.flush_all()
+        self.invalidate_model()
         row = self.sudo().search([("company_id", "=", company.id)], limit=1)
         return {
             "liability": row.liability_balance,

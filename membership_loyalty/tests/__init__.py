@@ -34,3 +34,4 @@ from . import test_coupon_points_guard
 from . import test_sync_adversarial
 from . import test_pos_card_swipe
 from . import test_package
+from . import test_pos_package
