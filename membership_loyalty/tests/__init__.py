@@ -35,3 +35,4 @@ from . import test_sync_adversarial
 from . import test_pos_card_swipe
 from . import test_package
 from . import test_pos_package
+from . import test_package_concurrency
