@@ -308,7 +308,9 @@ class MembershipPackage(models.Model):
         if self.expire_date and day > self.expire_date:
             raise UserError(
                 self.env._(
-                    "%(package)s lapsed on %(date)s.", package=self.type_id.name, date=self.expire_date
+                    "%(package)s lapsed on %(date)s.",
+                    package=self.type_id.name,
+                    date=self.expire_date,
                 )
             )
         if self.state != "active" or pline.uses_left < uses:

@@ -42,7 +42,6 @@ class MembershipPackageMove(models.Model):
         precompute=True,
         index=True,
         string="Package Type",
-    
     )
     currency_id = fields.Many2one(related="package_id.currency_id")
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)

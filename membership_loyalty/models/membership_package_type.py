@@ -82,16 +82,20 @@ class MembershipPackageType(models.Model):
             }
             product = package_type.product_id
             if not product:
-                product = self.env["product.product"].sudo().create(
-                    {
-                        **vals,
-                        "type": "service",
-                        "sale_ok": True,
-                        "available_in_pos": True,
-                        "taxes_id": False,
-                        "company_id": company.id,
-                        "membership_package_type_id": package_type.id,
-                    }
+                product = (
+                    self.env["product.product"]
+                    .sudo()
+                    .create(
+                        {
+                            **vals,
+                            "type": "service",
+                            "sale_ok": True,
+                            "available_in_pos": True,
+                            "taxes_id": False,
+                            "company_id": company.id,
+                            "membership_package_type_id": package_type.id,
+                        }
+                    )
                 )
                 package_type.product_id = product
             else:

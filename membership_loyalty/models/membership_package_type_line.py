@@ -52,4 +52,4 @@ class MembershipPackageTypeLine(models.Model):
     def _compute_display_name(self):
         for line in self:
             service = line.product_id.display_name or line.categ_id.display_name or ""
-            line.display_name = f"{line.uses} × {service}"
+            line.display_name = f"{line.uses} x {service}"

@@ -259,6 +259,7 @@ class PosOrder(models.Model):
             .search([("pos_order_id", "=", self.id)], order="id")
         )
         texts = []
+        labels = dict(moves.package_id._fields["state"]._description_selection(self.env))
         for package in moves.package_id:
             services = ", ".join(
                 self.env._(
@@ -270,12 +271,14 @@ class PosOrder(models.Model):
                 for pline in package.line_ids
             )
             text = self.env._(
-                "%(package)s: uses left %(services)s", package=package.type_id.name, services=services
+                "%(package)s: uses left %(services)s",
+                package=package.type_id.name,
+                services=services,
             )
             if package.state == "active" and package.expire_date:
                 text += " · " + self.env._("valid until %s", package.expire_date)
             elif package.state != "active":
-                text += f" · {dict(package._fields['state']._description_selection(self.env))[package.state]}"
+                text += f" · {labels[package.state]}"
             texts.append(text)
         self.membership_package_receipt = "\n".join(texts) or False
 

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+
+from ..tools.input_checks import check_id
 
 
 class PosSession(models.Model):
@@ -80,6 +82,35 @@ class PosSession(models.Model):
             )
         return result
 
+    def membership_pos_package_refund_prices(self, line_ids):
+        """What refunding the packages sold on these order lines gives back: for each
+        line, the value of the uses left of each of its packages not refunded yet (the
+        price pro rata), in the order a refund takes them. The till sets the refund
+        line's price from it; the server checks it again when the refund syncs."""
+        if not isinstance(line_ids, list) or len(line_ids) > 100:
+            raise UserError(self.env._("Send at most 100 order lines."))
+        for line_id in line_ids:
+            check_id(self.env, line_id, self.env._("An order line"))
+        self._membership_pos_check_user(self.env._("Only Point of Sale users can refund packages."))
+        # sudo: POS users may not read the package ledger; only the values leave, for
+        # the session's company.
+        packages = (
+            self.env["membership.package"]
+            .sudo()
+            .search(
+                [
+                    ("pos_order_line_id", "in", line_ids),
+                    ("company_id", "=", self.config_id.company_id.id),
+                    ("state", "in", ("active", "used")),
+                ],
+                order="id",
+            )
+        )
+        prices = {str(line_id): [] for line_id in line_ids}
+        for package in packages:
+            prices[str(package.pos_order_line_id.id)].append(package.value_left)
+        return prices
+
     # ------------------------------------------------------------------ accounting
 
     def _validate_session(
@@ -130,9 +161,7 @@ class PosSession(models.Model):
             booked = -balance(related.line_ids, liability)
             moves = Move.sudo().search([("pos_order_id.session_id", "=", session.id)])
             ledger = sum(moves.mapped("amount"))
-            recognised = -sum(
-                move.amount for move in moves if move.kind in ("use", "return")
-            )
+            recognised = -sum(move.amount for move in moves if move.kind in ("use", "return"))
             credit = ledger - booked + balance(entries.line_ids, liability)
             earned = recognised + balance(entries.line_ids, revenue)
             entry = self.env["membership.wallet.move"]._membership_post_entry(

@@ -26,7 +26,9 @@ class ResCompany(models.Model):
         help="Remind members by SMS before the uses left of a package lapse.",
     )
 
-    @api.constrains("membership_package_liability_account_id", "membership_wallet_liability_account_id")
+    @api.constrains(
+        "membership_package_liability_account_id", "membership_wallet_liability_account_id"
+    )
     def _check_membership_package_accounts(self):
         for company in self:
             account = company.membership_package_liability_account_id

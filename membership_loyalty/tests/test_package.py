@@ -140,7 +140,11 @@ class TestMembershipPackageLedger(MembershipLedgerCommon):
         entries = moves.account_move_id
         self.assertEqual(len(entries), 2, "one entry per service lapsed")
         self.assertEqual(
-            sum(entries.line_ids.filtered(lambda l: l.account_id == self.package_revenue).mapped("credit")),
+            sum(
+                entries.line_ids.filtered(lambda ml: ml.account_id == self.package_revenue).mapped(
+                    "credit"
+                )
+            ),
             80.0,
         )
         # Outside the till the sale itself was booked by nobody: the deferred account moved

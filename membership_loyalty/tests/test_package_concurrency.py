@@ -24,7 +24,11 @@ class TestPackageConcurrency(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             cut = env["product.product"].create({"name": "Race Cut", "type": "service"})
             package_type = env["membership.package.type"].create(
-                {"name": "Race 2 cuts", "price": 40.0, "line_ids": [(0, 0, {"product_id": cut.id, "uses": 2})]}
+                {
+                    "name": "Race 2 cuts",
+                    "price": 40.0,
+                    "line_ids": [(0, 0, {"product_id": cut.id, "uses": 2})],
+                }
             )
             partner = env["res.partner"].create({"name": "Race Member", "is_member": True})
             cls.ids = {
@@ -42,8 +46,12 @@ class TestPackageConcurrency(TransactionCase):
         # The ledger refuses deletes through the ORM by design: clean up in SQL.
         ids = cls.ids
         with cls.registry.cursor() as cr:
-            cr.execute("DELETE FROM membership_package_move WHERE partner_id = %s", [ids["partner"]])
-            cr.execute("DELETE FROM membership_package_line WHERE partner_id = %s", [ids["partner"]])
+            cr.execute(
+                "DELETE FROM membership_package_move WHERE partner_id = %s", [ids["partner"]]
+            )
+            cr.execute(
+                "DELETE FROM membership_package_line WHERE partner_id = %s", [ids["partner"]]
+            )
             cr.execute("DELETE FROM membership_package WHERE partner_id = %s", [ids["partner"]])
             cr.execute("DELETE FROM membership_package_type WHERE id = %s", [ids["type"]])
             cr.execute(
@@ -60,15 +68,17 @@ class TestPackageConcurrency(TransactionCase):
         super().setUp()
         key = f"race:sale:{self._testMethodName}"
         self.package_id = self._run(
-            lambda env: env["membership.package"]
-            ._membership_sell(
-                env["membership.package.type"].browse(self.ids["type"]),
-                env["res.partner"].browse(self.ids["partner"]),
-                key,
-                40.0,
-                fields.Datetime.now(),
+            lambda env: (
+                env["membership.package"]
+                ._membership_sell(
+                    env["membership.package.type"].browse(self.ids["type"]),
+                    env["res.partner"].browse(self.ids["partner"]),
+                    key,
+                    40.0,
+                    fields.Datetime.now(),
+                )
+                .id
             )
-            .id
         )
 
     def _run(self, func, attempts=30):

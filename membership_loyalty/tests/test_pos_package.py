@@ -3,7 +3,7 @@ from uuid import uuid4
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
@@ -144,9 +144,7 @@ class TestMembershipPackageAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
         payload = self._payload(
             session,
             [
-                self._line(
-                    original.product_id, -qty, price, refunded_orderline_id=original.id
-                )
+                self._line(original.product_id, -qty, price, refunded_orderline_id=original.id)
                 for original, qty, price in lines
             ],
         )
@@ -280,7 +278,9 @@ class TestMembershipPackageAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
         self.assertEqual(self._balance(self.deferred), 0.0)
         self.assertEqual(-self._balance(self.package_revenue), 90.0)
         figures = report._membership_figures(self.company)
-        self.assertEqual((figures["liability"], figures["packages"], figures["difference"]), (0, 0, 0))
+        self.assertEqual(
+            (figures["liability"], figures["packages"], figures["difference"]), (0, 0, 0)
+        )
         # The manager reads the report of the package sold per store.
         manager = self.env(su=True)["res.users"].create(
             {
@@ -305,12 +305,18 @@ class TestMembershipPackageAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
                 "name": "Package Supervisor",
                 "login": "package_supervisor",
                 "group_ids": [
-                    (6, 0, [self.env.ref(f"{GROUP}supervisor").id, self.env.ref("base.group_user").id])
+                    (
+                        6,
+                        0,
+                        [self.env.ref(f"{GROUP}supervisor").id, self.env.ref("base.group_user").id],
+                    )
                 ],
             }
         )
         wizard = self.env["membership.wallet.settle"].with_user(supervisor)
-        wizard.create({"order_id": held.id, "mode": "other", "note": "paid the cut"}).action_settle()
+        wizard.create(
+            {"order_id": held.id, "mode": "other", "note": "paid the cut"}
+        ).action_settle()
         self.assertFalse(held.membership_package_review)
         self.assertIn("paid the cut", held.message_ids[:1].body)
         self.assertEqual(package.uses_left, 1)
@@ -360,8 +366,24 @@ class TestMembershipPackageAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
         self.assertEqual(len(self._packages()), 1)
         # The ledger is the server's: no method of it answers the cashier.
         for model, method, args in (
-            ("membership.package", "_membership_use", [[mine.id], mine.line_ids.id, 1, "x", "2026-01-01"]),
-            ("membership.package.move", "create", [{"package_id": mine.id, "package_line_id": mine.line_ids.id, "kind": "sale", "uses": 9, "idempotency_key": "x"}]),
+            (
+                "membership.package",
+                "_membership_use",
+                [[mine.id], mine.line_ids.id, 1, "x", "2026-01-01"],
+            ),
+            (
+                "membership.package.move",
+                "create",
+                [
+                    {
+                        "package_id": mine.id,
+                        "package_line_id": mine.line_ids.id,
+                        "kind": "sale",
+                        "uses": 9,
+                        "idempotency_key": "x",
+                    }
+                ],
+            ),
             ("membership.package", "write", [[mine.id], {"uses_left": 99}]),
             ("membership.package.line", "write", [mine.line_ids.ids, {"uses_left": 99}]),
         ):
@@ -372,12 +394,24 @@ class TestMembershipPackageAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
 
     # ------------------------------------------------------------------ at the till
 
+    def test_refund_prices_the_till_asks(self):
+        session = self._session()
+        sale, package = self._sell(session)
+        self._sync(self._use(session, package))
+        prices = session.membership_pos_package_refund_prices(sale.lines.ids)
+        self.assertEqual(prices, {str(sale.lines.id): [60.0]})
+        with self.assertRaisesRegex(UserError, "valid record id"):
+            session.membership_pos_package_refund_prices(["1; DROP"])
+
     def test_tour_sell_use_refund_count_down(self):
         self._session()
         self.start_pos_tour("membership_loyalty_package", login="pos_user")
         package = self._packages()
         self.assertEqual(len(package), 1)
-        self.assertEqual((package.uses_left, package.value_left), (2, 60.0))
+        self.assertEqual((package.state, package.uses_left, package.value_left), ("refunded", 0, 0))
+        self.assertEqual(self._moves("refund").mapped("amount"), [-60.0])
+        refund = self._moves("refund").pos_order_id
+        self.assertEqual(refund.amount_total, -60.0, "the till refunded the uses left")
         self.assertEqual(sum(self._moves("use").mapped("uses")), -2)
         self.assertEqual(self._moves("return").mapped("uses"), [1])
         self.assertFalse(self.env["pos.order"].search([("membership_package_review", "=", True)]))

@@ -79,5 +79,21 @@ registry.category("web_tour.tours").add("membership_loyalty_package", {
             PaymentScreen.clickValidate(),
             ReceiptScreen.isShown(),
             receiptCounts(2),
+            ReceiptScreen.clickNextOrder(),
+            // The package itself is refunded: the price of its 2 uses left, not 90.00.
+            ProductScreen.clickRefund(),
+            TicketScreen.selectOrderByPrice("90.00"),
+            ProductScreen.clickNumpad("1"),
+            TicketScreen.toRefundTextContains("To Refund: 1"),
+            TicketScreen.confirmRefund(),
+            PaymentScreen.isShown(),
+            PaymentScreen.clickPaymentMethod("Cash"),
+            PaymentScreen.selectedPaymentlineHas("Cash", "-60.00"),
+            PaymentScreen.clickValidate(),
+            ReceiptScreen.isShown(),
+            {
+                content: "the receipt says the package is refunded",
+                trigger: ".pos-receipt .o_membership_receipt_package:contains('Refunded')",
+            },
         ].flat(),
 });

@@ -94,6 +94,30 @@ patch(MembershipTill.prototype, {
         }
     },
 
+    /** Refund lines of packages get the price of the uses left (the server's figure;
+     * offline the whole price stays and the server holds the refund for review). */
+    async packageRefundPrices(order) {
+        const lines = (order?.getOrderlines() || []).filter(
+            (line) => line.refunded_orderline_id?.product_id?.product_tmpl_id?.membership_package_type_id
+        );
+        if (!lines.length || this.pos.data.network?.offline) {
+            return;
+        }
+        const prices = await this.pos.data.silentCall(
+            "pos.session",
+            "membership_pos_package_refund_prices",
+            [[this.pos.session.id], lines.map((line) => line.refunded_orderline_id.id)]
+        );
+        for (const line of prices ? lines : []) {
+            const units = Math.round(-line.qty);
+            const values = (prices[line.refunded_orderline_id.id] || []).slice(0, units);
+            if (units > 0 && values.length === units) {
+                line.price_type = "manual";
+                line.setUnitPrice(values.reduce((total, value) => total + value, 0) / units);
+            }
+        }
+    },
+
     applyDiscounts(order) {
         super.applyDiscounts(...arguments);
         if (!order || order.finalized) {
