@@ -3,7 +3,7 @@ from uuid import uuid4
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
@@ -314,6 +314,13 @@ class TestMembershipPackageAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
             }
         )
         wizard = self.env["membership.wallet.settle"].with_user(supervisor)
+        with self.assertRaisesRegex(UserError, "still cannot be posted"):
+            wizard.create({"order_id": held.id, "mode": "post"}).action_settle()
+        self.assertTrue(held.membership_package_review)
+        with self.assertRaises(AccessError):
+            self.env["membership.wallet.settle"].with_user(self.pos_user).create(
+                {"order_id": held.id, "mode": "other", "note": "x"}
+            ).action_settle()
         wizard.create(
             {"order_id": held.id, "mode": "other", "note": "paid the cut"}
         ).action_settle()
