@@ -36,7 +36,9 @@ class MembershipPackage(models.Model):
         ondelete="restrict",
         readonly=True,
     )
-    name = fields.Char(related="type_id.name")
+    type_name = fields.Char(
+        string="Package Name", readonly=True, help="The package's name when it was sold."
+    )
     partner_id = fields.Many2one(
         "res.partner", string="Member", required=True, index=True, readonly=True
     )
@@ -86,11 +88,11 @@ class MembershipPackage(models.Model):
         "CHECK (value_left >= 0)", "A package's deferred revenue is never negative."
     )
 
-    @api.depends("type_id", "uses_left", "expire_date")
+    @api.depends("type_name", "uses_left")
     def _compute_display_name(self):
         for package in self:
             package.display_name = self.env._(
-                "%(package)s (%(left)s left)", package=package.type_id.name, left=package.uses_left
+                "%(package)s (%(left)s left)", package=package.type_name, left=package.uses_left
             )
 
     def write(self, vals):
@@ -105,31 +107,42 @@ class MembershipPackage(models.Model):
     # ------------------------------------------------------------------ ledger core
 
     @api.private
-    def _membership_lock(self):
+    def _membership_lock(self, posted_key=None):
         """Lock the package rows for the rest of the transaction (once per transaction,
         remembered in ``cr.cache``, emptied on commit and rollback) and read their counts
         with the lock. At REPEATABLE READ, a package another till changed meanwhile makes
         PostgreSQL raise a serialization failure: Odoo replays the request with fresh
-        counts, so no use is ever taken from a stale count."""
+        counts, so no use is ever taken from a stale count (nor from a stale service
+        count: a service's count changes only with its package's row).
+
+        ``posted_key``: an idempotency key the caller is about to post; the same query
+        looks it up. Returns the move posted under it, or an empty recordset."""
+        Move = self.env["membership.package.move"].sudo()
         locked = self.env.cr.cache.setdefault(LOCKED_PACKAGES, set())
         todo = tuple(sorted({id_ for id_ in self.ids if id_ not in locked}))
         if not todo:
-            return
+            return Move._membership_find_posted(posted_key) if posted_key else Move
+        lookup = SQL("NULL")
+        if posted_key:
+            lookup = SQL(
+                "(SELECT id FROM membership_package_move WHERE idempotency_key = %s)",
+                posted_key,
+            )
         rows = self.env.execute_query(
             SQL(
-                """SELECT id, uses_left, value_left, state FROM membership_package
+                """SELECT id, uses_left, value_left, state, %s FROM membership_package
                     WHERE id IN %s FOR UPDATE""",
+                lookup,
                 todo,
             )
         )
-        for package_id, uses_left, value_left, state in rows:
+        for package_id, uses_left, value_left, state, _posted in rows:
             package = self.browse(package_id)
             package._fields["uses_left"]._update_cache(package, uses_left)
             package._fields["value_left"]._update_cache(package, float(value_left or 0.0))
             package._fields["state"]._update_cache(package, state)
-        # The service counts change only under the package's lock: read them fresh.
-        self.env["membership.package.line"].invalidate_model(["uses_left"])
         locked.update(todo)
+        return Move.browse(rows[0][4] if rows and rows[0][4] else [])
 
     @api.private
     def _membership_apply(self, line_id, uses, amount, kind):
@@ -137,8 +150,8 @@ class MembershipPackage(models.Model):
         refuse any use or value the package does not hold."""
         self.ensure_one()
         self._membership_lock()
-        line = self.line_ids.filtered(lambda pline: pline.id == line_id)
-        if not line:
+        line = self.env["membership.package.line"].browse(line_id)
+        if line.package_id != self:
             raise UserError(self.env._("This service is not part of the package."))
         currency = self.currency_id
         uses_left = self.uses_left + uses
@@ -247,6 +260,7 @@ class MembershipPackage(models.Model):
         package = Package.create(
             {
                 "type_id": package_type.id,
+                "type_name": package_type.name,
                 "partner_id": partner.id,
                 "company_id": package_type.company_id.id,
                 "date": date,
@@ -301,15 +315,14 @@ class MembershipPackage(models.Model):
         revenue. Refused after the package lapsed on ``day``."""
         self.ensure_one()
         Move = self.env["membership.package.move"]
-        existing = Move._membership_find_posted(key)
+        existing = self._membership_lock(posted_key=key)
         if existing:
             return existing
-        self._membership_lock()
         if self.expire_date and day > self.expire_date:
             raise UserError(
                 self.env._(
                     "%(package)s lapsed on %(date)s.",
-                    package=self.type_id.name,
+                    package=self.type_name,
                     date=self.expire_date,
                 )
             )
@@ -333,7 +346,8 @@ class MembershipPackage(models.Model):
                 "idempotency_key": key,
                 "pos_order_id": order_line.order_id.id if order_line else False,
                 "pos_order_line_id": order_line.id if order_line else False,
-            }
+            },
+            looked_up=True,
         )
 
     @api.private
@@ -351,7 +365,7 @@ class MembershipPackage(models.Model):
             raise UserError(
                 self.env._(
                     "%(package)s is %(state)s: the use cannot be given back.",
-                    package=self.type_id.name,
+                    package=self.type_name,
                     state=dict(STATES)[self.state].lower(),
                 )
             )

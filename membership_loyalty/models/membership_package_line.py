@@ -23,7 +23,7 @@ class MembershipPackageLine(models.Model):
     company_id = fields.Many2one(related="package_id.company_id", store=True, index=True)
     expire_date = fields.Date(related="package_id.expire_date", string="Valid Until")
     state = fields.Selection(related="package_id.state")
-    package_name = fields.Char(related="package_id.type_id.name", string="Package Name")
+    package_name = fields.Char(related="package_id.type_name", string="Package Name")
     product_id = fields.Many2one("product.product", string="Service", readonly=True)
     categ_id = fields.Many2one("product.category", string="Service Category", readonly=True)
     display_service = fields.Char(compute="_compute_display_service", string="Service Name")
@@ -38,7 +38,9 @@ class MembershipPackageLine(models.Model):
     @api.depends("product_id", "categ_id")
     def _compute_display_service(self):
         for line in self:
-            line.display_service = line.product_id.display_name or line.categ_id.display_name
+            # Names, not display names: the receipt prints them (a display name costs a
+            # query per product for its variant values).
+            line.display_service = line.product_id.name or line.categ_id.name
 
     @api.depends("package_name", "display_service", "uses_left")
     def _compute_display_name(self):

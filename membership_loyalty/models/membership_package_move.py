@@ -126,8 +126,12 @@ class MembershipPackageMove(models.Model):
 
     @api.model
     @api.private
-    def _membership_post(self, vals):
+    def _membership_post(self, vals, looked_up=False):
         """Post one move, or return the move already posted under the same key.
+
+        ``looked_up``: the caller found no move under the key in this transaction (a
+        move posted meanwhile by another till changed the package row, which the lock
+        reports as a serialization failure: the key need not be looked up again).
 
         sudo: nobody holds create rights on the ledger; callers check who may post what
         and compute uses and amounts on the server before reaching this method."""
@@ -137,7 +141,7 @@ class MembershipPackageMove(models.Model):
         # under the same lock, which PostgreSQL reports to us as a serialization failure
         # (Odoo replays the request, and the replay finds the move).
         package._membership_lock()
-        existing = self._membership_find_posted(key)
+        existing = not looked_up and self._membership_find_posted(key)
         if existing:
             if existing.package_id != package:
                 raise UserError(
@@ -167,7 +171,7 @@ class MembershipPackageMove(models.Model):
             return self.env["account.move"]
         label = self.env._(
             "Package lapsed: %(package)s, %(member)s",
-            package=package.type_id.name,
+            package=package.type_name,
             member=package.partner_id.display_name,
         )
         return self.env["membership.wallet.move"]._membership_post_entry(

@@ -65,9 +65,10 @@ class PosOrder(models.Model):
             if not (sold or used or refunds):
                 continue
             reasons = order._membership_package_hold_reasons(settling)
+            packages = self.env["membership.package"]
             if not reasons:
-                reasons = order._membership_package_post_lines(sold, used, refunds)
-            order._membership_package_record_receipt()
+                reasons, packages = order._membership_package_post_lines(sold, used, refunds)
+            order._membership_package_record_receipt(packages)
             if reasons:
                 order.membership_package_review = True
                 order.message_post(
@@ -88,23 +89,33 @@ class PosOrder(models.Model):
         return []
 
     def _membership_package_post_lines(self, sold, used, refunds):
-        reasons = []
+        """Post the lines; returns (reasons to hold, the packages posted to)."""
+        reasons, packages = [], self.env["membership.package"]
         for line in sold:
-            reasons += self._membership_package_try(line, self._membership_package_sell_line)
-        reasons += self._membership_package_use_lines(used)
+            line_reasons, posted = self._membership_package_try(
+                line, self._membership_package_sell_line
+            )
+            reasons, packages = reasons + line_reasons, packages | posted
+        line_reasons, posted = self._membership_package_use_lines(used)
+        reasons, packages = reasons + line_reasons, packages | posted
         for line in refunds:
-            reasons += self._membership_package_try(line, self._membership_package_refund_line)
-        return reasons
+            line_reasons, posted = self._membership_package_try(
+                line, self._membership_package_refund_line
+            )
+            reasons, packages = reasons + line_reasons, packages | posted
+        return reasons, packages
 
-    def _membership_package_try(self, line, post):
-        """Run ``post(line)`` in a savepoint; a refusal of the ledger is a reason to hold."""
+    def _membership_package_try(self, line, post, savepoint=True):
+        """Run ``post(line)`` (in a savepoint unless it refuses before writing anything);
+        a refusal of the ledger is a reason to hold. Returns (reasons, packages)."""
         try:
+            if not savepoint:
+                return [], post(line)
             with self.env.cr.savepoint():
-                post(line)
+                return [], post(line)
         except (UserError, ValidationError) as error:
             name = line.full_product_name or line.product_id.display_name
-            return [f"{name}: {error}"]
-        return []
+            return [f"{name}: {error}"], self.env["membership.package"]
 
     @staticmethod
     def _membership_package_units(line):
@@ -132,11 +143,12 @@ class PosOrder(models.Model):
         if currency.compare_amounts(value, 0.0) <= 0:
             raise UserError(self.env._("A package is sold for money."))
         Package = self.env["membership.package"]
+        packages = Package
         remaining = value
         for unit in range(units):
             unit_value = remaining if unit == units - 1 else currency.round(value / units)
             remaining -= unit_value
-            Package._membership_sell(
+            packages |= Package._membership_sell(
                 package_type,
                 self.partner_id,
                 f"pos:{self.uuid}:package:{line.uuid}:{unit}",
@@ -144,20 +156,23 @@ class PosOrder(models.Model):
                 self.date_order,
                 order_line=line,
             )
+        return packages
 
     def _membership_package_use_lines(self, lines):
         """Take the uses the till claims (a service line at price 0 naming the member's
         package): each line is checked and posted on its own."""
-        reasons = []
+        reasons, packages = [], self.env["membership.package"]
         counted = {}
         for line in lines:
             pline = line.membership_package_line_id
             counted[pline] = counted.get(pline, 0) + self._membership_package_units(line)
         for line in lines:
-            reasons += self._membership_package_try(
-                line, lambda ln: self._membership_package_use_line(ln, counted)
+            # No savepoint: every refusal comes before the use writes anything.
+            line_reasons, posted = self._membership_package_try(
+                line, lambda ln: self._membership_package_use_line(ln, counted), savepoint=False
             )
-        return reasons
+            reasons, packages = reasons + line_reasons, packages | posted
+        return reasons, packages
 
     def _membership_package_use_line(self, line, counted):
         pline = line.membership_package_line_id
@@ -188,6 +203,7 @@ class PosOrder(models.Model):
             fields.Date.context_today(self, self.date_order),
             order_line=line,
         )
+        return package
 
     def _membership_package_refund_line(self, line):
         original = line.refunded_orderline_id
@@ -211,8 +227,8 @@ class PosOrder(models.Model):
                 reason,
                 order_line=line,
             )
-            return
-        self._membership_package_refund_packages(line, original, units, reason)
+            return use.package_id
+        return self._membership_package_refund_packages(line, original, units, reason)
 
     def _membership_package_refund_packages(self, line, original, units, reason):
         """Refund ``units`` packages sold on ``original``: the uses left go, with the
@@ -227,7 +243,7 @@ class PosOrder(models.Model):
         Move = self.env["membership.package.move"]
         done = Move.sudo().search([("pos_order_line_id", "=", line.id), ("kind", "=", "refund")])
         if done:
-            return  # this refund line was posted already
+            return done.package_id  # this refund line was posted already
         todo = packages.filtered(lambda p: p.state in ("active", "used"))[:units]
         if len(todo) < units:
             raise UserError(
@@ -249,18 +265,14 @@ class PosOrder(models.Model):
             )
         for package in todo:
             package._membership_close("refund", f"{key}:{package.id}", reason, order_line=line)
+        return todo
 
-    def _membership_package_record_receipt(self):
-        """What the receipt prints: each package this order touched, its services with
-        the uses left, and its validity."""
-        moves = (
-            self.env["membership.package.move"]
-            .sudo()
-            .search([("pos_order_id", "=", self.id)], order="id")
-        )
+    def _membership_package_record_receipt(self, packages):
+        """What the receipt prints: each package this order posted to (``packages``), its
+        services with the uses left, and its validity."""
         texts = []
-        labels = dict(moves.package_id._fields["state"]._description_selection(self.env))
-        for package in moves.package_id:
+        labels = dict(packages._fields["state"]._description_selection(self.env))
+        for package in packages.sorted("id"):
             services = ", ".join(
                 self.env._(
                     "%(service)s %(left)s/%(total)s",
@@ -272,7 +284,7 @@ class PosOrder(models.Model):
             )
             text = self.env._(
                 "%(package)s: uses left %(services)s",
-                package=package.type_id.name,
+                package=package.type_name,
                 services=services,
             )
             if package.state == "active" and package.expire_date:

@@ -60,7 +60,7 @@ class ResPartner(models.Model):
     def _membership_package_sms_values(self, package):
         """The placeholders of the package reminder SMS."""
         return {
-            "package": package.type_id.name,
+            "package": package.type_name,
             "uses_left": package.uses_left,
             "expiry_date": fields.Date.to_string(package.expire_date),
         }
