@@ -6,6 +6,9 @@ from odoo.tools import SQL
 
 # Key of ``cr.cache`` holding the ids of the packages this transaction has locked.
 LOCKED_PACKAGES = "membership_locked_packages"
+# Key of ``cr.cache`` holding {idempotency key: move id, or False when free} for the keys
+# looked up with a package's lock in this transaction (posting a key forgets it).
+KNOWN_PACKAGE_KEYS = "membership_known_package_keys"
 STATES = [
     ("active", "Active"),
     ("used", "Used up"),
@@ -119,30 +122,45 @@ class MembershipPackage(models.Model):
         looks it up. Returns the move posted under it, or an empty recordset."""
         Move = self.env["membership.package.move"].sudo()
         locked = self.env.cr.cache.setdefault(LOCKED_PACKAGES, set())
+        known = self.env.cr.cache.setdefault(KNOWN_PACKAGE_KEYS, {})
         todo = tuple(sorted({id_ for id_ in self.ids if id_ not in locked}))
         if not todo:
-            return Move._membership_find_posted(posted_key) if posted_key else Move
+            if not posted_key:
+                return Move
+            if posted_key in known:
+                return Move.browse(known[posted_key] or [])
+            return Move._membership_find_posted(posted_key)
         lookup = SQL("NULL")
         if posted_key:
             lookup = SQL(
                 "(SELECT id FROM membership_package_move WHERE idempotency_key = %s)",
                 posted_key,
             )
+        # The fields a use checks come with the lock (no query of their own).
+        names = ("uses_left", "value_left", "state", "partner_id", "company_id", "expire_date")
         rows = self.env.execute_query(
             SQL(
-                """SELECT id, uses_left, value_left, state, %s FROM membership_package
-                    WHERE id IN %s FOR UPDATE""",
+                """SELECT id, uses_left, value_left, state, partner_id, company_id,
+                          expire_date, %s
+                     FROM membership_package WHERE id IN %s FOR UPDATE""",
                 lookup,
                 todo,
             )
         )
-        for package_id, uses_left, value_left, state, _posted in rows:
+        for package_id, *values, _posted in rows:
             package = self.browse(package_id)
-            package._fields["uses_left"]._update_cache(package, uses_left)
-            package._fields["value_left"]._update_cache(package, float(value_left or 0.0))
-            package._fields["state"]._update_cache(package, state)
+            for name, value in zip(names, values, strict=True):
+                field = package._fields[name]
+                if name == "value_left":
+                    value = float(value or 0.0)
+                else:
+                    value = field.convert_to_cache(value, package, validate=False)
+                field._update_cache(package, value)
         locked.update(todo)
-        return Move.browse(rows[0][4] if rows and rows[0][4] else [])
+        posted = rows[0][-1] if rows and rows[0][-1] else False
+        if posted_key:
+            known[posted_key] = posted
+        return Move.browse(posted or [])
 
     @api.private
     def _membership_apply(self, line_id, uses, amount, kind):
@@ -173,31 +191,31 @@ class MembershipPackage(models.Model):
             state = "active"
         else:
             state = {"expire": "expired", "refund": "refunded"}.get(kind, "used")
+        # One statement for both counts; the package's guard checks that the row still
+        # holds what this transaction saw.
         self.env.cr.execute(
             SQL(
-                """UPDATE membership_package SET uses_left = %s, value_left = %s, state = %s,
+                """WITH package AS (
+                        UPDATE membership_package SET uses_left = %s, value_left = %s,
+                               state = %s, write_date = now() AT TIME ZONE 'UTC',
+                               write_uid = %s
+                         WHERE id = %s AND uses_left = %s RETURNING id)
+                   UPDATE membership_package_line SET uses_left = %s,
                           write_date = now() AT TIME ZONE 'UTC', write_uid = %s
-                    WHERE id = %s AND uses_left = %s""",
+                    WHERE id = %s AND package_id IN (SELECT id FROM package)""",
                 uses_left,
                 value_left,
                 state,
                 self.env.uid,
                 self.id,
                 self.uses_left,
-            )
-        )
-        if not self.env.cr.rowcount:
-            raise ConcurrencyError(f"membership package {self.id} changed under its lock")
-        self.env.cr.execute(
-            SQL(
-                """UPDATE membership_package_line SET uses_left = %s,
-                          write_date = now() AT TIME ZONE 'UTC', write_uid = %s
-                    WHERE id = %s""",
                 line_left,
                 self.env.uid,
                 line.id,
             )
         )
+        if not self.env.cr.rowcount:
+            raise ConcurrencyError(f"membership package {self.id} changed under its lock")
         self._fields["uses_left"]._update_cache(self, uses_left)
         self._fields["value_left"]._update_cache(self, value_left)
         self._fields["state"]._update_cache(self, state)

@@ -3,6 +3,8 @@ from psycopg2 import errors
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 
+from .membership_package import KNOWN_PACKAGE_KEYS
+
 
 class MembershipPackageMove(models.Model):
     """The ledger of a member's prepaid package: uses credited, used, given back, refunded
@@ -97,6 +99,10 @@ class MembershipPackageMove(models.Model):
             if not vals.get("account_move_id"):
                 vals["account_move_id"] = self._membership_book(vals).id
         moves = super().create(vals_list)
+        known = self.env.cr.cache.get(KNOWN_PACKAGE_KEYS)
+        if known:
+            for vals in vals_list:
+                known.pop(vals["idempotency_key"], None)
         # A till's move posted once its session is closed (a held order settled later):
         # the session's package entry follows at once.
         moves.pos_order_id.session_id.filtered(

@@ -177,6 +177,10 @@ class PosOrder(models.Model):
     def _membership_package_use_line(self, line, counted):
         pline = line.membership_package_line_id
         package = pline.package_id
+        key = f"pos:{self.uuid}:package-use:{line.uuid}"
+        # The lock reads what is checked below with the counts and looks the use's key up
+        # (one query).
+        package._membership_lock(posted_key=key)
         units = self._membership_package_units(line)
         if package.partner_id != self.partner_id or package.company_id != self.company_id:
             raise UserError(self.env._("This package is not the member's."))
@@ -199,7 +203,7 @@ class PosOrder(models.Model):
         package._membership_use(
             pline,
             units,
-            f"pos:{self.uuid}:package-use:{line.uuid}",
+            key,
             fields.Date.context_today(self, self.date_order),
             order_line=line,
         )
