@@ -137,11 +137,20 @@ class MembershipPackage(models.Model):
                 posted_key,
             )
         # The fields a use checks come with the lock (no query of their own).
-        names = ("uses_left", "value_left", "state", "partner_id", "company_id", "expire_date")
+        names = (
+            "uses_left",
+            "value_left",
+            "state",
+            "partner_id",
+            "company_id",
+            "expire_date",
+            "type_id",
+            "type_name",
+        )
         rows = self.env.execute_query(
             SQL(
                 """SELECT id, uses_left, value_left, state, partner_id, company_id,
-                          expire_date, %s
+                          expire_date, type_id, type_name, %s
                      FROM membership_package WHERE id IN %s FOR UPDATE""",
                 lookup,
                 todo,
