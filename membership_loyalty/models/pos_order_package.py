@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools.input_checks import check_id
 from .pos_order import PAID_STATES
 
 
@@ -31,7 +32,44 @@ class PosOrder(models.Model):
         # The server's figures: a till never sets them.
         order.pop("membership_package_review", None)
         order.pop("membership_package_receipt", None)
+        self._membership_package_check_payload(order)
         return super()._process_order(order, existing_order)
+
+    @api.model
+    def _membership_package_check_payload(self, order):
+        """Refuse, with a clear message and before anything is written, lines naming a
+        package service that is no id or does not exist (no honest till sends one)."""
+        claimed = [
+            cmd[2]["membership_package_line_id"]
+            for cmd in order.get("lines") or []
+            if isinstance(cmd, list | tuple)
+            and len(cmd) == 3
+            and isinstance(cmd[2], dict)
+            and cmd[2].get("membership_package_line_id")
+        ]
+        if not claimed:
+            return
+        label = self.env._("A line's package")
+        ids = {check_id(self.env, value, label) for value in claimed}
+        # sudo: whether the service exists, whoever's it is (checked when posting); what
+        # posting reads comes with it.
+        found = (
+            self.env["membership.package.line"]
+            .sudo()
+            .search_fetch(
+                [("id", "in", list(ids))],
+                [
+                    "package_id",
+                    "product_id",
+                    "categ_id",
+                    "uses_left",
+                    "uses_total",
+                    "max_per_visit",
+                ],
+            )
+        )
+        if len(found) != len(ids):
+            raise UserError(self.env._("A line names a package that does not exist."))
 
     def _membership_on_paid(self):
         super()._membership_on_paid()

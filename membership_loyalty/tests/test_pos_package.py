@@ -368,6 +368,13 @@ class TestMembershipPackageAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
             self.assertNotIn("error", reply, case)
             order = self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
             self.assertTrue(order.membership_package_review, case)
+        # Package services that are no id or do not exist: a clear error, nothing saved.
+        for bad in (999999999, "1; DROP TABLE", -4):
+            payload = self._use(session, mine)
+            payload["lines"][0][2]["membership_package_line_id"] = bad
+            reply = self._rpc("pos.order", "sync_from_ui", [[payload]])
+            self.assertEqual(reply["error"]["data"]["name"], "odoo.exceptions.UserError", bad)
+            self.assertFalse(self.env["pos.order"].search([("uuid", "=", payload["uuid"])]))
         self.assertFalse(self._moves("use"), "nothing used")
         self.assertEqual((theirs.uses_left, mine.uses_left), (3, 3))
         self.assertEqual(len(self._packages()), 1)
