@@ -64,6 +64,9 @@
         "views/pos_session_views.xml",
         "wizards/membership_sms_compose_views.xml",
         "data/membership_dashboard_spreadsheet.xml",
+        "security/membership_package_security.xml",
+        "data/membership_package_data.xml",
+        "views/membership_package_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",
@@ -74,6 +77,7 @@
         "demo/membership_wallet_till_demo.xml",
         "demo/membership_redeem_demo.xml",
         "demo/membership_till_demo.xml",
+        "demo/membership_package_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],

@@ -40,3 +40,17 @@ from . import pos_config
 from . import stock_lot
 from . import loyalty_card
 from . import membership_account_convert
+from . import membership_package_type
+from . import membership_package_type_line
+from . import membership_package
+from . import membership_package_line
+from . import membership_package_move
+from . import membership_package_reconciliation
+from . import product_template_package
+from . import pos_order_line_package
+from . import pos_order_package
+from . import pos_session_package
+from . import res_company_package
+from . import res_config_settings_package
+from . import res_partner_package
+from . import membership_sms_package

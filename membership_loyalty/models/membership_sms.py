@@ -24,9 +24,18 @@ TRIGGERS = [
     ("tier_upgrade", "Tier Upgrade"),
     ("campaign", "Campaign"),
     ("manual", "Manual"),
+    ("package_expiring", "Package Expiring"),
 ]
 # Triggers sent automatically: each has a template and a switch per company.
-AUTOMATIC_TRIGGERS = ("welcome", "purchase", "topup", "birthday", "points_expiring", "tier_upgrade")
+AUTOMATIC_TRIGGERS = (
+    "welcome",
+    "purchase",
+    "topup",
+    "birthday",
+    "points_expiring",
+    "tier_upgrade",
+    "package_expiring",
+)
 # Fields that make up what was sent: frozen once the row exists, so the outbox stays a record.
 FROZEN_FIELDS = {"partner_id", "number", "body", "trigger", "idempotency_key", "company_id"}
 

@@ -6,3 +6,4 @@ from . import membership_dashboard
 from . import membership_management_summary
 from . import membership_report_coupon
 from . import membership_report_ledger
+from . import membership_report_package

@@ -39,3 +39,6 @@ from . import test_pos_points_convert
 from . import test_card_fees
 from . import test_report_goods
 from . import test_demo_story
+from . import test_package
+from . import test_pos_package
+from . import test_package_concurrency
