@@ -10,7 +10,7 @@ from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCom
 
 from .pos_common import MembershipTillSetup, order_payload
 
-CARD = "900000000068"  # same number as static/tests/tours/package_tour.js
+CARD = "900077770064"  # same number as static/tests/tours/package_tour.js
 GROUP = "membership_loyalty.membership_loyalty_group_"
 
 

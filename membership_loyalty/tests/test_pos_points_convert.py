@@ -9,7 +9,7 @@ from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCom
 from .pos_common import MembershipTillSetup, order_payload
 from .test_card_authority import MembershipRpcMixin
 
-CARD = "900000000076"  # same number as static/tests/tours/points_convert_tour.js
+CARD = "900077770072"  # same number as static/tests/tours/points_convert_tour.js
 GROUP = "membership_loyalty.membership_loyalty_group_"
 
 

@@ -9,7 +9,7 @@ import { registry } from "@web/core/registry";
 
 // Set up by tests/test_card_fees.py: the member's card type costs 3.00 to replace; the
 // till's user is a Membership Supervisor.
-const CARD = "900000000084";
+const CARD = "900077770080";
 
 registry.category("web_tour.tours").add("membership_loyalty_card_replace_fee", {
     steps: () =>

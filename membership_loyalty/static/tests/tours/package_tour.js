@@ -9,7 +9,7 @@ import { registry } from "@web/core/registry";
 
 // Set up by tests/test_pos_package.py: the member's card, a "3 cuts" package of 90.00
 // (at most 2 cuts a visit), the Package Cut service and a Shampoo at 5.00.
-const CARD = "900000000068";
+const CARD = "900077770064";
 
 const scanMember = () =>
     [

@@ -9,7 +9,7 @@ import { registry } from "@web/core/registry";
 // Set up by tests/test_pos_points_convert.py: 300 points, 0.05 of wallet credit per point,
 // at least 100 points at once; a top-up of 50 or more gives 5.00 and a "Top-up Thanks"
 // e-coupon. The till's user is a Membership Cashier.
-const CARD = "900000000076";
+const CARD = "900077770072";
 
 const start = () =>
     [
