@@ -8,6 +8,8 @@ import { registry } from "@web/core/registry";
 const SWIPE = "%B800000000011^MEMBER/ADA^?;800000000011?";
 const UNREADABLE = "%E?;E?";
 const PRODUCT_EAN13 = "5449000000996";
+// Monitor Stand of Odoo's POS test data: a shop's own code, shaped like a 125 kHz tag
+const PRODUCT_TEN_DIGITS = "0123456789";
 
 /** What a USB keyboard-wedge reader does: one keystroke per character, then Enter. */
 function wedgeTypes(text) {
@@ -32,6 +34,9 @@ registry.category("web_tour.tours").add("membership_loyalty_card_swipe", {
             wedgeTypes(PRODUCT_EAN13),
             ProductScreen.selectedOrderlineHas("Swipe Water", "1"),
             { content: "a product barcode attaches no member", trigger: negate(".o_membership_panel") },
+            wedgeTypes(PRODUCT_TEN_DIGITS),
+            ProductScreen.selectedOrderlineHas("Monitor Stand", "1"),
+            { content: "a product's ten-digit code is no card", trigger: negate(".modal") },
             wedgeTypes(UNREADABLE),
             Dialog.is({ title: "Card refused" }),
             Dialog.bodyIs("could not be read"),
