@@ -120,6 +120,7 @@ class MembershipPackage(models.Model):
 
         ``posted_key``: an idempotency key the caller is about to post; the same query
         looks it up. Returns the move posted under it, or an empty recordset."""
+        # sudo: the server checks a claim against the whole ledger, whoever the till's user is
         Move = self.env["membership.package.move"].sudo()
         locked = self.env.cr.cache.setdefault(LOCKED_PACKAGES, set())
         known = self.env.cr.cache.setdefault(KNOWN_PACKAGE_KEYS, {})
@@ -397,6 +398,7 @@ class MembershipPackage(models.Model):
                 )
             )
         taken = -use_move.uses
+        # sudo: every earlier give-back of this use counts, whoever recorded it
         given = sum(Move.sudo().search([("origin_move_id", "=", use_move.id)]).mapped("uses"))
         if uses > taken - given:
             raise UserError(
@@ -456,6 +458,7 @@ class MembershipPackage(models.Model):
         """Scheduled action (daily): the uses left of every package whose validity ended
         lapse, once (keyed by the package), and their deferred revenue is recognised."""
         today = fields.Date.context_today(self)
+        # sudo: the scheduled action lapses the packages of every member and company
         packages = self.sudo().search(
             [("state", "=", "active"), ("expire_date", "!=", False), ("expire_date", "<", today)]
         )
@@ -480,4 +483,5 @@ class MembershipPackage(models.Model):
         ]
         if company:
             domain.append(("company_id", "=", company.id))
+        # sudo: reminders and the segment filter look at every member's packages
         return self.sudo().search(domain)

@@ -66,6 +66,7 @@ class MembershipPackageReconciliation(models.Model):
         company = company or self.env.company
         self.env.flush_all()
         self.invalidate_model()
+        # sudo: figures for tests and scripts (private, never reached over RPC)
         row = self.sudo().search([("company_id", "=", company.id)], limit=1)
         return {
             "liability": row.liability_balance,

@@ -276,6 +276,7 @@ class PosOrder(models.Model):
         """Refund ``units`` packages sold on ``original``: the uses left go, with the
         deferred revenue they hold; used uses stay used. The money given back may not
         exceed the value of the uses left (pro rata of the price)."""
+        # sudo: the till's user holds no rights on packages; the server decides the refund
         packages = (
             self.env["membership.package"]
             .sudo()

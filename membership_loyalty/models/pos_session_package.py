@@ -34,6 +34,7 @@ class PosSession(models.Model):
     def _membership_pos_package_lines(self, partner):
         """The services of the member's packages that can be used today (sudo records)."""
         today = fields.Date.context_today(self)
+        # sudo: cashiers see a member's packages only through what the till shows
         return (
             self.env["membership.package.line"]
             .sudo()
@@ -159,6 +160,7 @@ class PosSession(models.Model):
                 )
 
             booked = -balance(related.line_ids, liability)
+            # sudo: the closing compares the books with the whole ledger of the session
             moves = Move.sudo().search([("pos_order_id.session_id", "=", session.id)])
             ledger = sum(moves.mapped("amount"))
             recognised = -sum(move.amount for move in moves if move.kind in ("use", "return"))
