@@ -4,11 +4,15 @@
 On the same products, in one run, N orders of each kind are synced through the call the
 till makes (`pos.order.sync_from_ui`), interleaved order by order:
 
-- plain: the product lines without a customer, paid in cash (the baseline);
+- plain: the product lines and the service (a haircut paid at its price) without a
+  customer, paid in cash (the baseline);
 - member: the same lines for a member (points earned in the sync transaction);
-- package: the member's order with one more line, a service taken from the member's
-  package at price 0: the server checks the claim and posts the use in the same
-  transaction (package lock, idempotency key, counts, receipt text).
+- package: the same basket for a member, the service taken from the member's package at
+  price 0: the server checks the claim and posts the use in the same transaction
+  (package lock, idempotency key, counts, receipt text).
+
+The three baskets hold the same lines, so the ratio is what using a package costs over
+selling the same service plainly.
 
 Each round trip starts with an empty ORM cache and ends with a flush, as a request does;
 wall time is measured in-process. Everything happens in one transaction rolled back at
@@ -111,19 +115,22 @@ class Bench:
                 "tax_ids": [],
             }
             lines.append([0, 0, vals])
+        # the service: paid at its price, or taken from the member's package at price 0
+        price = 0.0 if package_line else self.service.lst_price
+        service = {
+            "uuid": str(uuid.uuid4()),
+            "product_id": self.service.id,
+            "qty": 1,
+            "price_unit": price,
+            "discount": 0.0,
+            "price_subtotal": price,
+            "price_subtotal_incl": price,
+            "tax_ids": [],
+        }
         if package_line:
-            use = {
-                "uuid": str(uuid.uuid4()),
-                "product_id": self.service.id,
-                "qty": 1,
-                "price_unit": 0.0,
-                "discount": 0.0,
-                "price_subtotal": 0.0,
-                "price_subtotal_incl": 0.0,
-                "tax_ids": [],
-                "membership_package_line_id": package_line.id,
-            }
-            lines.append([0, 0, use])
+            service["membership_package_line_id"] = package_line.id
+        total += price
+        lines.append([0, 0, service])
         total = round(total, 2)
         return {
             "uuid": str(uuid.uuid4()),
