@@ -7,6 +7,8 @@ from .common import MembershipCommon, luhn_number
 class MembershipRpcMixin:
     """Calls over real HTTP JSON-RPC (/web/dataset/call_kw), logged in as a user."""
 
+    rpc_timeout = 12  # seconds, url_open's default; a class syncing orders may wait longer
+
     def rpc(self, user, model, method, *args, **kwargs):
         """(result, error) of ``model.method(*args, **kwargs)`` called as ``user``;
         error: {"name": exception class, "message": what the user reads} or None."""
@@ -19,6 +21,7 @@ class MembershipRpcMixin:
                 "id": 1,
                 "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
             },
+            timeout=self.rpc_timeout,
         )
         response.raise_for_status()
         body = response.json()
