@@ -1,3 +1,4 @@
+from . import membership_cached_config_mixin  # first: the models below inherit it
 from . import res_company
 from . import res_config_settings
 from . import res_partner
