@@ -1,4 +1,5 @@
-from . import membership_cached_config_mixin  # first: the models below inherit it
+from . import membership_cached_config_mixin  # the mixins first: the models below inherit them
+from . import membership_reconciliation_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner
