@@ -56,3 +56,5 @@ from . import res_company_package
 from . import res_config_settings_package
 from . import res_partner_package
 from . import membership_sms_package
+from . import membership_package_use
+from . import membership_package_close
