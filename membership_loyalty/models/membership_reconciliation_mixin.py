@@ -18,7 +18,7 @@ class MembershipReconciliationMixin(models.AbstractModel):
 
     # res.company field of the liability account.
     _membership_liability_account = None
-    # (table, column): what members hold, one row per ledger account.
+    # (table, column): what members hold, one row per holding (account, package).
     _membership_held = None
     # (table, amount column) of the moves; a move names the POS order that made it.
     _membership_moves = None
