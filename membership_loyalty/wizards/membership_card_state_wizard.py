@@ -28,7 +28,11 @@ class MembershipCardStateWizard(models.TransientModel):
         # spares a cashier a form they cannot confirm.
         if not self.env.su and not self.env.user.has_group(SUPERVISOR_GROUP):
             if any(w.transition in SUPERVISOR_ACTIONS for w in wizards):
-                raise AccessError(self.env._("Only a Membership Supervisor may do this."))
+                raise AccessError(
+                    self.env._(
+                        "You are not allowed to reactivate cards: only a Membership Supervisor may."
+                    )
+                )
         return wizards
 
     def action_confirm(self):
