@@ -21,8 +21,8 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="iot-reader-box",
         description=(
-            "Read membership cards from PC/SC, serial and keyboard-wedge readers "
-            "and relay each read to the Odoo POS session the reader is paired with."
+            "Read membership cards from PC/SC and serial readers and relay each read "
+            "to the Odoo POS session the reader is paired with."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")

@@ -1,3 +1,5 @@
+from . import membership_cached_config_mixin  # the mixins first: the models below inherit them
+from . import membership_reconciliation_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -54,3 +56,5 @@ from . import res_company_package
 from . import res_config_settings_package
 from . import res_partner_package
 from . import membership_sms_package
+from . import membership_package_use
+from . import membership_package_close

@@ -265,50 +265,20 @@ class MembershipAccount(models.Model):
 
         Returns a dict: liability (credit balance of the account), wallets (sum of paid
         balances), pending (paid money moved by orders of POS sessions not closed yet,
-        which their closing books), difference (liability - wallets + pending), and the
-        accounts whose balance is not the sum of their moves.
+        which their closing books), difference (liability - wallets + pending), all read
+        from the Wallet Reconciliation report, and the accounts whose balance is not the
+        sum of their moves.
         """
         company = company or self.env.company
-        liability_account = company.membership_wallet_liability_account_id
-        self.env.flush_all()
-        liability = 0.0
-        if liability_account:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT COALESCE(SUM(credit - debit), 0) FROM account_move_line
-                        WHERE account_id = %s AND company_id = %s AND parent_state = 'posted'""",
-                    liability_account.id,
-                    company.id,
-                )
-            )
-            liability = self.env.cr.fetchone()[0]
-        self.env.cr.execute(
-            SQL(
-                "SELECT COALESCE(SUM(wallet_paid_balance), 0) FROM membership_account"
-                " WHERE company_id = %s",
-                company.id,
-            )
-        )
-        wallets = self.env.cr.fetchone()[0]
-        self.env.cr.execute(
-            SQL(
-                """SELECT COALESCE(SUM(m.paid_amount), 0)
-                     FROM membership_wallet_move m
-                     JOIN pos_order o ON o.id = m.pos_order_id
-                     JOIN pos_session s ON s.id = o.session_id
-                    WHERE m.company_id = %s AND s.state != 'closed'""",
-                company.id,
-            )
-        )
-        pending = self.env.cr.fetchone()[0]
+        figures = self.env["membership.wallet.reconciliation"]._membership_figures(company)
         accounts = (
             self.sudo().with_context(active_test=False).search([("company_id", "=", company.id)])
         )
         return {
             "company": company,
-            "liability": float(liability),
-            "wallets": float(wallets),
-            "pending": float(pending),
-            "difference": float(liability) - float(wallets) + float(pending),
+            "liability": figures["liability"],
+            "wallets": figures["held"],
+            "pending": figures["pending"],
+            "difference": figures["difference"],
             "drifting_accounts": accounts._membership_check_invariant(),
         }

@@ -26,7 +26,8 @@ class MembershipCampaign(models.Model):
 
     _name = "membership.campaign"
     _description = "Member Campaign"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "membership.cached.config.mixin"]
+    _membership_cache_fields = RUNNING_FIELDS
     _order = "date_from desc, id desc"
 
     name = fields.Char(required=True, tracking=True)
@@ -160,12 +161,6 @@ class MembershipCampaign(models.Model):
             if campaign.offer_type in ("coupon", "tier_boost") and campaign.offer_value <= 0:
                 raise ValidationError(self.env._("The offer needs a positive value."))
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        campaigns = super().create(vals_list)
-        self.env.registry.clear_cache()  # running campaigns are cached: _membership_running_periods
-        return campaigns
-
     def write(self, vals):
         frozen = {
             "segment_id",
@@ -177,15 +172,7 @@ class MembershipCampaign(models.Model):
         }
         if frozen & set(vals) and any(c.state != "draft" for c in self):
             raise UserError(self.env._("A started campaign keeps its segment, offer and split."))
-        res = super().write(vals)
-        if RUNNING_FIELDS & set(vals):
-            self.env.registry.clear_cache()  # see _membership_running_periods
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()  # see _membership_running_periods
-        return res
+        return super().write(vals)
 
     def action_start(self):
         self.ensure_one()

@@ -12,6 +12,8 @@ class MembershipEarnBand(models.Model):
     """
 
     _name = "membership.earn.band"
+    _inherit = ["membership.cached.config.mixin"]
+    # The mixin clears _membership_stages (cached per company) on any change.
     _description = "Points Spending Stage"
     _order = "company_id, amount_from"
     _check_company_auto = True
@@ -44,22 +46,6 @@ class MembershipEarnBand(models.Model):
         for band in self:
             if band.rate > 1000:
                 raise ValidationError(self.env._("A stage's rate above 1000 points is absurd."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()  # the stages are cached per company: _membership_stages
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()  # the stages are cached per company: _membership_stages
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()  # the stages are cached per company: _membership_stages
-        return res
 
     @api.model
     @tools.ormcache("company_id")

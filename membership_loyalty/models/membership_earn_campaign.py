@@ -5,6 +5,8 @@ class MembershipEarnCampaign(models.Model):
     """Points multiplier over a date range (e.g. double points on a day)."""
 
     _name = "membership.earn.campaign"
+    _inherit = ["membership.cached.config.mixin"]
+    # The mixin clears _membership_periods (cached per company) on any change.
     _description = "Points Campaign"
     _order = "date_from desc"
     _check_company_auto = True
@@ -25,22 +27,6 @@ class MembershipEarnCampaign(models.Model):
         "CHECK (multiplier > 0 AND multiplier <= 100)",
         "A campaign multiplier lies between 0 and 100.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()  # the campaigns are cached per company: _membership_periods
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()  # the campaigns are cached per company: _membership_periods
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()  # the campaigns are cached per company: _membership_periods
-        return res
 
     @api.model
     @tools.ormcache("company_id")

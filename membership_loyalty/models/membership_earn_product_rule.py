@@ -6,6 +6,8 @@ class MembershipEarnProductRule(models.Model):
     """Multiplier of the points a product or product category earns (0 excludes it)."""
 
     _name = "membership.earn.product.rule"
+    _inherit = ["membership.cached.config.mixin"]
+    # The mixin clears _membership_rule_maps (cached per company) on any change.
     _description = "Points Product Rule"
     _order = "company_id, product_id, categ_id"
     _check_company_auto = True
@@ -42,22 +44,6 @@ class MembershipEarnProductRule(models.Model):
             ]
             if self.search_count(domain, limit=1):
                 raise ValidationError(self.env._("This product or category already has a rule."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        self.env.registry.clear_cache()  # the rules are cached per company: _membership_rule_maps
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()  # the rules are cached per company: _membership_rule_maps
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()  # the rules are cached per company: _membership_rule_maps
-        return res
 
     @api.model
     @tools.ormcache("company_id")

@@ -5,6 +5,8 @@ from ..tools.input_checks import MAX_AMOUNT, check_bounds
 
 class MembershipTier(models.Model):
     _name = "membership.tier"
+    _inherit = ["membership.cached.config.mixin"]
+    # The mixin clears _membership_ladder and _membership_discount_map on any change.
     _description = "Membership Tier"
     _order = "sequence, id"
 
@@ -88,22 +90,6 @@ class MembershipTier(models.Model):
                 "entry_reward_points": (0, MAX_AMOUNT),
             },
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        tiers = super().create(vals_list)
-        self.env.registry.clear_cache()  # the ladder is cached: _membership_ladder
-        return tiers
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()  # _membership_ladder, _membership_discount_map
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()  # _membership_ladder, _membership_discount_map
-        return res
 
     def _rank(self):
         """Sort key: position in the tier ladder (sequence, then id)."""

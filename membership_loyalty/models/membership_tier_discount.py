@@ -1,8 +1,10 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class MembershipTierDiscount(models.Model):
     _name = "membership.tier.discount"
+    _inherit = ["membership.cached.config.mixin"]
+    # The mixin clears membership.tier._membership_discount_map on any change.
     _description = "Membership Tier Category Discount"
     _order = "tier_id, category_id"
 
@@ -16,19 +18,3 @@ class MembershipTierDiscount(models.Model):
     _category_unique = models.Constraint(
         "UNIQUE (tier_id, category_id)", "A tier has one discount per product category."
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        discounts = super().create(vals_list)
-        self.env.registry.clear_cache()  # cached per tier: _membership_discount_map
-        return discounts
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()  # cached per tier: _membership_discount_map
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()  # cached per tier: _membership_discount_map
-        return res

@@ -68,7 +68,7 @@ class ResCompany(models.Model):
         "Quiet hours must lie between 00:00 and 23:59.",
     )
 
-    # Points and wallet ledgers (issue 4).
+    # Points and wallet ledgers.
     membership_points_per_unit = fields.Float(
         string="Points per Currency Unit",
         default=1.0,

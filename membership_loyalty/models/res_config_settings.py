@@ -33,7 +33,7 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.membership_sms_quiet_end", readonly=False
     )
 
-    # Points and wallet ledgers (issue 4).
+    # Points and wallet ledgers.
     membership_points_per_unit = fields.Float(
         related="company_id.membership_points_per_unit", readonly=False
     )

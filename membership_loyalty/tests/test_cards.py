@@ -109,8 +109,8 @@ class TestCards(MembershipCommon):
         self.assertFalse(find("nothing"))
         self.assertFalse(find(""))
         self.assertTrue(card._check_usable())
-        self.env["membership.card.lost.wizard"].create(
-            {"card_id": card.id, "reason": "Wallet stolen"}
+        self.env["membership.card.state.wizard"].create(
+            {"card_id": card.id, "transition": "report_lost", "reason": "Wallet stolen"}
         ).action_confirm()
         self.assertEqual(card.state, "lost")
         self.assertEqual(find(card.number), card)
@@ -136,23 +136,27 @@ class TestCards(MembershipCommon):
 
     def test_report_lost_twice_refused(self):
         card = self.issue(card_type=self.plain_type)
-        wizard = self.env["membership.card.lost.wizard"].with_user(self.cashier)
-        wizard.create({"card_id": card.id, "reason": "Lost"}).action_confirm()
+        wizard = self.env["membership.card.state.wizard"].with_user(self.cashier)
+        wizard.create(
+            {"card_id": card.id, "transition": "report_lost", "reason": "Lost"}
+        ).action_confirm()
         with self.assertRaisesRegex(UserError, "cannot become"):
-            wizard.create({"card_id": card.id, "reason": "Lost again"}).action_confirm()
+            wizard.create(
+                {"card_id": card.id, "transition": "report_lost", "reason": "Lost again"}
+            ).action_confirm()
 
     def test_transitions_block_expire_reactivate(self):
         card = self.issue(card_type=self.plain_type)
         card.with_user(self.cashier).action_block()
         self.assertEqual(card.state, "blocked")
         with self.assertRaises(AccessError):
-            self.env["membership.card.reactivate.wizard"].with_user(self.cashier).create(
-                {"card_id": card.id, "reason": "Found"}
+            self.env["membership.card.state.wizard"].with_user(self.cashier).create(
+                {"card_id": card.id, "transition": "reactivate", "reason": "Found"}
             )
         with self.assertRaises(AccessError):
             card.with_user(self.cashier)._membership_transition("reactivate", "over RPC-like call")
-        self.env["membership.card.reactivate.wizard"].with_user(self.supervisor).create(
-            {"card_id": card.id, "reason": "Found it"}
+        self.env["membership.card.state.wizard"].with_user(self.supervisor).create(
+            {"card_id": card.id, "transition": "reactivate", "reason": "Found it"}
         ).action_confirm()
         self.assertEqual(card.state, "active")
         body = card.message_ids[0].body

@@ -278,9 +278,7 @@ class TestMembershipPackageAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
         self.assertEqual(self._balance(self.deferred), 0.0)
         self.assertEqual(-self._balance(self.package_revenue), 90.0)
         figures = report._membership_figures(self.company)
-        self.assertEqual(
-            (figures["liability"], figures["packages"], figures["difference"]), (0, 0, 0)
-        )
+        self.assertEqual((figures["liability"], figures["held"], figures["difference"]), (0, 0, 0))
         # The manager reads the report of the package sold per store.
         manager = self.env(su=True)["res.users"].create(
             {

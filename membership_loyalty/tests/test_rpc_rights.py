@@ -34,9 +34,9 @@ class TestRpcRights(HttpCase):
         with self.assertRaisesRegex(Fault, "AccessError|not allowed"):
             self.call(
                 self.cashier,
-                "membership.card.reactivate.wizard",
+                "membership.card.state.wizard",
                 "create",
-                {"card_id": self.card.id, "reason": "me"},
+                {"card_id": self.card.id, "transition": "reactivate", "reason": "me"},
             )
         with self.assertRaisesRegex(Fault, "(?i)private"):
             self.call(
@@ -65,13 +65,11 @@ class TestRpcRights(HttpCase):
     def test_supervisor_reactivates(self):
         wizard_id = self.call(
             self.supervisor,
-            "membership.card.reactivate.wizard",
+            "membership.card.state.wizard",
             "create",
-            {"card_id": self.card.id, "reason": "found"},
+            {"card_id": self.card.id, "transition": "reactivate", "reason": "found"},
         )
-        self.call(
-            self.supervisor, "membership.card.reactivate.wizard", "action_confirm", [wizard_id]
-        )
+        self.call(self.supervisor, "membership.card.state.wizard", "action_confirm", [wizard_id])
         self.card.invalidate_recordset()
         self.assertEqual(self.card.state, "active")
 

@@ -54,7 +54,7 @@ class TestSmsNotify(SmsCase):
         )
         self.assertEqual(sms.template_id, template)
 
-    def test_values_extended_by_other_parts(self):
+    def test_values_render_every_template(self):
         """_membership_sms_values() gives safe defaults every template can render."""
         member = self.make_member()
         values = member._membership_sms_values()[member.id]

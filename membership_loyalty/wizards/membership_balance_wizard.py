@@ -17,6 +17,7 @@ class MembershipBalanceWizard(models.TransientModel):
     """
 
     _name = "membership.balance.wizard"
+    _inherit = ["membership.wizard.journal.mixin"]
     _description = "Adjust a Member's Balance"
 
     partner_id = fields.Many2one(
@@ -58,13 +59,7 @@ class MembershipBalanceWizard(models.TransientModel):
     convert_rate = fields.Float(related="company_id.membership_convert_rate")
     convert_min_points = fields.Float(related="company_id.membership_convert_min_points")
     journal_id = fields.Many2one(
-        "account.journal",
-        string="Paid In",
-        compute="_compute_journal_id",
-        store=True,
-        readonly=False,
-        domain="[('type', 'in', ('cash', 'bank')), ('company_id', '=', company_id)]",
-        help="Cash or bank journal that received the money of the top-up.",
+        string="Paid In", help="Cash or bank journal that received the money of the top-up."
     )
     reason = fields.Char(required=True)
     wallet_paid_balance = fields.Monetary(
@@ -81,13 +76,6 @@ class MembershipBalanceWizard(models.TransientModel):
     max_amount = fields.Monetary(compute="_compute_limits", currency_field="currency_id")
     max_points = fields.Float(compute="_compute_limits", digits=(16, 2))
     key = fields.Char(default=lambda self: str(uuid.uuid4()), readonly=True, copy=False)
-
-    @api.depends("company_id")
-    def _compute_journal_id(self):
-        for wizard in self:
-            wizard.journal_id = self.env["account.journal"].search(
-                [("type", "=", "cash"), ("company_id", "=", wizard.company_id.id)], limit=1
-            )
 
     @api.depends("operation", "amount", "company_id")
     def _compute_bonus(self):

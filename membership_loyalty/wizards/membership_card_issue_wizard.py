@@ -6,6 +6,7 @@ CASHIER_GROUP = "membership_loyalty.membership_loyalty_group_cashier"
 
 class MembershipCardIssueWizard(models.TransientModel):
     _name = "membership.card.issue.wizard"
+    _inherit = ["membership.wizard.journal.mixin", "membership.wizard.blank.card.mixin"]
     _description = "Issue a Membership Card"
 
     card_id = fields.Many2one(
@@ -37,24 +38,9 @@ class MembershipCardIssueWizard(models.TransientModel):
         help="Point of Sale issuing the card: blank cards come from its stock location, and a "
         "member enrolled here is recorded as enrolled by this shop.",
     )
-    location_id = fields.Many2one(
-        "stock.location",
-        string="Shop Stock",
-        compute="_compute_location_id",
-        store=True,
-        readonly=False,
-        domain="[('usage', '=', 'internal'), ('company_id', '=', company_id)]",
-    )
     lot_id = fields.Many2one(
-        "stock.lot",
         string="Blank Card Serial",
-        domain="[('id', 'in', available_lot_ids)]",
         help="Serial number pre-printed on the blank card: it becomes the card number.",
-    )
-    available_lot_ids = fields.Many2many(
-        "stock.lot",
-        compute="_compute_available_lot_ids",
-        help="Blank card serials on hand at the shop stock.",
     )
     chip_uid = fields.Char(string="Chip UID")
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -63,13 +49,7 @@ class MembershipCardIssueWizard(models.TransientModel):
         string="To Collect", compute="_compute_amount", currency_field="currency_id"
     )
     journal_id = fields.Many2one(
-        "account.journal",
-        string="Paid In",
-        help="Cash or bank journal that received the card's fee or deposit.",
-        compute="_compute_journal_id",
-        store=True,
-        readonly=False,
-        domain="[('type', 'in', ('cash', 'bank')), ('company_id', '=', company_id)]",
+        string="Paid In", help="Cash or bank journal that received the card's fee or deposit."
     )
     reason = fields.Char(default=lambda self: self.env._("New member card"))
 
@@ -77,33 +57,12 @@ class MembershipCardIssueWizard(models.TransientModel):
     def _compute_location_id(self):
         for wizard in self:
             shop_location = wizard.pos_config_id.picking_type_id.default_location_src_id
-            if shop_location:
-                wizard.location_id = shop_location
-                continue
-            warehouse = self.env["stock.warehouse"].search(
-                [("company_id", "=", wizard.company_id.id)], limit=1
-            )
-            wizard.location_id = warehouse.lot_stock_id
+            wizard.location_id = shop_location or wizard._membership_company_stock()
 
     @api.depends("partner_id")
     def _compute_card_type_id(self):
         for wizard in self:
             wizard.card_type_id = wizard.partner_id.member_tier_id.card_type_id
-
-    @api.depends("company_id")
-    def _compute_journal_id(self):
-        for wizard in self:
-            wizard.journal_id = self.env["account.journal"].search(
-                [("type", "=", "cash"), ("company_id", "=", wizard.company_id.id)], limit=1
-            )
-
-    @api.depends("blank_product_id", "location_id")
-    def _compute_available_lot_ids(self):
-        Lot = self.env["stock.lot"]
-        for wizard in self:
-            wizard.available_lot_ids = Lot._membership_blank_in_stock(
-                wizard.blank_product_id, wizard.location_id
-            )
 
     @api.depends("card_type_id")
     def _compute_amount(self):

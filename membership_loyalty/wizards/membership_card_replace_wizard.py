@@ -1,8 +1,9 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class MembershipCardReplaceWizard(models.TransientModel):
     _name = "membership.card.replace.wizard"
+    _inherit = ["membership.wizard.journal.mixin", "membership.wizard.blank.card.mixin"]
     _description = "Replace a Membership Card"
 
     card_id = fields.Many2one(
@@ -10,24 +11,7 @@ class MembershipCardReplaceWizard(models.TransientModel):
     )
     company_id = fields.Many2one(related="card_id.company_id")
     blank_product_id = fields.Many2one(related="card_id.card_type_id.blank_product_id")
-    location_id = fields.Many2one(
-        "stock.location",
-        string="Shop Stock",
-        compute="_compute_location_id",
-        store=True,
-        readonly=False,
-        domain="[('usage', '=', 'internal'), ('company_id', '=', company_id)]",
-    )
-    lot_id = fields.Many2one(
-        "stock.lot",
-        string="New Blank Card Serial",
-        domain="[('id', 'in', available_lot_ids)]",
-    )
-    available_lot_ids = fields.Many2many(
-        "stock.lot",
-        compute="_compute_available_lot_ids",
-        help="Blank card serials on hand at the shop stock.",
-    )
+    lot_id = fields.Many2one(string="New Blank Card Serial")
     chip_uid = fields.Char(string="New Chip UID")
     currency_id = fields.Many2one(related="card_id.currency_id")
     fee_amount = fields.Monetary(
@@ -36,39 +20,9 @@ class MembershipCardReplaceWizard(models.TransientModel):
         currency_field="currency_id",
     )
     journal_id = fields.Many2one(
-        "account.journal",
-        string="Fee Paid In",
-        compute="_compute_journal_id",
-        store=True,
-        readonly=False,
-        domain="[('type', 'in', ('cash', 'bank')), ('company_id', '=', company_id)]",
-        help="Cash or bank journal that received the replacement fee.",
+        string="Fee Paid In", help="Cash or bank journal that received the replacement fee."
     )
     reason = fields.Char(required=True)
-
-    @api.depends("card_id")
-    def _compute_journal_id(self):
-        for wizard in self:
-            wizard.journal_id = self.env["account.journal"].search(
-                [("type", "=", "cash"), ("company_id", "=", wizard.card_id.company_id.id)],
-                limit=1,
-            )
-
-    @api.depends("blank_product_id", "location_id")
-    def _compute_available_lot_ids(self):
-        Lot = self.env["stock.lot"]
-        for wizard in self:
-            wizard.available_lot_ids = Lot._membership_blank_in_stock(
-                wizard.blank_product_id, wizard.location_id
-            )
-
-    @api.depends("card_id")
-    def _compute_location_id(self):
-        for wizard in self:
-            warehouse = self.env["stock.warehouse"].search(
-                [("company_id", "=", wizard.card_id.company_id.id)], limit=1
-            )
-            wizard.location_id = warehouse.lot_stock_id
 
     def action_confirm(self):
         self.ensure_one()

@@ -1,8 +1,9 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class MembershipCardReturnWizard(models.TransientModel):
     _name = "membership.card.return.wizard"
+    _inherit = ["membership.wizard.journal.mixin"]
     _description = "Return a Membership Card"
 
     card_id = fields.Many2one(
@@ -11,14 +12,7 @@ class MembershipCardReturnWizard(models.TransientModel):
     company_id = fields.Many2one(related="card_id.company_id")
     currency_id = fields.Many2one(related="card_id.currency_id")
     deposit_amount = fields.Monetary(related="card_id.deposit_amount", string="Deposit to Refund")
-    journal_id = fields.Many2one(
-        "account.journal",
-        string="Pay Out Through",
-        domain="[('type', 'in', ('cash', 'bank')), ('company_id', '=', company_id)]",
-        compute="_compute_journal_id",
-        store=True,
-        readonly=False,
-    )
+    journal_id = fields.Many2one(string="Pay Out Through")
     reason = fields.Char(required=True)
     pin = fields.Char(
         string="Member's Wallet PIN",
@@ -26,13 +20,6 @@ class MembershipCardReturnWizard(models.TransientModel):
         "member's PIN typed here, or a Membership Supervisor.",
     )
     pin_message = fields.Char(readonly=True)
-
-    @api.depends("card_id")
-    def _compute_journal_id(self):
-        for wizard in self:
-            wizard.journal_id = self.env["account.journal"].search(
-                [("type", "=", "cash"), ("company_id", "=", wizard.card_id.company_id.id)], limit=1
-            )
 
     def action_confirm(self):
         self.ensure_one()
