@@ -126,7 +126,9 @@ def apply(lang, tsv_path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--merge", action="store_true", help="align each .po with the .pot first")
-    parser.add_argument("--tsv", metavar="LANG", help="print one language's gaps as index<TAB>msgid")
+    parser.add_argument(
+        "--tsv", metavar="LANG", help="print one language's gaps as index<TAB>msgid"
+    )
     parser.add_argument("--apply", nargs=2, metavar=("LANG", "FILE"), help="fill from a TSV")
     args = parser.parse_args()
     if args.merge:

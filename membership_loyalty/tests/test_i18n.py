@@ -65,7 +65,9 @@ class TestTranslationFiles(TransactionCase):
         for name in LANGUAGES:
             with self.subTest(language=name):
                 translated = {e.msgid: e.msgstr for e in _entries(f"{name}.po") if not e.obsolete}
-                untranslated = [msgid for msgid in template if not translated.get(msgid, "").strip()]
+                untranslated = [
+                    msgid for msgid in template if not translated.get(msgid, "").strip()
+                ]
                 self.assertFalse(
                     untranslated,
                     f"{len(untranslated)} entries untranslated in {name}.po "
@@ -79,7 +81,9 @@ class TestTranslationFiles(TransactionCase):
                     != sorted(PLACEHOLDER.findall(translated[msgid]))
                     or msgid.count("\n") != translated[msgid].count("\n")
                 ]
-                self.assertFalse(broken, f"placeholders changed in {name}.po:\n" + "\n".join(broken))
+                self.assertFalse(
+                    broken, f"placeholders changed in {name}.po:\n" + "\n".join(broken)
+                )
 
     def test_chinese_text_is_not_left_in_english(self):
         """A zh_CN entry equal to its English source is only a code, a number or a URL."""
@@ -101,7 +105,9 @@ class TestTranslationFiles(TransactionCase):
         self.assertEqual(action.with_context(lang="zh_CN").name, "会员")
         self.assertEqual(action.with_context(lang="fr_FR").name, "Membres")
         Card = self.env["membership.card"]
-        self.assertEqual(Card.with_context(lang="zh_CN").fields_get(["state"])["state"]["string"], "状态")
+        self.assertEqual(
+            Card.with_context(lang="zh_CN").fields_get(["state"])["state"]["string"], "状态"
+        )
         states = dict(Card.with_context(lang="fr_FR").fields_get(["state"])["state"]["selection"])
         self.assertEqual(states["lost"], "Perdue")
         future = fields.Date.context_today(Card) + timedelta(days=3)
@@ -137,7 +143,10 @@ class TestChineseTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
         env = cls.env(su=True)  # fixtures: the admin of the POS tests is no Membership manager
         _activate(env, "zh_CN")
         cls.pos_user.write(
-            {"group_ids": [(4, env.ref(f"{MODULE}.membership_loyalty_group_cashier").id)], "lang": "zh_CN"}
+            {
+                "group_ids": [(4, env.ref(f"{MODULE}.membership_loyalty_group_cashier").id)],
+                "lang": "zh_CN",
+            }
         )
         company = cls.main_pos_config.company_id
         member = env["res.partner"].create(

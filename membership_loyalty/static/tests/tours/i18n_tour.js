@@ -5,6 +5,9 @@ import { registry } from "@web/core/registry";
 // Set up by tests/test_i18n.py. The steps look for the addon's Chinese texts, so they fail
 // when the zh_CN translations do not reach the page.
 const tours = registry.category("web_tour.tours");
+// The first page in a new language parses every module's zh_CN.po on the server: on a
+// loaded machine that alone can take longer than a step's default 10 s.
+const FIRST_LOAD = 60000;
 
 tours.add("membership_loyalty_i18n_backend_zh", {
     steps: () => [
@@ -12,6 +15,7 @@ tours.add("membership_loyalty_i18n_backend_zh", {
             content: "the member form is open",
             trigger: ".o_form_view div[name=membership_summary]",
             run: "hover",
+            timeout: FIRST_LOAD,
         },
         {
             content: "the member summary's button is in Chinese (Issue a Card)",
@@ -34,6 +38,7 @@ tours.add("membership_loyalty_i18n_backend_zh", {
         {
             content: "the page is reloaded in English",
             trigger: "div[name=membership_summary] button:contains(Issue a Card)",
+            timeout: FIRST_LOAD,
         },
         { trigger: ".o_membership_language[data-lang=zh_CN]:contains(简体中文)" },
     ],
@@ -42,7 +47,7 @@ tours.add("membership_loyalty_i18n_backend_zh", {
 tours.add("membership_loyalty_i18n_till_zh", {
     steps: () =>
         [
-            Chrome.startPoS(),
+            { ...Chrome.startPoS()[0], timeout: FIRST_LOAD },
             Dialog.confirm(),
             {
                 content: "the member search speaks Chinese",
