@@ -54,7 +54,8 @@ class TestTranslationFiles(TransactionCase):
         self.assertFalse(
             missing,
             f"{len(missing)} string(s) of the addon are missing from i18n/{MODULE}.pot; "
-            f"regenerate it (scripts/odoo-bin i18n export -d DB membership_loyalty) then run {FILL_COMMAND}:\n"
+            "regenerate it (scripts/odoo-bin i18n export -d DB membership_loyalty), "
+            f"then run {FILL_COMMAND}:\n"
             + "\n".join(missing),
         )
 
