@@ -55,8 +55,7 @@ class TestTranslationFiles(TransactionCase):
             missing,
             f"{len(missing)} string(s) of the addon are missing from i18n/{MODULE}.pot; "
             "regenerate it (scripts/odoo-bin i18n export -d DB membership_loyalty), "
-            f"then run {FILL_COMMAND}:\n"
-            + "\n".join(missing),
+            f"then run {FILL_COMMAND}:\n" + "\n".join(missing),
         )
 
     def test_both_translations_cover_the_template(self):
