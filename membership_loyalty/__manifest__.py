@@ -78,6 +78,7 @@
         "demo/membership_redeem_demo.xml",
         "demo/membership_till_demo.xml",
         "demo/membership_package_demo.xml",
+        "demo/membership_language_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["membership_loyalty/static/tests/tours/**/*"],
@@ -88,6 +89,7 @@
         "point_of_sale.customer_display_assets_test": [
             "membership_loyalty/static/tests/customer_display/**/*"
         ],
+        "web.assets_backend": ["membership_loyalty/static/src/webclient/**/*"],
     },
     "installable": True,
 }

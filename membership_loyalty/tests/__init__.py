@@ -42,3 +42,4 @@ from . import test_demo_story
 from . import test_package
 from . import test_pos_package
 from . import test_package_concurrency
+from . import test_i18n
