@@ -54,3 +54,11 @@ from . import res_company_package
 from . import res_config_settings_package
 from . import res_partner_package
 from . import membership_sms_package
+from . import membership_tier_engine
+from . import res_partner_activity
+from . import res_partner_ledger
+from . import res_partner_sms
+from . import res_partner_phone
+from . import membership_card_lookup
+from . import membership_card_issue
+from . import membership_card_lifecycle
