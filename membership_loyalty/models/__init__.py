@@ -62,3 +62,5 @@ from . import res_partner_phone
 from . import membership_card_lookup
 from . import membership_card_issue
 from . import membership_card_lifecycle
+from . import membership_sms_send
+from . import membership_sms_reminder
