@@ -176,8 +176,8 @@ class MembershipSms(models.Model):
     def _membership_notify(self, trigger, partners, values=None, key=None):
         """Queue the automatic SMS ``trigger`` for ``partners``; returns the outbox rows made.
 
-        Called by the other parts of the addon (POS order, wallet top-up, points expiry,
-        tier change). ``values`` adds template placeholders: either one dict for all
+        Called by the flows that send them: enrolment, a paid POS order, a wallet top-up,
+        a tier upgrade and the scheduled reminders. ``values`` adds template placeholders: either one dict for all
         partners, or ``{partner_id: dict}``. ``key`` identifies the event (order uuid,
         move id...): the same event never queues the same message twice. Without a key,
         a welcome is sent once per member and the other triggers each time.
