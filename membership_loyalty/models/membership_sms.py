@@ -177,11 +177,11 @@ class MembershipSms(models.Model):
         """Queue the automatic SMS ``trigger`` for ``partners``; returns the outbox rows made.
 
         Called by the flows that send them: enrolment, a paid POS order, a wallet top-up,
-        a tier upgrade and the scheduled reminders. ``values`` adds template placeholders: either one dict for all
-        partners, or ``{partner_id: dict}``. ``key`` identifies the event (order uuid,
-        move id...): the same event never queues the same message twice. Without a key,
-        a welcome is sent once per member and the other triggers each time.
-        Nothing is queued when the company switched the trigger off.
+        a tier upgrade and the scheduled reminders. ``values`` adds template placeholders:
+        either one dict for all partners, or ``{partner_id: dict}``. ``key`` identifies the
+        event (order uuid, move id...): the same event never queues the same message twice.
+        Without a key, a welcome is sent once per member and the other triggers each
+        time. Nothing is queued when the company switched the trigger off.
         """
         if trigger not in AUTOMATIC_TRIGGERS:
             raise UserError(self.env._("Unknown member SMS trigger: %s", trigger))
