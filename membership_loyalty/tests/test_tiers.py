@@ -169,6 +169,16 @@ class TestTiers(CommonPosTest):
         self.assertEqual(last.reason, "downgrade")
         self.assertEqual(last.from_tier_id, self.gold)
 
+    def test_scheduled_action_reviews_the_tiers(self):
+        """The daily scheduled action, run as the cron runs it, starts the grace period."""
+        with freeze_time("2025-01-10 10:00:00"):
+            self.pay(5)
+        cron = self.env.ref("membership_loyalty.ir_cron_membership_tier_review")
+        with freeze_time("2026-02-01"):
+            cron.ir_actions_server_id.sudo().run()
+        self.assertEqual(self.member.member_tier_id, self.gold)
+        self.assertEqual(str(self.member.member_tier_below_since), "2026-02-01")
+
     def test_requalifying_during_grace_keeps_tier(self):
         with freeze_time("2025-01-10 10:00:00"):
             self.pay(5)
