@@ -58,3 +58,13 @@ from . import res_partner_package
 from . import membership_sms_package
 from . import membership_package_use
 from . import membership_package_close
+from . import membership_tier_engine
+from . import res_partner_activity
+from . import res_partner_ledger
+from . import res_partner_sms
+from . import res_partner_phone
+from . import membership_card_lookup
+from . import membership_card_issue
+from . import membership_card_lifecycle
+from . import membership_sms_send
+from . import membership_sms_reminder

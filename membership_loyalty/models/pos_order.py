@@ -271,7 +271,7 @@ class PosOrder(models.Model):
                 )
             spend = {order: figures[order.id].get("qualifying_posted", 0.0) for order in orders}
             member._membership_record_orders(orders, spend)
-            member._membership_check_upgrade(spend)
+            paid.env["membership.tier"]._membership_check_upgrade(member, spend)
             for order, amount in spend.items():
                 order.membership_qualifying_amount = amount
             # A held order (figures that do not add up) tells the member nothing yet.
@@ -749,7 +749,7 @@ class PosOrder(models.Model):
                 self.env._("The member's points still do not cover what this order used.")
             )
         order._membership_points_record({order.id: account})
-        order.partner_id._membership_check_upgrade()
+        order.env["membership.tier"]._membership_check_upgrade(order.partner_id)
         order.message_post(
             body=self.env._(
                 "Member order settled by %s: posted to the wallet and points ledgers.",

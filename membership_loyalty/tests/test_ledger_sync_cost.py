@@ -71,10 +71,10 @@ class TestLedgerSyncCost(MembershipLedgerCommon):
         gold = Tier.create({"name": "Gold", "sequence": 50, "threshold": 1000})
         self.member.is_member = True
         self.assertEqual(self.member._membership_earn_multiplier(), 1.0)
-        self.member._membership_check_upgrade()
+        self.env["membership.tier"]._membership_check_upgrade(self.member)
         self.assertFalse(self.member.member_tier_id)
         gold.threshold = 0
-        self.member._membership_check_upgrade()
+        self.env["membership.tier"]._membership_check_upgrade(self.member)
         self.assertEqual(self.member.member_tier_id, gold)
         gold.earn_multiplier = 2.5
         self.assertEqual(self.member._membership_earn_multiplier(), 2.5)

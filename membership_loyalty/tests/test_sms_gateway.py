@@ -8,8 +8,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.membership_loyalty.models.membership_sms import REPLY_KEPT
 from odoo.addons.membership_loyalty.models.membership_sms_gateway import ALLOW_PRIVATE_PARAM
+from odoo.addons.membership_loyalty.models.membership_sms_send import REPLY_KEPT
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 from .sms_common import SmsCase

@@ -68,7 +68,9 @@ class TestTiers(CommonPosTest):
         self.assertAlmostEqual(self.member.member_total_spent, 20.0)
 
     def test_paid_order_earns_points_once_with_the_tier_multiplier(self):
-        self.member._membership_set_tier(self.silver, "manual")  # 1.5 x points
+        self.env["membership.tier"]._membership_set_tier(
+            self.member, self.silver, "manual"
+        )  # 1.5 x points
         self.env.company.membership_points_per_unit = 1.0
         order = self.pay(1)
         account = self.env["membership.account"]._membership_get_account(self.member)
@@ -81,7 +83,9 @@ class TestTiers(CommonPosTest):
         self.member.phone = "+32 470 12 34 56"
         self.pay(3)  # 60.00: Silver
         self.assertEqual(self.member.member_tier_id, self.silver)
-        self.member._membership_check_upgrade()  # checking again changes nothing
+        self.env["membership.tier"]._membership_check_upgrade(
+            self.member
+        )  # checking again changes nothing
         upgrades = self.member.membership_sms_ids.filtered(lambda s: s.trigger == "tier_upgrade")
         # Bronze from enrolment (no message), then Silver: one message.
         self.assertEqual(len(upgrades), 1)
@@ -93,7 +97,7 @@ class TestTiers(CommonPosTest):
         self.pay(3)  # 60.00: Silver
         account = self.env["membership.account"]._membership_get_account(self.member)
         self.assertEqual(account.points_balance, 200.0)
-        self.member._membership_set_tier(self.bronze, "downgrade")
+        self.env["membership.tier"]._membership_set_tier(self.member, self.bronze, "downgrade")
         self.pay(1)  # back over the threshold: Silver again, no second reward
         self.assertEqual(self.member.member_tier_id, self.silver)
         self.assertEqual(account.points_balance, 200.0)
@@ -145,7 +149,7 @@ class TestTiers(CommonPosTest):
             self.pay(5)
         self.assertEqual(self.member.member_tier_id, self.gold)
         # The scheduled action runs as the superuser.
-        review = self.env["res.partner"].sudo()._cron_membership_tier_review
+        review = self.env["membership.tier"].sudo()._cron_membership_tier_review
         with freeze_time("2025-06-01"):
             review()
             self.assertEqual(self.member.member_tier_id, self.gold)
@@ -165,17 +169,27 @@ class TestTiers(CommonPosTest):
         self.assertEqual(last.reason, "downgrade")
         self.assertEqual(last.from_tier_id, self.gold)
 
+    def test_scheduled_action_reviews_the_tiers(self):
+        """The daily scheduled action, run as the cron runs it, starts the grace period."""
+        with freeze_time("2025-01-10 10:00:00"):
+            self.pay(5)
+        cron = self.env.ref("membership_loyalty.ir_cron_membership_tier_review")
+        with freeze_time("2026-02-01"):
+            cron.ir_actions_server_id.sudo().run()
+        self.assertEqual(self.member.member_tier_id, self.gold)
+        self.assertEqual(str(self.member.member_tier_below_since), "2026-02-01")
+
     def test_requalifying_during_grace_keeps_tier(self):
         with freeze_time("2025-01-10 10:00:00"):
             self.pay(5)
         with freeze_time("2026-02-01"):
-            self.env["res.partner"].sudo()._cron_membership_tier_review()
+            self.env["membership.tier"].sudo()._cron_membership_tier_review()
             self.assertTrue(self.member.member_tier_below_since)
             self.pay(5)
-            self.env["res.partner"].sudo()._cron_membership_tier_review()
+            self.env["membership.tier"].sudo()._cron_membership_tier_review()
         self.assertFalse(self.member.member_tier_below_since)
         with freeze_time("2026-04-01"):
-            self.env["res.partner"].sudo()._cron_membership_tier_review()
+            self.env["membership.tier"].sudo()._cron_membership_tier_review()
         self.assertEqual(self.member.member_tier_id, self.gold)
 
     def test_cashier_paid_order_upgrades_without_tier_rights(self):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from ..models.membership_card import SUPERVISOR_ACTIONS
+from ..models.membership_card_lifecycle import SUPERVISOR_ACTIONS
 
 SUPERVISOR_GROUP = "membership_loyalty.membership_loyalty_group_supervisor"
 

@@ -45,5 +45,7 @@ class MembershipTierChangeWizard(models.TransientModel):
                     tier=self.tier_id.name,
                 )
             )
-        partner._membership_set_tier(self.tier_id, "manual", note=self.reason.strip())
+        self.env["membership.tier"]._membership_set_tier(
+            partner, self.tier_id, "manual", note=self.reason.strip()
+        )
         return {"type": "ir.actions.act_window_close"}
