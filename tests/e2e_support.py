@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,44 @@ def new_device(odoo, till):
     action = odoo.call("membership.reader.device", "action_generate_pairing_code", [device_id])
     code = re.search(r"--pair (\S+)", action["params"]["message"]).group(1)
     return device_id, code
+
+
+def order_payload(session, user_id, product_id, member_id, payment_method_id):
+    """The order a till sends to `pos.order.sync_from_ui`: 3 x 10.00, paid by card."""
+    order_uuid = str(uuid.uuid4())
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return {
+        "uuid": order_uuid,
+        "name": f"Order {order_uuid}",
+        "session_id": session["id"],
+        "user_id": user_id,
+        "partner_id": member_id,
+        "pricelist_id": session["pricelist_id"],
+        "fiscal_position_id": False,
+        "date_order": now,
+        "state": "paid",
+        "to_invoice": False,
+        "last_order_preparation_change": "{}",
+        "amount_total": 30.0,
+        "amount_tax": 0.0,
+        "amount_paid": 30.0,
+        "amount_return": 0.0,
+        "lines": [
+            (
+                0,
+                0,
+                {
+                    "product_id": product_id,
+                    "qty": 3,
+                    "price_unit": 10.0,
+                    "price_subtotal": 30.0,
+                    "price_subtotal_incl": 30.0,
+                    "tax_ids": [(6, 0, [])],
+                    "pack_lot_ids": [],
+                },
+            )
+        ],
+        "payment_ids": [
+            (0, 0, {"amount": 30.0, "name": now, "payment_method_id": payment_method_id})
+        ],
+    }

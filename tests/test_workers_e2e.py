@@ -6,7 +6,6 @@ over the gevent port to the cashier's session subscribed to the till's secret ch
 
 import threading
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 import websocket
@@ -15,6 +14,7 @@ from e2e_support import (
     Subscriber,
     free_port,
     new_device,
+    order_payload,
     running_odoo,
     wait_for,
     web_session,
@@ -94,47 +94,6 @@ def shop(admin, workers_server):
     }
 
 
-def _order_payload(session, user_id, product_id, member_id, payment_method_id):
-    """The order a till sends to `pos.order.sync_from_ui`: 3 x 10.00, paid by card."""
-    order_uuid = str(uuid.uuid4())
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return {
-        "uuid": order_uuid,
-        "name": f"Order {order_uuid}",
-        "session_id": session["id"],
-        "user_id": user_id,
-        "partner_id": member_id,
-        "pricelist_id": session["pricelist_id"],
-        "fiscal_position_id": False,
-        "date_order": now,
-        "state": "paid",
-        "to_invoice": False,
-        "last_order_preparation_change": "{}",
-        "amount_total": 30.0,
-        "amount_tax": 0.0,
-        "amount_paid": 30.0,
-        "amount_return": 0.0,
-        "lines": [
-            (
-                0,
-                0,
-                {
-                    "product_id": product_id,
-                    "qty": 3,
-                    "price_unit": 10.0,
-                    "price_subtotal": 30.0,
-                    "price_subtotal_incl": 30.0,
-                    "tax_ids": [(6, 0, [])],
-                    "pack_lot_ids": [],
-                },
-            )
-        ],
-        "payment_ids": [
-            (0, 0, {"amount": 30.0, "name": now, "payment_method_id": payment_method_id})
-        ],
-    }
-
-
 def _points(admin, member_id):
     moves = admin.call(
         "membership.points.move",
@@ -160,7 +119,7 @@ def synced(shop, admin):
         "id": config["current_session_id"][0],
         "pricelist_id": config["pricelist_id"] and config["pricelist_id"][0],
     }
-    payload = _order_payload(
+    payload = order_payload(
         session, cashier.uid, shop["product_id"], shop["member_id"], shop["card_id"]
     )
     reply = cashier.call("pos.order", "sync_from_ui", [dict(payload)])
