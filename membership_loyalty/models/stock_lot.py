@@ -46,7 +46,11 @@ class StockLot(models.Model):
         bases = [f"8{rank:010d}" for rank in range(1, count + 1)]
         names = [base + luhn_check_digit(base) for base in bases]
         existing = self.search(
-            [("product_id", "=", product.id), ("name", "in", names), ("company_id", "=", company.id)]
+            [
+                ("product_id", "=", product.id),
+                ("name", "in", names),
+                ("company_id", "=", company.id),
+            ]
         ).mapped("name")
         lots = self.create(
             [

@@ -72,11 +72,15 @@ class TestDemoStory(HttpCase):
         self.assertLess(used, issued)
         bought = self.env["membership.points.move"].search([("kind", "=", "coupon")])
         self.assertTrue(bought.loyalty_card_id)
-        self.assertTrue(self.env["loyalty.card"].search([("membership_topup_move_id", "!=", False)]))
+        self.assertTrue(
+            self.env["loyalty.card"].search([("membership_topup_move_id", "!=", False)])
+        )
         line = self.env["pos.order.line"].search([("is_reward_line", "=", True)], limit=1)
         self.assertLess(line.price_subtotal, 0)
         self.assertEqual(line.coupon_id.points, 0)
-        self.assertAlmostEqual(line.order_id.amount_total, sum(line.order_id.lines.mapped("price_subtotal_incl")))
+        self.assertAlmostEqual(
+            line.order_id.amount_total, sum(line.order_id.lines.mapped("price_subtotal_incl"))
+        )
 
     def test_generating_again_is_refused(self):
         orders = self.env["pos.order"].search_count([])
