@@ -5,9 +5,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools.misc import format_date, formatLang
 
-# Drawing area of the charts, in SVG units (the page's width is about 700 of them).
-CHART_WIDTH, CHART_HEIGHT = 680, 200
-AXIS_WIDTH, LABEL_HEIGHT = 70, 18
+# Drawing area of the charts, in SVG units: the chart is scaled to the page's width, so
+# these set its proportions and the size of its texts (font size 11).
+CHART_WIDTH, CHART_HEIGHT = 960, 260
+AXIS_WIDTH, LABEL_HEIGHT, TOP = 80, 22, 12
 MONTHS_SHOWN = 12  # a shorter period is shown with the months before it, for the trend
 
 
@@ -173,7 +174,7 @@ class ReportMembershipManagementSummary(models.AbstractModel):
         bar = slot * 0.38
 
         def y(amount):
-            return round(CHART_HEIGHT - CHART_HEIGHT * max(amount, 0.0) / top, 1)
+            return round(TOP + CHART_HEIGHT - CHART_HEIGHT * max(amount, 0.0) / top, 1)
 
         ticks = [
             {"y": y(n * step), "label": self._money(n * step, currency)}
@@ -188,7 +189,7 @@ class ReportMembershipManagementSummary(models.AbstractModel):
                         "x": round(x + offset, 1),
                         "y": y(amount),
                         "width": round(bar, 1),
-                        "height": round(CHART_HEIGHT - y(amount), 1),
+                        "height": round(TOP + CHART_HEIGHT - y(amount), 1),
                         "kind": kind,
                         "title": self._money(amount, currency),
                     }
@@ -201,8 +202,8 @@ class ReportMembershipManagementSummary(models.AbstractModel):
             )
         return {
             "width": CHART_WIDTH,
-            "height": CHART_HEIGHT + LABEL_HEIGHT + 4,
-            "plot_height": CHART_HEIGHT,
+            "height": TOP + CHART_HEIGHT + LABEL_HEIGHT,
+            "plot_height": TOP + CHART_HEIGHT,
             "axis": AXIS_WIDTH,
             "ticks": ticks,
             "bars": bars,

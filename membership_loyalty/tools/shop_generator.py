@@ -600,13 +600,13 @@ class Generator:
                  FROM gen_plan g
                 CROSS JOIN (VALUES ('topup', 1.0, 0.0), ('bonus', 0.0, 0.1)) k(kind, paid, bonus)
                 CROSS JOIN LATERAL (SELECT (ARRAY[20.0, 50.0, 100.0])[1 + g.idx %% 3] AS amount) t
-                WHERE g.idx %% 10 = 9 AND g.idx <= %s
+                WHERE g.idx %% 10 = 7 AND g.idx <= %s
                UNION ALL
                SELECT g.partner_id, g.start_at + interval '1 day' * (g.idx %% 90 + 20), 'spend',
                       -0.4 * t.amount, -0.04 * t.amount, 'gen:spend:' || g.partner_id
                  FROM gen_plan g
                 CROSS JOIN LATERAL (SELECT (ARRAY[20.0, 50.0, 100.0])[1 + g.idx %% 3] AS amount) t
-                WHERE g.idx %% 20 = 9 AND g.idx <= %s""",
+                WHERE g.idx %% 20 = 7 AND g.idx <= %s""",
             self.members,
             self.members,
         )
