@@ -88,6 +88,18 @@ class TestDemoStory(HttpCase):
             Generator(self.env, "demo", members=5, seed=8).run()
         self.assertEqual(self.env["pos.order"].search_count([]), orders)
 
+    def test_demo_blank_cards_stocked_once(self):
+        """The demo's blank cards come from a function: one serial each, on hand at the
+        stock; run again (a module update), it stocks nothing more."""
+        Lot = self.env["stock.lot"]
+        blank = self.env.ref("membership_loyalty.product_blank_membership_card")
+        stock = self.env.ref("stock.stock_location_stock")
+        lots = Lot._membership_stock_blank_cards(blank.id, stock.id, 3)
+        self.assertEqual(lots.mapped("name"), ["800000000011", "800000000029", "800000000037"])
+        self.assertEqual(Lot._membership_blank_in_stock(blank, stock), lots)
+        self.assertFalse(Lot._membership_stock_blank_cards(blank.id, stock.id, 3))
+        self.assertEqual(blank.with_context(location=stock.id).qty_available, 3)
+
     def test_segments_at_risk_and_high_value(self):
         for xmlid in ("membership_segment_at_risk", "membership_segment_high_value"):
             with self.subTest(segment=xmlid):
