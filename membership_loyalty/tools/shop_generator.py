@@ -7,8 +7,11 @@ seasonality: weekends, a November sale month, the week before Christmas, a Decem
 peak; churners who stop buying; refunds as negative orders), points earned, redeemed
 and expired and wallet moves for a share of members (account balances equal to the sums
 of their moves), the members' stored activity figures, tier history and SMS history.
-The ``demo`` preset also scores the members and runs one campaign to its end (a control
-group, its results measured). The bulk is written with set-based SQL (INSERT ... SELECT
+The ``demo`` preset also has e-coupons bought with points and given for top-ups (half of
+them used at the till), scores the members and runs one campaign to its end (a control
+group, its results measured). A database that already holds a generated shop is refused
+before anything is written (``check_fresh``): a second shop on top of the first would
+duplicate its stores, staff and products. The bulk is written with set-based SQL (INSERT ... SELECT
 generate_series / unnest) in batches of members, after the few configuration records
 (products, tills, closed sessions, cashiers, tiers, card type) are created through the
 ORM. The caller commits (``bench/generate.py``), or a test rolls it all back.
