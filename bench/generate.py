@@ -11,6 +11,7 @@ members, ~50k order lines), full (100,000 members, ~1M lines; goal <= 10 minutes
 
 The configuration comes from $ODOO_RC, else .odoo/odoo.conf. Everything is committed at
 the end, in one transaction, then read back through the ORM (balances, card numbers).
+A database that already holds a generated shop is refused (exit status 1, nothing written).
 """
 
 import argparse
@@ -33,6 +34,7 @@ def main():
     args = parser.parse_args()
 
     from odoo import SUPERUSER_ID, api
+    from odoo.exceptions import UserError
     from odoo.modules.registry import Registry
     from odoo.tools import config
 
@@ -49,7 +51,10 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         generator = Generator(env, args.preset, members=args.members, seed=args.seed, log=log)
-        counts = generator.run()
+        try:
+            counts = generator.run()
+        except UserError as error:  # e.g. the database already holds a generated shop
+            sys.exit(f"bench/generate.py: {error}")
         cr.commit()
     elapsed = time.perf_counter() - start
     log("-- rows written")

@@ -5,7 +5,9 @@
     .venv/bin/python scripts/screenshots.py    # in another terminal
 
 Logs in as the manager, opens each page of PAGES, waits for what shows it is drawn and
-writes docs/screenshots/<name>.png. Options: --url, --db, --login, --password, --out.
+writes docs/screenshots/<name>.png; then opens the first store's till (a session
+opened as the manager), rings up a few products and scans the member's card
+(till-member.png). Options: --url, --db, --login, --password, --out.
 Talks to Chromium over its DevTools protocol (websocket-client, in requirements.txt).
 """
 
@@ -47,15 +49,31 @@ PAGES = [
     ),
 ]
 
-MEMBER_QUERY = """
-fetch("/web/dataset/call_kw", {
+# The till shot: the first demo store's till, three of the shop's products on the order
+# and a member's card scanned. Opening the till opens a session of
+# that store as the screenshot user, as a cashier starting the day would.
+TILL_STORE = "Downtown Store"
+TILL_PRODUCTS = ("Earl Grey Tea 100g", "Porcelain Teapot", "Butter Cookies")
+
+
+def rpc(model, method, args, **kwargs):
+    """JavaScript that calls ``model.method`` over JSON-RPC and resolves to its result."""
+    params = {"model": model, "method": method, "args": args, "kwargs": kwargs}
+    return f"""
+fetch("/web/dataset/call_kw", {{
     method: "POST",
-    headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({jsonrpc: "2.0", method: "call", params: {
-        model: "res.partner", method: "search", args: [[["is_member", "=", true]]],
-        kwargs: {order: "member_total_spent desc nulls last", limit: 1}}}),
-}).then((response) => response.json()).then((reply) => reply.result[0])
+    headers: {{"Content-Type": "application/json"}},
+    body: JSON.stringify({{jsonrpc: "2.0", method: "call", params: {json.dumps(params)}}}),
+}}).then((response) => response.json()).then((reply) => reply.result)
 """
+
+
+def scan(code):
+    """JavaScript typing ``code`` then Enter the way a barcode scanner does."""
+    keys = json.dumps([*code, "Enter"])
+    return f"""for (const key of {keys}) {{
+    document.body.dispatchEvent(new KeyboardEvent("keydown", {{key, bubbles: true}}));
+}}"""
 
 
 class Browser:
@@ -136,6 +154,12 @@ class Browser:
         time.sleep(0.5)
         self.wait_for("body")
 
+    def click(self, selector, index=0):
+        self.evaluate(f"document.querySelectorAll({json.dumps(selector)})[{index}].click()")
+
+    def exists(self, selector):
+        return self.evaluate(f"!!document.querySelector({json.dumps(selector)})")
+
     def screenshot(self, path):
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path.write_bytes(base64.b64decode(data))
@@ -145,6 +169,55 @@ class Browser:
         self.process.terminate()
         self.process.wait(timeout=10)
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def till_with_member(browser, url):
+    """Open the store's till, ring up a few of the shop's products and scan the card of a
+    member holding points (the most wallet money among them): the member panel (tier,
+    points, wallet) and the tier's discounts show."""
+    [store] = browser.evaluate(rpc("pos.config", "search", [[["name", "=", TILL_STORE]]], limit=1))
+    accounts = browser.evaluate(
+        rpc(
+            "membership.account",
+            "search_read",
+            [[["points_balance", ">", 0]]],
+            fields=["partner_id"],
+            order="wallet_paid_balance desc, points_balance desc",
+            limit=20,
+        )
+    )
+    partners = [account["partner_id"][0] for account in accounts]
+    cards = browser.evaluate(
+        rpc(
+            "membership.card",
+            "search_read",
+            [[["partner_id", "in", partners], ["state", "=", "active"]]],
+            fields=["number", "partner_id"],
+        )
+    )
+    numbers = {card["partner_id"][0]: card["number"] for card in cards}
+    number = next(numbers[partner] for partner in partners if partner in numbers)
+    browser.goto(f"{url}/pos/ui?config_id={store}")
+    ready = ".product-list article.product"
+    deadline = time.monotonic() + 90
+    # A new session asks to open the register (the opening cash count) first.
+    while not browser.exists(ready) or browser.exists(".modal"):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the till did not show its products in 90 s")
+        for button in (".modal-footer .btn-primary", ".open-register-btn"):
+            if browser.exists(button):
+                browser.click(button)
+                break
+        time.sleep(0.5)
+    for product in TILL_PRODUCTS:
+        browser.evaluate(
+            f"""[...document.querySelectorAll({json.dumps(ready)})]
+                .find((card) => card.textContent.includes({json.dumps(product)})).click()"""
+        )
+        time.sleep(0.4)
+    browser.evaluate(scan(number))
+    browser.wait_for(".o_membership_name")
+    time.sleep(1.5)
 
 
 def main():
@@ -170,7 +243,15 @@ def main():
             "document.querySelector('form.oe_login_form').submit();"
         )
         browser.wait_for(".o_main_navbar")
-        member = browser.evaluate(MEMBER_QUERY)
+        [member] = browser.evaluate(
+            rpc(
+                "res.partner",
+                "search",
+                [[["is_member", "=", True]]],
+                order="member_total_spent desc nulls last",
+                limit=1,
+            )
+        )
         for name, path, ready, then in PAGES:
             browser.goto(args.url + path.format(member=member))
             browser.wait_for(ready)
@@ -180,6 +261,9 @@ def main():
             time.sleep(1.5)  # charts animate, images load
             browser.screenshot(out / f"{name}.png")
             print(f"{name:<16} {out / (name + '.png')}")
+        till_with_member(browser, args.url)
+        browser.screenshot(out / "till-member.png")
+        print(f"{'till-member':<16} {out / 'till-member.png'}")
     finally:
         browser.close()
 

@@ -1,9 +1,13 @@
+import io
 import itertools
 
+import lxml.html
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools.misc import formatLang
+from odoo.tools.pdf import PdfFileReader
 
 from .analytics_common import AnalyticsCommon
 
@@ -50,6 +54,11 @@ class TestAnalyticsReports(AnalyticsCommon):
         cls.pay(cls.bob, 30.0, "2026-03-05 11:00:00", product=cls.other_product, qty=3)
         cls.pay(cls.cleo, 20.0, "2025-08-20 09:00:00")
         cls.pay(cls.stranger, 20.0, "2026-03-05 12:00:00")
+
+    def money(self, amount):
+        return formatLang(
+            self.env, amount, currency_obj=self.company.currency_id, rounding_unit="units"
+        )
 
     def group(self, model, domain, groupby, aggregates):
         return {
@@ -314,6 +323,39 @@ class TestAnalyticsReports(AnalyticsCommon):
         )
         self.assertIn(b"Membership summary", html)
         self.assertIn(self.pos_config_usd.name.encode(), html)
+        # Charts: March's bars (members 70, non-members 20) among twelve months, and the
+        # tier bars; amounts with the currency, whole units.
+        document = lxml.html.fromstring(html)
+        [chart] = document.xpath("//svg[hasclass('o_membership_monthly_chart')]")
+        self.assertEqual(len(chart.findall(".//rect")), 24)
+        titles = [rect.findtext("title") for rect in chart.findall(".//rect")]
+        self.assertEqual(titles[-2:], [self.money(70), self.money(20)])
+        self.assertEqual(titles[:2], [self.money(0), self.money(0)])
+        self.assertEqual(chart.findall(".//text")[-1].text, "Mar 26")
+        tiers = [
+            [cell.text_content().strip() for cell in row.xpath("td")]
+            for row in document.xpath("//table[hasclass('o_membership_tier_chart')]//tr")
+        ]
+        self.assertEqual(tiers[-1], ["Non-members", "", self.money(20)])
+        self.assertEqual(tiers[0], [self.env._("No tier"), "", self.money(70)])
+        # Through wkhtmltopdf: the figures, the axis and the month labels printed as text.
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("membership_loyalty.management_summary", wizard.ids, action["data"])
+        )
+        reader = PdfFileReader(io.BytesIO(pdf))
+        text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+        for expected in (
+            "Membership summary",
+            self.company.name,
+            "Monthly sales, members and non-members",
+            "$ 80 Apr 25",
+            "Mar 26",
+            "No tier $ 70 Non-members $ 20",
+            "77.8 %",
+        ):
+            self.assertIn(expected, text)
         # Another store sold nothing in March.
         wizard.config_id = self.pos_config_eur
         values = self.env["report.membership_loyalty.management_summary"]._get_report_values(

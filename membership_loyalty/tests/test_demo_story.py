@@ -4,6 +4,7 @@ import re
 
 from lxml import etree
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools.misc import file_open
 
@@ -11,6 +12,7 @@ from ..tools.shop_generator import Generator, verify
 from .common import level_users
 
 REPORTS = (
+    "membership.report.coupon",
     "membership.report.member",
     "membership.report.churn",
     "membership.report.sale",
@@ -60,6 +62,43 @@ class TestDemoStory(HttpCase):
         self.assertLessEqual({"active", "lost", "replaced"}, cards)
         self.assertTrue(self.env["membership.tier.history"].search_count([], limit=1))
         self.assertTrue(self.env["membership.sms"].search_count([("state", "=", "sent")]))
+
+    def test_e_coupons_bought_given_and_used(self):
+        """Members bought e-coupons with points and got some for top-ups; about half were
+        used on a later order, which the coupon's discount lowered."""
+        Coupon = self.env["membership.report.coupon"]
+        [(issued, used)] = Coupon._read_group([], [], ["issued_count:sum", "used_count:sum"])
+        self.assertGreater(used, 0)
+        self.assertLess(used, issued)
+        bought = self.env["membership.points.move"].search([("kind", "=", "coupon")])
+        self.assertTrue(bought.loyalty_card_id)
+        self.assertTrue(
+            self.env["loyalty.card"].search([("membership_topup_move_id", "!=", False)])
+        )
+        line = self.env["pos.order.line"].search([("is_reward_line", "=", True)], limit=1)
+        self.assertLess(line.price_subtotal, 0)
+        self.assertEqual(line.coupon_id.points, 0)
+        self.assertAlmostEqual(
+            line.order_id.amount_total, sum(line.order_id.lines.mapped("price_subtotal_incl"))
+        )
+
+    def test_generating_again_is_refused(self):
+        orders = self.env["pos.order"].search_count([])
+        with self.assertRaisesRegex(UserError, "already holds a generated shop"):
+            Generator(self.env, "demo", members=5, seed=8).run()
+        self.assertEqual(self.env["pos.order"].search_count([]), orders)
+
+    def test_demo_blank_cards_stocked_once(self):
+        """The demo's blank cards come from a function: one serial each, on hand at the
+        stock; run again (a module update), it stocks nothing more."""
+        Lot = self.env["stock.lot"]
+        blank = self.env.ref("membership_loyalty.product_blank_membership_card")
+        stock = self.env.ref("stock.stock_location_stock")
+        lots = Lot._membership_stock_blank_cards(blank.id, stock.id, 3)
+        self.assertEqual(lots.mapped("name"), ["800000000011", "800000000029", "800000000037"])
+        self.assertEqual(Lot._membership_blank_in_stock(blank, stock), lots)
+        self.assertFalse(Lot._membership_stock_blank_cards(blank.id, stock.id, 3))
+        self.assertEqual(blank.with_context(location=stock.id).qty_available, 3)
 
     def test_segments_at_risk_and_high_value(self):
         for xmlid in ("membership_segment_at_risk", "membership_segment_high_value"):

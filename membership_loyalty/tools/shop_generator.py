@@ -7,8 +7,11 @@ seasonality: weekends, a November sale month, the week before Christmas, a Decem
 peak; churners who stop buying; refunds as negative orders), points earned, redeemed
 and expired and wallet moves for a share of members (account balances equal to the sums
 of their moves), the members' stored activity figures, tier history and SMS history.
-The ``demo`` preset also scores the members and runs one campaign to its end (a control
-group, its results measured). The bulk is written with set-based SQL (INSERT ... SELECT
+The ``demo`` preset also has e-coupons bought with points and given for top-ups (half of
+them used at the till), scores the members and runs one campaign to its end (a control
+group, its results measured). A database that already holds a generated shop is refused
+before anything is written (``check_fresh``): a second shop on top of the first would
+duplicate its stores, staff and products. The bulk is written with set-based SQL (INSERT ... SELECT
 generate_series / unnest) in batches of members, after the few configuration records
 (products, tills, closed sessions, cashiers, tiers, card type) are created through the
 ORM. The caller commits (``bench/generate.py``), or a test rolls it all back.
@@ -23,6 +26,7 @@ import time
 from datetime import date, timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..models.membership_card import luhn_check_digit, luhn_valid
@@ -42,6 +46,7 @@ ANONYMOUS_SHARE = 0.25  # orders without a member
 REFUND_SHARE = 0.03
 CHURN_SHARE = 0.2
 WALLET_SHARE = 0.1  # members with a wallet
+COUPONS_BOUGHT = 40  # members who bought an e-coupon with points (demo story)
 # Card states of the members' current card; each "replaced" card also gets an active successor.
 CARD_STATES = [
     ("active", 0.80),
@@ -598,13 +603,13 @@ class Generator:
                  FROM gen_plan g
                 CROSS JOIN (VALUES ('topup', 1.0, 0.0), ('bonus', 0.0, 0.1)) k(kind, paid, bonus)
                 CROSS JOIN LATERAL (SELECT (ARRAY[20.0, 50.0, 100.0])[1 + g.idx %% 3] AS amount) t
-                WHERE g.idx %% 10 = 9 AND g.idx <= %s
+                WHERE g.idx %% 10 = 7 AND g.idx <= %s
                UNION ALL
                SELECT g.partner_id, g.start_at + interval '1 day' * (g.idx %% 90 + 20), 'spend',
                       -0.4 * t.amount, -0.04 * t.amount, 'gen:spend:' || g.partner_id
                  FROM gen_plan g
                 CROSS JOIN LATERAL (SELECT (ARRAY[20.0, 50.0, 100.0])[1 + g.idx %% 3] AS amount) t
-                WHERE g.idx %% 20 = 9 AND g.idx <= %s""",
+                WHERE g.idx %% 20 = 7 AND g.idx <= %s""",
             self.members,
             self.members,
         )
@@ -658,6 +663,163 @@ class Generator:
                  ON a.partner_id = m.partner_id AND a.company_id = %s""",
             company,
         )
+
+    # ------------------------------------------------------------------ e-coupons
+    def create_coupons(self):
+        """E-coupons the way members get them: bought with points (the ledger's e-coupon
+        redemption: a points move and a coupon of the company's e-coupon program) and given
+        by a top-up's bonus band (top-ups of 100 here); then half of them used on the
+        member's next order, as the till records it (a reward line taking the coupon's
+        discount off the order, Odoo's loyalty history, the coupon's point spent).
+        Runs before the activity figures, which count the discounted totals."""
+        env = self.env
+        program = self._coupon_program()
+        env.flush_all()
+        env.invalidate_all()
+        company = self.company
+        self.cr.execute(
+            """SELECT a.id FROM membership_account a JOIN gen_plan g ON g.partner_id = a.partner_id
+                WHERE a.company_id = %s AND a.points_balance >= %s
+                ORDER BY g.idx LIMIT %s""",
+            (company.id, company.membership_coupon_points_cost, COUPONS_BOUGHT),
+        )
+        accounts = env["membership.account"].browse(row[0] for row in self.cr.fetchall())
+        bought = env["membership.points.move"]
+        for account in accounts:
+            bought |= account._membership_redeem_coupon(f"gen:coupon:{account.partner_id.id}")
+        topups = env["membership.wallet.move"].search(
+            [
+                ("company_id", "=", company.id),
+                ("kind", "=", "topup"),
+                ("paid_amount", ">=", 100),
+                ("idempotency_key", "=like", "gen:topup:%"),
+            ]
+        )
+        Rule = env["membership.wallet.bonus.rule"]
+        for topup in topups:
+            band = Rule._membership_rule_for(topup.paid_amount, company).coupon_program_id
+            topup.account_id._membership_topup_coupon(band or program, topup)
+        env.flush_all()
+        # Bought somewhere in the member's active window (the ledger dated them now).
+        self.sql(
+            """UPDATE membership_points_move m
+                  SET date = g.start_at + (g.end_at - g.start_at) * 0.6
+                 FROM gen_plan g WHERE g.partner_id = m.partner_id AND m.id = ANY(%s)""",
+            bought.ids,
+        )
+        self.sql(
+            """UPDATE loyalty_card c SET create_date = COALESCE(w.date, m.date)
+                 FROM loyalty_card x
+                 LEFT JOIN membership_points_move m ON m.loyalty_card_id = x.id
+                 LEFT JOIN membership_wallet_move w ON w.id = x.membership_topup_move_id
+                WHERE c.id = x.id AND COALESCE(w.date, m.date) IS NOT NULL
+                  AND (m.id = ANY(%s) OR w.id = ANY(%s))""",
+            bought.ids,
+            topups.ids,
+        )
+        self.counts["e-coupons"] = len(bought) + len(topups)
+        self.use_coupons()
+
+    def _coupon_program(self):
+        """The company's e-coupon program (a fixed discount per order), set up when the
+        company has none (a database without the demo data)."""
+        company = self.company
+        program = company.membership_coupon_program_id
+        if not program:
+            program = self.env["loyalty.program"].create(
+                {
+                    "name": "Member e-coupon: 5.00 off",
+                    "program_type": "coupons",
+                    "trigger": "with_code",
+                    "applies_on": "current",
+                    "company_id": company.id,
+                    "rule_ids": [Command.create({"minimum_amount": 0})],
+                    "reward_ids": [
+                        Command.create(
+                            {
+                                "reward_type": "discount",
+                                "discount": 5,
+                                "discount_mode": "per_order",
+                                "required_points": 1,
+                            }
+                        )
+                    ],
+                }
+            )
+            company.membership_coupon_program_id = program
+        return program
+
+    def use_coupons(self):
+        """Every other e-coupon is used on the member's first order of 10.00 or more after
+        it was issued: a reward line of the program's discount, the order's totals lowered,
+        a loyalty history row and the coupon's points spent."""
+        self.sql(
+            """CREATE TEMP TABLE gen_use ON COMMIT DROP AS
+               SELECT c.id AS card_id, o.id AS order_id, o.date_order, r.id AS reward_id,
+                      r.discount_line_product_id AS product_id, c.points,
+                      LEAST(r.discount, o.amount_total) AS discount,
+                      nextval('pos_order_line_id_seq') AS line_id
+                 FROM loyalty_card c
+                 JOIN loyalty_program pr ON pr.id = c.program_id AND pr.program_type = 'coupons'
+                 JOIN LATERAL (SELECT x.id, x.discount, x.discount_line_product_id
+                                 FROM loyalty_reward x WHERE x.program_id = pr.id
+                                ORDER BY x.id LIMIT 1) r ON TRUE
+                 JOIN LATERAL (SELECT o.id, o.date_order, o.amount_total FROM pos_order o
+                                WHERE o.partner_id = c.partner_id AND o.session_id = ANY(%s)
+                                  AND o.date_order > c.create_date AND o.amount_total >= 10
+                                  AND NOT o.is_refund
+                                ORDER BY o.date_order LIMIT 1) o ON TRUE
+                WHERE c.id %% 2 = 0 AND c.points > 0 AND c.create_date <= NOW()
+                  AND c.partner_id IN (SELECT partner_id FROM gen_plan)""",
+            self.sessions.ids,
+        )
+        self.insert(
+            "pos_order_line",
+            {
+                "id": "u.line_id",
+                "name": "'GEN/' || u.line_id",
+                "full_product_name": "pr.name->>'en_US'",
+                "order_id": "u.order_id",
+                "company_id": str(self.company.id),
+                "product_id": "u.product_id",
+                "qty": "1",
+                "price_unit": "-u.discount",
+                "price_subtotal": "-u.discount",
+                "price_subtotal_incl": "-u.discount",
+                "discount": "0",
+                "uuid": "gen_random_uuid()::text",
+                "is_reward_line": "TRUE",
+                "reward_id": "u.reward_id",
+                "coupon_id": "u.card_id",
+                "points_cost": "u.points",
+            },
+            """FROM gen_use u JOIN product_product pp ON pp.id = u.product_id
+               JOIN product_template pr ON pr.id = pp.product_tmpl_id""",
+        )
+        self.sql(
+            """UPDATE pos_order o
+                  SET amount_total = o.amount_total - u.discount,
+                      amount_paid = o.amount_paid - u.discount,
+                      membership_qualifying_amount = o.membership_qualifying_amount - u.discount
+                 FROM gen_use u WHERE u.order_id = o.id"""
+        )
+        self.insert(
+            "loyalty_history",
+            {
+                "card_id": "u.card_id",
+                "description": "'Onsite ' || o.name",
+                "issued": "0",
+                "used": "u.points",
+                "order_model": "'pos.order'",
+                "order_id": "u.order_id",
+                "create_date": "u.date_order",
+            },
+            "FROM gen_use u JOIN pos_order o ON o.id = u.order_id",
+        )
+        self.counts["e-coupons used"] = self.sql(
+            "UPDATE loyalty_card c SET points = 0 FROM gen_use u WHERE u.card_id = c.id"
+        )
+        self.sql("DROP TABLE gen_use")
 
     # ------------------------------------------------------------------ activity and tiers
     def refresh_activity(self):
@@ -843,6 +1005,8 @@ class Generator:
         steps += [("cards", self.create_cards), ("order plan", self.prepare_orders)]
         steps += [("orders", self.create_all_orders)]
         steps += [("points and wallet ledgers", self.create_ledgers)]
+        if self.story:
+            steps += [("e-coupons bought, given and used (ORM)", self.create_coupons)]
         steps += [("activity figures and tiers", self.refresh_activity)]
         steps += [("tier history", self.create_tier_history)]
         steps += [("SMS history", self.create_sms_history)]
@@ -860,7 +1024,30 @@ class Generator:
             self.create_orders(first, last)
             self.log(f"  orders of members {first}-{last}: {time.perf_counter() - start:.1f} s")
 
+    def check_fresh(self):
+        """Refuse a database that already holds a generated shop: a second run would add a
+        second pair of stores, staff and products under the same names (and its staff
+        logins would clash), a shop nobody could read. Nothing is written before this."""
+        self.cr.execute(
+            """SELECT COUNT(*), MIN(create_date)::date FROM pos_order
+                WHERE pos_reference LIKE %s""",
+            ("GEN-%",),
+        )
+        orders, since = self.cr.fetchone()
+        if orders:
+            raise UserError(
+                self.env._(
+                    "This database already holds a generated shop (%(orders)s orders, "
+                    "generated on %(since)s): generating again would add its stores, staff "
+                    "and products a second time. Generate into a new database (create it "
+                    "with the addon installed, then run the generator on it) or drop this one.",
+                    orders=orders,
+                    since=since,
+                )
+            )
+
     def run(self):
+        self.check_fresh()
         for label, step in self.steps():
             start = time.perf_counter()
             step()
