@@ -2,6 +2,10 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import pos_order
+from . import pos_order_membership_checks
+from . import pos_order_membership_figures
+from . import pos_order_membership_post
+from . import pos_order_membership_review
 from . import membership_card_type
 from . import membership_card
 from . import membership_tier
@@ -54,3 +58,6 @@ from . import res_company_package
 from . import res_config_settings_package
 from . import res_partner_package
 from . import membership_sms_package
+from . import membership_pos_origin_mixin
+from . import membership_points_move_pos
+from . import membership_wallet_move_pos
