@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+PAID_STATES = ("paid", "done", "invoiced")
+
 
 class PosOrder(models.Model):
     """A member's POS order: what the server records of it and the sync's entry points.

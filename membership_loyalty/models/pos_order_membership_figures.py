@@ -2,7 +2,7 @@ import math
 
 from odoo import api, models
 
-PAID_STATES = ("paid", "done", "invoiced")
+from .pos_order import PAID_STATES
 
 
 class PosOrder(models.Model):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .pos_order_membership_figures import PAID_STATES
+from .pos_order import PAID_STATES
 
 
 class PosOrder(models.Model):
