@@ -79,7 +79,7 @@ class MembershipAccount(models.Model):
     def _membership_redeem_coupon(self, key, card=None):
         """Turn the company's coupon price in points into a coupon of its coupon program.
 
-        The coupon is an ordinary ``loyalty.card``: the POS and sales accept it as is.
+        The coupon is an ordinary ``loyalty.card``: tills and sales accept it as is.
         Returns the points move; the coupon is on its ``loyalty_card_id``.
         """
         self.ensure_one()
