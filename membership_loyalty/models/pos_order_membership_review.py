@@ -8,45 +8,6 @@ class PosOrder(models.Model):
 
     _inherit = "pos.order"
 
-    def _membership_hold(self, reasons, points=False):
-        """Keep these synced orders and hold them for a supervisor: nothing of theirs is
-        posted to the member's ledgers until settled; ``reasons`` go to the chatter."""
-        if points:
-            self.membership_points_review = True
-        else:
-            self.membership_wallet_review = True
-        body = self.env._(
-            "Held for a supervisor, nothing was credited to the member: %s",
-            " ".join(reasons),
-        )
-        for order in self:
-            order.message_post(body=body)
-
-    def _membership_flag_wallet_review(self, missing):
-        """Flag a synced order whose wallet payment the wallet no longer covers."""
-        self.membership_wallet_review = True
-        for order in self:
-            order.message_post(
-                body=self.env._(
-                    "The member's wallet lacks %(missing)s to pay this order: nothing was "
-                    "taken from the wallet; a supervisor must settle it.",
-                    missing=order.currency_id.format(missing),
-                )
-            )
-
-    def _membership_flag_points_review(self, reason):
-        """Flag a synced order whose points use (cash-off, gift) the ledger refused."""
-        self.membership_points_review = True
-        for order in self:
-            order.message_post(
-                body=self.env._(
-                    "Points used at the till were refused when the order was synced: "
-                    "%(reason)s Nothing was taken from the member's points for it; a "
-                    "supervisor must settle it.",
-                    reason=reason,
-                )
-            )
-
     def action_membership_wallet_settle(self):
         self.ensure_one()
         self._membership_check_settle_rights()
@@ -107,3 +68,42 @@ class PosOrder(models.Model):
                 note=note,
             )
         )
+
+    def _membership_hold(self, reasons, points=False):
+        """Keep these synced orders and hold them for a supervisor: nothing of theirs is
+        posted to the member's ledgers until settled; ``reasons`` go to the chatter."""
+        if points:
+            self.membership_points_review = True
+        else:
+            self.membership_wallet_review = True
+        body = self.env._(
+            "Held for a supervisor, nothing was credited to the member: %s",
+            " ".join(reasons),
+        )
+        for order in self:
+            order.message_post(body=body)
+
+    def _membership_flag_wallet_review(self, missing):
+        """Flag a synced order whose wallet payment the wallet no longer covers."""
+        self.membership_wallet_review = True
+        for order in self:
+            order.message_post(
+                body=self.env._(
+                    "The member's wallet lacks %(missing)s to pay this order: nothing was "
+                    "taken from the wallet; a supervisor must settle it.",
+                    missing=order.currency_id.format(missing),
+                )
+            )
+
+    def _membership_flag_points_review(self, reason):
+        """Flag a synced order whose points use (cash-off, gift) the ledger refused."""
+        self.membership_points_review = True
+        for order in self:
+            order.message_post(
+                body=self.env._(
+                    "Points used at the till were refused when the order was synced: "
+                    "%(reason)s Nothing was taken from the member's points for it; a "
+                    "supervisor must settle it.",
+                    reason=reason,
+                )
+            )
