@@ -96,8 +96,8 @@ class MembershipWalletMove(models.Model):
         wallet moves revenue back to the liability; a payout pays the liability out; a
         manual adjustment is an expense. Bonus credit is no money: given, converted from
         points or forfeited, it is booked only when spent (marketing expense into the
-        deposits). A
-        top-up or payout without a journal is booked on the review account, never lost.
+        deposits). A top-up or payout without a journal is booked on the review account,
+        never lost.
         """
         if self._membership_booked_by_origin(vals):
             return self.env["account.move"]
