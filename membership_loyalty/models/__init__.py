@@ -4,6 +4,10 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import pos_order
+from . import pos_order_membership_checks
+from . import pos_order_membership_figures
+from . import pos_order_membership_post
+from . import pos_order_membership_review
 from . import membership_card_type
 from . import membership_card
 from . import membership_tier
@@ -68,3 +72,6 @@ from . import membership_card_issue
 from . import membership_card_lifecycle
 from . import membership_sms_send
 from . import membership_sms_reminder
+from . import membership_pos_origin_mixin
+from . import membership_points_move_pos
+from . import membership_wallet_move_pos

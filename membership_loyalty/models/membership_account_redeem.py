@@ -11,27 +11,27 @@ class MembershipAccount(models.Model):
     _inherit = "membership.account"
 
     @api.private
-    def _membership_redeem_gift(self, gift, key, qty=1, card=None, pos_order=None, move_stock=True):
+    def _membership_redeem_gift(self, gift, key, qty=1, card=None, origin=None, move_stock=True):
         """Give ``qty`` of a catalogue gift for its points; fails clearly when out of stock.
 
         Returns the points move. The stock leaves the gift location in a done stock move,
-        unless ``move_stock`` is off: a gift handed out at the till leaves in the POS
-        order's own picking (from the gift location too), so it is moved once.
+        unless ``move_stock`` is off: the caller's ``origin`` delivers it itself (a gift
+        handed out on a sale leaves in the sale's own delivery), so it is moved once.
         """
         self.ensure_one()
         Points = self.env["membership.points.move"]
         existing = Points._membership_find_posted(key)
         if existing:
             return existing._membership_check_same({"account_id": self.id})
-        # A gift handed out at the till (no stock move here) was on offer when chosen: the
-        # sale happened, so a gift archived before the order synced is still debited.
+        # A gift its origin delivers (no stock move here) was on offer when chosen: the
+        # sale happened, so a gift archived before the sale was posted is still debited.
         if gift.company_id != self.company_id or (move_stock and not gift.active):
             raise UserError(self.env._("This gift is not offered here."))
         if not isinstance(qty, int) or qty <= 0 or qty > 100:
             raise UserError(self.env._("The number of gifts must be between 1 and 100."))
         with self.env.cr.savepoint():
             move = self._membership_points_redeem(
-                gift.points_cost * qty, key, kind="gift", pos_order=pos_order, card=card
+                gift.points_cost * qty, key, kind="gift", origin=origin, card=card
             )
             if move_stock:
                 self._membership_gift_stock_move(gift, qty, key)
@@ -79,7 +79,7 @@ class MembershipAccount(models.Model):
     def _membership_redeem_coupon(self, key, card=None):
         """Turn the company's coupon price in points into a coupon of its coupon program.
 
-        The coupon is an ordinary ``loyalty.card``: the POS and sales accept it as is.
+        The coupon is an ordinary ``loyalty.card``: tills and sales accept it as is.
         Returns the points move; the coupon is on its ``loyalty_card_id``.
         """
         self.ensure_one()
@@ -125,7 +125,7 @@ class MembershipAccount(models.Model):
                     "kind": "bonus",
                     "bonus_amount": rule.bonus_amount,
                     "idempotency_key": f"{topup_move.idempotency_key}:bonus",
-                    "pos_order_id": topup_move.pos_order_id.id,
+                    **topup_move._membership_origin_copy(),
                 }
             )
         if rule.bonus_points:
@@ -135,7 +135,7 @@ class MembershipAccount(models.Model):
                     "kind": "bonus",
                     "points": rule.bonus_points,
                     "idempotency_key": f"{topup_move.idempotency_key}:bonus-points",
-                    "pos_order_id": topup_move.pos_order_id.id,
+                    **topup_move._membership_origin_copy(),
                     "expire_date": self._membership_expire_date(fields.Date.context_today(self)),
                 }
             )
@@ -146,26 +146,22 @@ class MembershipAccount(models.Model):
     def _membership_topup_coupon(self, program, topup_move):
         """Give the member one coupon of ``program`` for ``topup_move``: at most one per
         top-up (a unique link; the top-up itself is posted once per key). A program that
-        has ended gives nothing: the money was taken, the top-up stands. A till's order
-        records the codes its receipt prints."""
+        has ended gives nothing: the money was taken, the top-up stands. The move's origin
+        adds what it records of the coupon (``_membership_coupon_vals``,
+        ``_membership_coupon_issued``)."""
         # sudo: coupons are issued by the system for whoever took the top-up.
         Card = self.env["loyalty.card"].sudo()
         coupon = Card.search([("membership_topup_move_id", "=", topup_move.id)], limit=1)
         if coupon or not program.active:
             return coupon
-        order = topup_move.pos_order_id
         coupon = Card.with_context(membership_coupon_server=COUPON_SERVER).create(
             {
                 "program_id": program.id,
                 "partner_id": self.partner_id.id,
                 "points": min(program.reward_ids.mapped("required_points"), default=1),
                 "membership_topup_move_id": topup_move.id,
-                "source_pos_order_id": order.id,
+                **topup_move._membership_coupon_vals(),
             }
         )
-        if order:
-            codes = [
-                code for code in (order.membership_topup_coupon_codes or "").split(", ") if code
-            ]
-            order.membership_topup_coupon_codes = ", ".join([*codes, coupon.code])
+        topup_move._membership_coupon_issued(coupon)
         return coupon

@@ -30,14 +30,14 @@ class MembershipAccount(models.Model):
         journal=None,
         card=None,
         reason=None,
-        pos_order=None,
+        origin=None,
     ):
         """Credit money paid in (cash, card...) and the bonus its amount band earns.
 
-        ``payment_method`` (pos.payment.method) or ``journal`` (account.journal) says how
-        it was paid; a wallet can never be topped up from a wallet. ``reason``: why a
-        top-up was taken outside the till (the counter wizard). A top-up sold by
-        ``pos_order`` is booked by its session's closing, not here.
+        ``payment_method`` (a payment method flagged ``membership_is_wallet`` when it is
+        the wallet itself) or ``journal`` (account.journal) says how it was paid; a wallet
+        can never be topped up from a wallet. ``reason``: why a top-up was taken at the
+        counter. ``origin``: the record the top-up was sold on (its moves name it).
         """
         self.ensure_one()
         existing = self._membership_existing_wallet_move(key)
@@ -60,7 +60,7 @@ class MembershipAccount(models.Model):
             "idempotency_key": key,
             "payment_journal_id": journal.id if journal else False,
             "reason": reason or False,
-            "pos_order_id": pos_order.id if pos_order else False,
+            **self.env["membership.wallet.move"]._membership_origin_vals(origin),
         }
         move = self.env["membership.wallet.move"]._membership_post(vals, card=card)
         self._membership_apply_topup_bonus(move)
@@ -86,7 +86,7 @@ class MembershipAccount(models.Model):
         return max(self._membership_round(amount - self.wallet_balance), 0.0)
 
     @api.private
-    def _membership_wallet_spend(self, amount, key, card=None, pos_order=None):
+    def _membership_wallet_spend(self, amount, key, card=None, origin=None):
         """Pay ``amount`` from the wallet; never overdraws, even with tills racing."""
         self.ensure_one()
         existing = self._membership_existing_wallet_move(key)
@@ -116,13 +116,13 @@ class MembershipAccount(models.Model):
                 "paid_amount": -paid,
                 "bonus_amount": -bonus,
                 "idempotency_key": key,
-                "pos_order_id": pos_order.id if pos_order else False,
+                **self.env["membership.wallet.move"]._membership_origin_vals(origin),
             },
             card=card,
         )
 
     @api.private
-    def _membership_wallet_refund(self, amount, key, pos_order=None, reason=None):
+    def _membership_wallet_refund(self, amount, key, origin=None, reason=None):
         """Give money back to the wallet for a refunded sale (credited as paid money)."""
         self.ensure_one()
         existing = self._membership_existing_wallet_move(key)
@@ -136,7 +136,7 @@ class MembershipAccount(models.Model):
                 "paid_amount": amount,
                 "idempotency_key": key,
                 "reason": reason,
-                "pos_order_id": pos_order.id if pos_order else False,
+                **self.env["membership.wallet.move"]._membership_origin_vals(origin),
             }
         )
 

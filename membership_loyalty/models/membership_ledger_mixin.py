@@ -41,9 +41,10 @@ class MembershipLedgerMixin(models.AbstractModel):
         "the same thing can never be posted twice.",
     )
     reason = fields.Char(readonly=True)
-    pos_order_id = fields.Many2one(
-        "pos.order", readonly=True, index="btree_not_null", ondelete="restrict"
-    )
+    # What the move was posted for (an order, a wizard's record...), named generically so
+    # that the ledger depends on no application: the side that posts reads it back.
+    origin_model = fields.Char(string="Origin Model", readonly=True)
+    origin_id = fields.Many2oneReference(string="Origin", model_field="origin_model", readonly=True)
 
     _idempotency_key_uniq = models.Constraint(
         "UNIQUE (idempotency_key)", "This operation has already been posted."
@@ -75,6 +76,23 @@ class MembershipLedgerMixin(models.AbstractModel):
         raise UserError(
             self.env._("Posted moves cannot be deleted: post a reversing move with a reason.")
         )
+
+    @api.model
+    def _membership_origin_vals(self, origin):
+        """The values linking a move to the record ``origin`` it is posted for (none when
+        ``origin`` is empty or None)."""
+        if not origin:
+            return {}
+        origin.ensure_one()
+        return {"origin_model": origin._name, "origin_id": origin.id}
+
+    def _membership_origin_copy(self):
+        """The origin values of this move, for a move that follows from it (a reversal,
+        a top-up's bonus)."""
+        self.ensure_one()
+        if not self.origin_model:
+            return {}
+        return {"origin_model": self.origin_model, "origin_id": self.origin_id}
 
     @api.model
     def _membership_deltas(self, vals):

@@ -48,4 +48,4 @@ class MembershipPointsMove(models.Model):
         points = float_round(-self.points * ratio, precision_digits=POINTS_DIGITS)
         if abs(points) > abs(remaining):
             points = -remaining  # rounding never reverses more than was posted
-        return {"kind": "reversal", "points": points, "pos_order_id": self.pos_order_id.id}
+        return {"kind": "reversal", "points": points, **self._membership_origin_copy()}

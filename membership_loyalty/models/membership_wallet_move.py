@@ -51,13 +51,7 @@ class MembershipWalletMove(models.Model):
         for vals in vals_list:
             if not vals.get("account_move_id"):
                 vals["account_move_id"] = self._membership_book(vals).id
-        moves = super().create(vals_list)
-        # A till's move posted once its session is closed (a held order settled later, a
-        # reversal): the session's wallet entry follows at once.
-        moves.pos_order_id.session_id.filtered(
-            lambda session: session.state == "closed"
-        )._membership_book_wallet()
-        return moves
+        return super().create(vals_list)
 
     @api.model
     def _membership_deltas(self, vals):
@@ -69,32 +63,43 @@ class MembershipWalletMove(models.Model):
             "kind": "reversal",
             "paid_amount": float_round(-self.paid_amount * ratio, precision_rounding=rounding),
             "bonus_amount": float_round(-self.bonus_amount * ratio, precision_rounding=rounding),
-            "pos_order_id": self.pos_order_id.id,
+            **self._membership_origin_copy(),
         }
+
+    def _membership_coupon_vals(self):
+        """Values of the coupon this top-up earns that come from its origin (none here:
+        the side that posted the top-up adds its own)."""
+        self.ensure_one()
+        return {}
+
+    def _membership_coupon_issued(self, coupon):
+        """Called once ``coupon`` was issued for this top-up, for its origin to record it."""
+        self.ensure_one()
 
     # ------------------------------------------------------------------ accounting
 
     @api.model
-    def _membership_book(self, vals):
-        """Post the journal entry of a wallet move made outside the till; nothing when the
-        wallet accounts are unset.
+    def _membership_booked_by_origin(self, vals):
+        """Whether the move of ``vals`` is booked by its origin's own accounting (a sale
+        whose closing books the money it moved) rather than here: never, on the ledger's
+        side."""
+        return False
 
-        A move made by a POS order is booked by its session: the session closing credits
-        top-ups and debits wallet payments on the customer-deposits account (the top-up
-        product's income account and the wallet payment method's outstanding account),
-        and ``pos.session._membership_book_wallet`` books what it cannot know (bonus spent,
-        amounts held for review). Outside the till, money paid in is a customer deposit
-        (liability), not income: a top-up debits the cash/bank journal and credits the
-        liability; a payment moves the paid part from the liability to revenue and books
-        the bonus part as marketing expense; a refund to the wallet moves revenue back to
-        the liability; a payout pays the liability out; a manual adjustment is an expense.
-        Bonus credit is no money: given, converted from points or forfeited, it is booked
-        only when spent (marketing expense into the deposits). A
-        top-up or payout without a journal is booked on the review account, never lost.
+    @api.model
+    def _membership_book(self, vals):
+        """Post the journal entry of a wallet move; nothing when the wallet accounts are
+        unset or when its origin books it (``_membership_booked_by_origin``).
+
+        Money paid in is a customer deposit (liability), not income: a top-up debits the
+        cash/bank journal and credits the liability; a payment moves the paid part from the
+        liability to revenue and books the bonus part as marketing expense; a refund to the
+        wallet moves revenue back to the liability; a payout pays the liability out; a
+        manual adjustment is an expense. Bonus credit is no money: given, converted from
+        points or forfeited, it is booked only when spent (marketing expense into the
+        deposits). A top-up or payout without a journal is booked on the review account,
+        never lost.
         """
-        if vals.get("pos_order_id") and vals["kind"] != "reversal":
-            return self.env["account.move"]
-        if vals["kind"] == "reversal" and self.browse(vals["reversed_move_id"]).pos_order_id:
+        if self._membership_booked_by_origin(vals):
             return self.env["account.move"]
         account = self.env["membership.account"].browse(vals["account_id"])
         company = account.company_id
@@ -136,8 +141,8 @@ class MembershipWalletMove(models.Model):
         """Post one entry in the company's wallet journal; ``lines``: [(account, balance)],
         debit positive. Lines rounding to zero are left out; nothing is posted without any.
 
-        sudo: wallet entries are made for cashiers and POS users, who have no accounting
-        rights; the amounts come from the ledger and the session's own entries.
+        sudo: wallet entries are made for cashiers, who have no accounting rights; the
+        amounts come from the ledger (or from the entries of the origin that books them).
         """
         currency = company.currency_id
         lines = [(acc, currency.round(bal)) for acc, bal in lines]

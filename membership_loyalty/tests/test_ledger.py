@@ -141,13 +141,12 @@ class TestMembershipLedger(MembershipLedgerCommon):
                 "_membership_points_redeem",
                 "_membership_points_adjust",
                 "_membership_compute_earn",
-                "_membership_post_order",
-                "_membership_refund_order",
                 "_membership_redeem_gift",
                 "_membership_redeem_coupon",
                 "_membership_points_expiring",
             ],
             "membership.points.move": ["_membership_post", "_membership_reverse"],
+            "pos.order": ["_membership_post", "_membership_refund"],
         }
         for model, methods in names.items():
             for name in methods:

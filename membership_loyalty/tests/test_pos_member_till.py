@@ -10,6 +10,7 @@ from odoo.tests import tagged
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
 from .pos_common import MembershipTillSetup
+from .test_card_authority import MembershipRpcMixin
 
 ACTIVE_CARD = "900000000019"  # same numbers as static/tests/tours/member_till_tour.js
 LOST_CARD = "900000000027"
@@ -44,7 +45,11 @@ def _push_read_by_alias(config):
 
 
 @tagged("post_install", "-at_install")
-class TestMembershipMembersAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
+class TestMembershipMembersAtTheTill(
+    MembershipTillSetup, MembershipRpcMixin, TestPointOfSaleHttpCommon
+):
+    rpc_timeout = 60  # a whole order synced on a loaded machine
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -305,23 +310,8 @@ class TestMembershipMembersAtTheTill(MembershipTillSetup, TestPointOfSaleHttpCom
     def _rpc_sync(self, payload):
         """``pos.order.sync_from_ui`` over HTTP JSON-RPC as the till's user (a POS user
         with no Membership level): the stored order."""
-        self.authenticate("pos_user", "pos_user")
-        response = self.url_open(
-            "/web/dataset/call_kw/pos.order/sync_from_ui",
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "id": 1,
-                "params": {
-                    "model": "pos.order",
-                    "method": "sync_from_ui",
-                    "args": [[payload]],
-                    "kwargs": {},
-                },
-            },
-            timeout=60,
-        )
-        self.assertNotIn("error", response.json())
+        _result, error = self.rpc(self.pos_user, "pos.order", "sync_from_ui", [payload])
+        self.assertIsNone(error)
         self.env.invalidate_all()
         return self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
 

@@ -88,11 +88,13 @@ class TestPosOrderLedger(CommonPosTest):
 
     def test_order_earns_once_even_when_posted_again(self):
         order, _refund = self.order([(self.ten, 3, None)], [(self.cash_payment_method, 30)])
-        self.MAccount._membership_post_order(order)
-        self.MAccount._membership_post_order(order)  # a retried sync
+        order._membership_post()
+        order._membership_post()  # a retried sync
         self.assertEqual(self.account.points_balance, 30)
         self.assertEqual(len(self.account.points_move_ids), 1)
-        self.assertEqual(self.account.points_move_ids.pos_order_id, order)
+        move = self.account.points_move_ids
+        self.assertEqual(move.pos_order_id, order)
+        self.assertEqual((move.origin_model, move.origin_id), ("pos.order", order.id))
 
     def test_unpaid_or_cancelled_orders_post_nothing(self):
         if not self.pos_config_usd.current_session_id:
@@ -109,9 +111,9 @@ class TestPosOrderLedger(CommonPosTest):
                 "lines": [(0, 0, line | {"price_subtotal": 50, "price_subtotal_incl": 50})],
             }
         )
-        self.assertFalse(self.MAccount._membership_post_order(order))
+        self.assertFalse(order._membership_post())
         order.state = "cancel"
-        self.assertFalse(self.MAccount._membership_post_order(order))
+        self.assertFalse(order._membership_post())
         self.assertEqual(self.account.points_balance, 0)
 
     def test_wallet_payment_spends_and_does_not_earn(self):
@@ -119,7 +121,7 @@ class TestPosOrderLedger(CommonPosTest):
         order, _refund = self.order(
             [(self.ten, 3, None)], [(self.wallet_method, 20), (self.cash_payment_method, 10)]
         )
-        self.MAccount._membership_post_order(order)
+        order._membership_post()
         self.assertEqual(self.account.wallet_balance, 30)
         self.assertEqual(self.account.points_balance, 10)
 
@@ -129,7 +131,7 @@ class TestPosOrderLedger(CommonPosTest):
             [(self.ten, 3, None), (self.points_product, 1, -5.0)],
             [(self.cash_payment_method, 25)],
         )
-        self.MAccount._membership_post_order(order)
+        order._membership_post()
         # 50 points for 5.00 off; the 25.00 actually paid earns 25
         self.assertEqual(self.account.points_balance, 200 - 50 + 25)
         too_much, _refund = self.order(
@@ -138,7 +140,7 @@ class TestPosOrderLedger(CommonPosTest):
         )
         # Refused by the rules at sync: the sale is kept and flagged, no points are used
         # for it and the 4.00 paid still earns.
-        self.MAccount._membership_post_order(too_much)
+        too_much._membership_post()
         self.assertTrue(too_much.membership_points_review)
         self.assertIn("at most 50", too_much.message_ids[:1].body)
         self.assertEqual(self.account.points_balance, 175 + 4)
@@ -146,7 +148,7 @@ class TestPosOrderLedger(CommonPosTest):
             [(self.ten, 1, None), (self.points_product, 1, -0.5)],
             [(self.cash_payment_method, 9.5)],
         )
-        self.MAccount._membership_post_order(too_few)
+        too_few._membership_post()
         self.assertTrue(too_few.membership_points_review)
         self.assertIn("At least 10", too_few.message_ids[:1].body)
         self.assertEqual(self.account.points_balance, 175 + 4 + 9)
@@ -160,24 +162,24 @@ class TestPosOrderLedger(CommonPosTest):
             [(self.wallet_method, 30)],
             refund_payments=[self.wallet_method],
         )
-        self.MAccount._membership_post_order(order)
+        order._membership_post()
         self.assertEqual(self.account.points_balance, 0)  # 100 used, 30 wallet-paid earn 0
         self.assertEqual(self.account.wallet_balance, 10)
-        self.MAccount._membership_post_order(refund)
-        self.MAccount._membership_post_order(refund)
+        refund._membership_post()
+        refund._membership_post()
         self.assertEqual(self.account.points_balance, 100)
         self.assertEqual(self.account.wallet_balance, 40)
         self.assertFalse(self.account._membership_check_invariant())
 
     def test_partial_refunds_reverse_proportionally_never_more(self):
         order, _refund = self.order([(self.ten, 4, None)], [(self.cash_payment_method, 40)])
-        self.MAccount._membership_post_order(order)
+        order._membership_post()
         self.assertEqual(self.account.points_balance, 40)
         first = self.partial_refund(order, {self.ten: 1}, self.cash_payment_method)
-        self.MAccount._membership_post_order(first)
+        first._membership_post()
         self.assertEqual(self.account.points_balance, 30)
         second = self.partial_refund(order, {self.ten: 3}, self.cash_payment_method)
-        self.MAccount._membership_post_order(second)
+        second._membership_post()
         self.assertEqual(self.account.points_balance, 0)
         earn = self.account.points_move_ids.filtered(lambda m: m.kind == "earn")
         self.assertEqual(sum(earn.mapped("points")), 40)
@@ -185,14 +187,14 @@ class TestPosOrderLedger(CommonPosTest):
 
     def test_refund_cannot_keep_or_move_points(self):
         order, _refund = self.order([(self.ten, 2, None)], [(self.cash_payment_method, 20)])
-        self.MAccount._membership_post_order(order)
+        order._membership_post()
         refund = order._refund()
         refund.partner_id = self.intruder  # someone else's card presented at the refund
         context = {"active_ids": refund.ids, "active_id": refund.id}
         self.env["pos.make.payment"].with_context(**context).create(
             {"payment_method_id": self.cash_payment_method.id}
         ).with_context(**context).check()
-        self.MAccount._membership_post_order(refund)
+        refund._membership_post()
         self.assertEqual(self.account.points_balance, 0)
         self.assertFalse(self.intruder.sudo().membership_account_ids.points_move_ids)
 
@@ -200,10 +202,10 @@ class TestPosOrderLedger(CommonPosTest):
         order, _refund = self.order(
             [(self.topup_product, 1, 100.0)], [(self.cash_payment_method, 100)]
         )
-        self.MAccount._membership_post_order(order)
+        order._membership_post()
         self.assertEqual(self.account.wallet_paid_balance, 100)
         self.assertEqual(self.account.points_balance, 0, "a top-up earns no points")
         sneaky, _refund = self.order([(self.topup_product, 1, 50.0)], [(self.wallet_method, 50)])
         with self.assertRaises(UserError):
-            self.MAccount._membership_post_order(sneaky)
+            sneaky._membership_post()
         self.assertEqual(self.account.wallet_paid_balance, 100)

@@ -13,6 +13,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.addons.point_of_sale.tests.test_frontend import TestPointOfSaleHttpCommon
 
 from .pos_common import MembershipTillSetup, order_payload
+from .test_card_authority import MembershipRpcMixin
 
 GROUP = "membership_loyalty.membership_loyalty_group_"
 SEED_WALLET = 200.0
@@ -20,7 +21,9 @@ SEED_POINTS = 500.0
 
 
 @tagged("post_install", "-at_install")
-class TestSyncAdversarial(MembershipTillSetup, TestPointOfSaleHttpCommon):
+class TestSyncAdversarial(MembershipTillSetup, MembershipRpcMixin, TestPointOfSaleHttpCommon):
+    rpc_timeout = 60  # a batch of orders synced on a loaded machine
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -145,7 +148,6 @@ class TestSyncAdversarial(MembershipTillSetup, TestPointOfSaleHttpCommon):
         super().setUp()
         self.main_pos_config.with_user(self.cashier).open_ui()
         self.pos_session = self.main_pos_config.current_session_id
-        self.authenticate("adv_cashier", "adv_cashier")
         self.rng = random.Random(13)
         # uuid -> what it claimed, to check the bounds against what the server stored
         self.sent = []
@@ -156,27 +158,15 @@ class TestSyncAdversarial(MembershipTillSetup, TestPointOfSaleHttpCommon):
     def sync(self, payloads):
         """Send ``payloads`` as the till does: one JSON-RPC call of pos.order.sync_from_ui
         over HTTP with the cashier's session. Returns the error message or None."""
-        response = self.url_open(
-            "/web/dataset/call_kw/pos.order/sync_from_ui",
-            json={
-                "jsonrpc": "2.0",
-                "method": "call",
-                "id": 1,
-                "params": {
-                    "model": "pos.order",
-                    "method": "sync_from_ui",
-                    "args": [payloads],
-                    "kwargs": {"context": {"allowed_company_ids": self.company.ids}},
-                },
-            },
-            timeout=60,
+        _result, error = self.rpc(
+            self.cashier,
+            "pos.order",
+            "sync_from_ui",
+            payloads,
+            context={"allowed_company_ids": self.company.ids},
         )
-        self.assertEqual(response.status_code, 200)
-        body = response.json()
         self.env.invalidate_all()
-        if "error" in body:
-            return body["error"]["data"].get("message") or body["error"]["message"]
-        return None
+        return error and error["message"]
 
     # ------------------------------------------------------------------ payloads
 

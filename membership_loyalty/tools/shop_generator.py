@@ -638,6 +638,8 @@ class Generator:
                 "kind": "m.kind",
                 "points": "m.points",
                 "idempotency_key": "m.key",
+                "origin_model": "CASE WHEN m.order_id IS NOT NULL THEN 'pos.order' END",
+                "origin_id": "m.order_id",
                 "pos_order_id": "m.order_id",
                 "expire_date": "CASE WHEN m.kind = 'earn' THEN (m.date + interval '2 years')::date"
                 " END",
