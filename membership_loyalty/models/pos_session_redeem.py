@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, float_round
 
 from ..tools.input_checks import MAX_AMOUNT, check_id, check_int, check_number, check_text
 
@@ -87,6 +87,82 @@ class PosSession(models.Model):
             else False,
             "convert": account._membership_convert_preview(),
         }
+
+    def membership_pos_cash_off_check(self, partner_id, amount, lines):
+        """Whether a cash-off of ``amount`` may be added to the till's order, by the rules
+        the sync applies (``membership.account._membership_cash_off_points``) and the
+        points the member has left once the order's other redemptions are counted.
+
+        ``lines``: the order's lines as the till shows them, [{"product_id": id, "amount":
+        amount incl. taxes, "gift_id": id of a gift line, "qty": its quantity}]. Nothing
+        is posted (the cash-off is posted, checked again, when the paid order syncs).
+        Returns ``status`` ok / refused, ``message`` and the ``points`` it costs."""
+        check_number(
+            self.env, amount, self.env._("The amount to take off"), -MAX_AMOUNT, MAX_AMOUNT
+        )
+        lines = self._membership_pos_preview_lines(lines)
+        _partner, account = self._membership_pos_redeem_member(partner_id)
+        company = account.company_id
+        point_value = company.membership_point_value
+        points_product = company.membership_points_product_id
+        if point_value <= 0 or not points_product:
+            return self._membership_refused(
+                self.env._("Points have no cash value in this company.")
+            )
+        if company.currency_id.compare_amounts(amount, 0.0) <= 0:
+            return self._membership_refused(
+                self.env._("Enter the points or the amount to take off.")
+            )
+        # The lines the sync counts: points lines are the cash-off already on the order;
+        # the order's share is taken of its sales (not top-ups nor a card's fee).
+        not_sales = {
+            points_product.id,
+            company.membership_topup_product_id.id,
+            self._membership_card_charge_product().id,
+        }
+        already = -sum(line["amount"] for line in lines if line["product_id"] == points_product.id)
+        sales = sum(line["amount"] for line in lines if line["product_id"] not in not_sales)
+        try:
+            account._membership_cash_off_points(already + amount, sales)
+        except UserError as error:
+            return self._membership_refused(str(error))
+        available = (
+            account.points_balance
+            - self._membership_pos_gift_points(lines, account)
+            - float_round(already / point_value, precision_digits=2)
+        )
+        needed = float_round(amount / point_value, precision_digits=2)
+        if float_compare(needed, available, precision_digits=2) > 0:
+            return self._membership_refused(
+                self.env._(
+                    "Not enough points: %(available)s available, %(needed)s needed.",
+                    available=float_round(available, precision_digits=2),
+                    needed=needed,
+                )
+            )
+        return {"status": "ok", "message": "", "points": needed}
+
+    def _membership_pos_gift_points(self, lines, account):
+        """Points the gift lines among ``lines`` use (``account``: the member's, in sudo)."""
+        quantities = {}
+        for line in lines:
+            gift_id = check_id(
+                self.env, line.get("gift_id"), self.env._("The gift"), required=False
+            )
+            if gift_id:
+                qty = check_number(
+                    self.env, line.get("qty", 1), self.env._("The gift quantity"), 0, MAX_GIFT_QTY
+                )
+                quantities[gift_id] = quantities.get(gift_id, 0.0) + qty
+        gifts = account.env["membership.gift"].search(
+            [("id", "in", list(quantities)), ("company_id", "=", account.company_id.id)]
+        )
+        return sum(gift.points_cost * quantities[gift.id] for gift in gifts)
+
+    @api.model
+    @api.private
+    def _membership_refused(self, message):
+        return {"status": "refused", "message": message}
 
     def membership_pos_redeem_gift_check(self, partner_id, gift_id, qty=1):
         """Whether ``qty`` of a gift (all of it on the order) is in stock at its location;

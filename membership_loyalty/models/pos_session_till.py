@@ -31,6 +31,48 @@ class PosSession(models.Model):
             return "cashier"
         return "none"
 
+    @api.model
+    @api.private
+    def _membership_operator_rights(self, level, company):
+        """What the till shows of an operator's Membership rights: their ``level`` and the
+        most they may refund to a wallet in one order (None: no limit). The sync checks the
+        same (pos.order._membership_check_till_rights)."""
+        if level == "supervisor":
+            refund_limit = None
+        elif level == "cashier":
+            refund_limit = company.membership_cashier_refund_limit
+        else:
+            refund_limit = 0.0
+        return {"level": level, "refund_limit": refund_limit}
+
+    @api.model
+    @api.private
+    def _membership_till_rights(self, config):
+        """The till's wallet settings and the rights of the user who opens it."""
+        company = config.company_id
+        return {
+            **self._membership_operator_rights(self._membership_till_level(self.env.user), company),
+            "pin_threshold": company.membership_pin_threshold,
+            "topup_product_id": company.membership_topup_product_id.id,
+        }
+
+    def load_data(self, models_to_load):
+        """With pos_hr, each employee the till loads comes with the rights the server gives
+        them at this till (``_membership_till``): switching cashiers needs no call."""
+        response = super().load_data(models_to_load)
+        employees = response.get("hr.employee")
+        if employees:
+            config = self.config_id
+            # sudo: the till reads only the employees pos_hr loaded for it; the groups of
+            # their users decide their level.
+            records = self.env["hr.employee"].sudo().browse([e["id"] for e in employees])
+            for values, employee in zip(employees, records, strict=True):
+                level = self._membership_till_level(self.env.user, employee, config)
+                values["_membership_till"] = self._membership_operator_rights(
+                    level, config.company_id
+                )
+        return response
+
     def _membership_employee(self, employee_id):
         if not employee_id or "advanced_employee_ids" not in self.config_id._fields:
             return None  # pos_hr is not installed
