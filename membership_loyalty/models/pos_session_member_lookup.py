@@ -132,8 +132,9 @@ class PosSession(models.Model):
 
     def _membership_pos_member_values(self, partner, card):
         """What the till shows and needs about a member (self's user may not read it all:
-        ``partner`` and ``card`` come in sudo). Other parts of the addon add their figures
-        (points, wallet) by extending this dict; the till shows only what is here."""
+        ``partner`` and ``card`` come in sudo): the server's figures and decisions, which the
+        till shows and does not work out again. The packages add the member's packages
+        (pos_session_package)."""
         labels = dict(card._fields["state"]._description_selection(self.env))
         tier = partner.member_tier_id
         boost = tier and self.env["membership.campaign"]._membership_discount_boost(partner)
@@ -145,7 +146,6 @@ class PosSession(models.Model):
             "points": account.points_balance,
             "wallet_paid": account.wallet_paid_balance,
             "wallet_bonus": account.wallet_bonus_balance,
-            "wallet_bonus_first": account.company_id.membership_wallet_bonus_first,
             "wallet_earns": self.config_id.company_id.membership_wallet_earns,
             "charge_product_id": self._membership_card_charge_product().id,
             "partner_id": partner.id,
