@@ -101,6 +101,7 @@ class PosSession(models.Model):
             self.env, amount, self.env._("The amount to take off"), -MAX_AMOUNT, MAX_AMOUNT
         )
         lines = self._membership_pos_preview_lines(lines)
+        gifts = self._membership_pos_gift_quantities(lines)
         _partner, account = self._membership_pos_redeem_member(partner_id)
         company = account.company_id
         point_value = company.membership_point_value
@@ -128,7 +129,7 @@ class PosSession(models.Model):
             return self._membership_refused(str(error))
         available = (
             account.points_balance
-            - self._membership_pos_gift_points(lines, account)
+            - self._membership_pos_gift_points(gifts, account)
             - float_round(already / point_value, precision_digits=2)
         )
         needed = float_round(amount / point_value, precision_digits=2)
@@ -142,8 +143,10 @@ class PosSession(models.Model):
             )
         return {"status": "ok", "message": "", "points": needed}
 
-    def _membership_pos_gift_points(self, lines, account):
-        """Points the gift lines among ``lines`` use (``account``: the member's, in sudo)."""
+    @api.model
+    @api.private
+    def _membership_pos_gift_quantities(self, lines):
+        """{gift id: quantity} of the gift lines among ``lines``, checked."""
         quantities = {}
         for line in lines:
             gift_id = check_id(
@@ -154,6 +157,10 @@ class PosSession(models.Model):
                     self.env, line.get("qty", 1), self.env._("The gift quantity"), 0, MAX_GIFT_QTY
                 )
                 quantities[gift_id] = quantities.get(gift_id, 0.0) + qty
+        return quantities
+
+    def _membership_pos_gift_points(self, quantities, account):
+        """Points the gifts ``quantities`` use (``account``: the member's, in sudo)."""
         gifts = account.env["membership.gift"].search(
             [("id", "in", list(quantities)), ("company_id", "=", account.company_id.id)]
         )
