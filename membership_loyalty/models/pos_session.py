@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from .pos_session_reader import new_reader_channel
+from .pos_session_reader import _new_reader_channel
 
 
 class PosSession(models.Model):
@@ -21,7 +21,7 @@ class PosSession(models.Model):
     def create(self, vals_list):
         sessions = super().create(vals_list)
         for session in sessions.sudo():  # sudo: see membership_reader_channel
-            session.membership_reader_channel = new_reader_channel()
+            session.membership_reader_channel = _new_reader_channel()
         return sessions
 
     membership_wallet_entry_ids = fields.Many2many(

@@ -15,7 +15,7 @@ READ_LOOKUP_VALIDITY = timedelta(minutes=2)
 OPEN_STATES = ("opening_control", "opened")
 
 
-def new_reader_channel():
+def _new_reader_channel():
     return READER_CHANNEL_PREFIX + secrets.token_urlsafe(24)
 
 
@@ -41,7 +41,7 @@ class PosSession(models.Model):
             session.lock_for_update()  # two tabs of one till get the same channel
             session.invalidate_recordset(["membership_reader_channel"])
             if not session.membership_reader_channel:
-                session.membership_reader_channel = new_reader_channel()
+                session.membership_reader_channel = _new_reader_channel()
         return session.membership_reader_channel
 
     @api.model
