@@ -38,6 +38,12 @@ from . import membership_campaign
 from . import barcode_rule
 from . import pos_order_line
 from . import pos_session
+from . import pos_session_till
+from . import pos_session_member_lookup
+from . import pos_session_wallet
+from . import pos_session_redeem
+from . import pos_session_enrol
+from . import pos_session_reader
 from . import res_partner_pin
 from . import res_users
 from . import stock_picking

@@ -4,7 +4,7 @@ from odoo import models
 
 from odoo.addons.bus.websocket import CloseCode, wsrequest
 
-from .pos_session import READER_CHANNEL_PREFIX
+from .pos_session_reader import READER_CHANNEL_PREFIX
 
 _logger = logging.getLogger(__name__)
 

@@ -204,7 +204,7 @@ class TestMembershipReaderDevice(TransactionCase):
             [secret],
         )
         for user in (self.other_till_user, self.admin, self.env.ref("base.public_user")):
-            with mute_logger("odoo.addons.membership_loyalty.models.pos_session"):
+            with mute_logger("odoo.addons.membership_loyalty.models.pos_session_reader"):
                 allowed = Session.with_user(user)._membership_reader_channels_of_user([secret])
             self.assertEqual(allowed, [], user.login)
 

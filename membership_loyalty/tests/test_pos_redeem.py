@@ -259,6 +259,37 @@ class TestMembershipRedeemAtTheTill(MembershipTillSetup, TestPointOfSaleHttpComm
         )
         self.assertEqual(options["coupon"]["points_cost"], 50)
 
+    def test_cash_off_checked_by_the_rules_of_the_sync(self):
+        """The till asks the server whether a cash-off fits the order: the minimum, the
+        share of the order's sales (a top-up is no sale) and the points the order's other
+        redemptions leave; nothing is posted."""
+        session = self._session()
+        topup = self.env["product.product"].sudo().create({"name": "Top-up", "type": "service"})
+        self.company.sudo().membership_topup_product_id = topup
+        tea = {"product_id": self.tea.id, "amount": 30.0}
+
+        def check(amount, *lines):
+            return session.membership_pos_cash_off_check(self.member.id, amount, list(lines))
+
+        self.assertEqual(check(5.0, tea), {"status": "ok", "message": "", "points": 50.0})
+        self.assertIn("At least 10", check(0.5, tea)["message"])
+        self.assertIn("at most 50", check(20.0, tea)["message"])
+        already = {"product_id": self.points_product.id, "amount": -10.0}
+        self.assertIn("at most 50", check(6.0, tea, already)["message"], "15.00 in all")
+        topped = check(
+            6.0,
+            {"product_id": self.tea.id, "amount": 10.0},
+            {"product_id": topup.id, "amount": 100.0},
+        )
+        self.assertIn("at most 50", topped["message"], "a top-up is not part of the share")
+        gift = {"product_id": self.mug.id, "amount": 0.0, "gift_id": self.gift.id, "qty": 1}
+        refused = check(10.0, tea, gift)
+        self.assertEqual(refused["status"], "refused")
+        self.assertIn("90.0 available, 100.0 needed", refused["message"])
+        self.assertEqual(check(9.0, tea, gift)["status"], "ok")
+        self.assertFalse(self._moves("redeem"))
+        self.assertEqual(self._balance(), 120)
+
     def test_cash_off_over_the_limit_kept_and_flagged_at_sync(self):
         session = self._session()
         # 20.00 off a 30.00 order: points pay at most 50% (15.00). The money changed hands

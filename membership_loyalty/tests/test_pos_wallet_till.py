@@ -474,6 +474,42 @@ class TestPosWalletTill(MembershipTillSetup, TestPointOfSaleHttpCommon):
             preview(self.member.id, 150.0, employee_id=cashier.id)["status"], "refused"
         )
 
+    def test_pos_hr_employee_rights_at_the_till_are_the_servers(self):
+        """The till shows each pos_hr employee the Membership level the server gives them,
+        even where their pos_hr role says otherwise: an employee linked to a Membership
+        Supervisor but listed as a basic employee may replace cards; one linked to a user
+        without Membership rights but listed as a manager may not even top up."""
+        env = self.env(su=True)
+        plain = new_test_user(
+            env, login="till_rights_plain", groups="base.group_user,point_of_sale.group_pos_user"
+        )
+        sam, nora = env["hr.employee"].create(
+            [
+                {"name": "Sam Supervisor", "user_id": self.supervisor.id},
+                {"name": "Nora Nomember", "user_id": plain.id},
+            ]
+        )
+        self.main_pos_config.write(
+            {
+                "module_pos_hr": True,
+                "basic_employee_ids": [(6, 0, sam.ids)],
+                "advanced_employee_ids": [(6, 0, nora.ids)],
+            }
+        )
+        session = self._session()
+        loaded = {e["id"]: e for e in session.load_data(["hr.employee"])["hr.employee"]}
+        # pos_hr's own role disagrees with the server: the till must not derive from it.
+        self.assertEqual(
+            (loaded[sam.id]["_role"], loaded[nora.id]["_role"]), ("cashier", "manager")
+        )
+        self.assertEqual(
+            loaded[sam.id]["_membership_till"], {"level": "supervisor", "refund_limit": None}
+        )
+        self.assertEqual(
+            loaded[nora.id]["_membership_till"], {"level": "none", "refund_limit": 0.0}
+        )
+        self.start_pos_tour("membership_loyalty_till_rights_pos_hr")
+
     # ------------------------------------------------------------------ at the till (tours)
 
     def _session_orders(self):

@@ -97,7 +97,12 @@ export class MembershipTill {
 
     /** A partner chosen from the customer list: learn whether they are a member. */
     async learn(partner) {
-        if (!partner || partner.id in this.state.members || this.learning.has(partner.id)) {
+        const known = this.state.members[partner?.id];
+        if (
+            !partner ||
+            (partner.id in this.state.members && !known?.wallet_pending) ||
+            this.learning.has(partner.id)
+        ) {
             return; // known, or already asked for (one call per customer)
         }
         this.learning.add(partner.id);
@@ -117,21 +122,32 @@ export class MembershipTill {
         }
     }
 
-    /** The panel shows the wallet after a paid order or a refund to the wallet; the server
-     * posts the move at sync. */
-    walletSpent(order, amount) {
+    /** What the member's wallet holds as the till knows it: the server's paid and bonus
+     * parts, plus what orders paid at this till moved since the server last said. */
+    walletTotal(member) {
+        return (member?.wallet_paid || 0) + (member?.wallet_bonus || 0) + (member?.wallet_pending || 0);
+    }
+
+    /**
+     * After a paid order moved the member's wallet by `amount` (a payment is negative, a
+     * refund to the wallet or a top-up positive): the panel shows the new total at once,
+     * then the server's paid and bonus parts once it answers (it posted the order when it
+     * synced). Offline, the member is asked again at their next selection.
+     */
+    async walletMoved(order, amount) {
         const member = this.memberOf(order);
-        if (!member) {
+        const partner = order.getPartner();
+        if (!member || !amount) {
             return;
         }
-        if (amount < 0) {
-            member.wallet_paid -= amount; // a refund to the wallet is credited as paid money
-            return;
+        member.wallet_pending = (member.wallet_pending || 0) + amount;
+        if (!order.membership_counted) {
+            return; // not posted yet (offline): asked again at the member's next selection
         }
-        const fromBonus = Math.min(amount, member.wallet_bonus || 0);
-        const bonus = member.wallet_bonus_first ? fromBonus : Math.max(amount - (member.wallet_paid || 0), 0);
-        member.wallet_bonus -= bonus;
-        member.wallet_paid -= amount - bonus;
+        const result = await this._call({ partner_id: partner.id }, true);
+        if (result?.status === "ok") {
+            this.state.members[partner.id] = result.member;
+        }
     }
 
     /**

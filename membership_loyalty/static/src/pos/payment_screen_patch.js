@@ -4,33 +4,15 @@ import { _t } from "@web/core/l10n/translation";
 import { patch } from "@web/core/utils/patch";
 
 /**
- * The member wallet as a payment method: the till refuses what the wallet shown in the
- * member panel cannot pay (the server checks again at sync), and the receipt shows what
- * is left in the wallet.
+ * The member at payment, in one place and in a fixed order: the member wallet as a
+ * payment method (wallet/wallet_till.js says what it refuses and when the PIN is asked),
+ * the receipt's notes, then, once the order is paid, the member's points (redeem/),
+ * wallet and packages (package/). The server checks everything again at sync.
  */
 patch(PaymentScreen.prototype, {
-    _membershipWalletPaid(order) {
-        return order.payment_ids
-            .filter((line) => line.payment_method_id?.membership_is_wallet)
-            .reduce((total, line) => total + line.getAmount(), 0);
-    },
-
-    /** An error text when the order's wallet payments (plus `extra`) cannot be paid. */
-    _membershipWalletRefusal(order, extra = 0) {
-        const member = this.pos.membership.memberOf(order);
-        if (!member) {
-            return _t("Set the member on the order before paying from a wallet.");
-        }
-        const balance = (member.wallet_paid || 0) + (member.wallet_bonus || 0);
-        const wanted = this._membershipWalletPaid(order) + extra;
-        if (wanted - balance < 0.005) {
-            return "";
-        }
-        return _t("%(member)s's wallet holds %(balance)s: %(amount)s cannot be paid from it.", {
-            member: member.name,
-            balance: this.env.utils.formatCurrency(balance),
-            amount: this.env.utils.formatCurrency(wanted),
-        });
+    /** Why the paid order earns fewer points than the preview showed (said before paying). */
+    get membershipEarnNote() {
+        return this.pos.membershipRedeem?.earnNote(this.currentOrder) || "";
     },
 
     _membershipRefuse(body) {
@@ -40,7 +22,7 @@ patch(PaymentScreen.prototype, {
     async addNewPaymentLine(paymentMethod) {
         if (paymentMethod.membership_is_wallet) {
             const order = this.currentOrder;
-            const refusal = this._membershipWalletRefusal(order, Math.max(order.remainingDue, 0));
+            const refusal = this.pos.membership.walletRefusal(order, order.remainingDue || 0, true);
             if (refusal) {
                 this._membershipRefuse(refusal);
                 return false;
@@ -51,24 +33,36 @@ patch(PaymentScreen.prototype, {
 
     async validateOrder(isForceValidate) {
         const order = this.currentOrder;
-        const walletPaid = this._membershipWalletPaid(order);
-        if (walletPaid > 0) {
-            const refusal = this._membershipWalletRefusal(order);
-            if (refusal) {
-                this._membershipRefuse(refusal);
+        const till = this.pos.membership;
+        const redeem = this.pos.membershipRedeem;
+        // 1. The wallet payments: refused, or proven with the member's PIN.
+        const walletPaid = till.walletPaid(order);
+        const refusal = walletPaid ? till.walletRefusal(order) : "";
+        if (refusal) {
+            this._membershipRefuse(refusal);
+            return;
+        }
+        if (await till.pinRequired(order, walletPaid)) {
+            const token = await till.askPin(order, walletPaid);
+            if (!token) {
                 return;
             }
+            order.membership_pin_token = token;
         }
-        const member = this.pos.membership.memberOf(order);
-        if (walletPaid && member) {
-            // A payment from the wallet or a refund to it: the receipt shows what it leaves.
-            order.uiState.membershipWalletLeft = this.env.utils.formatCurrency(
-                member.wallet_paid + member.wallet_bonus - walletPaid
-            );
+        // 2. What the receipt says: the wallet left and why fewer points are earned.
+        order.uiState.membershipWalletLeft = till.walletLeftLabel(order, walletPaid);
+        if (redeem) {
+            order.uiState.membershipEarnNote = redeem.earnNote(order);
         }
+        const pointsUsed = redeem ? redeem.pointsUsed(order) : 0;
+        const walletMoved = till.walletToppedUp(order) - walletPaid;
         await super.validateOrder(...arguments);
-        if (walletPaid && order.finalized) {
-            this.pos.membership.walletSpent(order, walletPaid);
+        if (!order.finalized) {
+            return;
         }
+        // 3. Paid: the member's points, packages and wallet as the panel shows them next.
+        redeem?.orderPaid(order, pointsUsed);
+        till.packagesUsed?.(order);
+        till.walletMoved(order, walletMoved);
     },
 });

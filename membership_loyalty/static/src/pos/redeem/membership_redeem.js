@@ -178,7 +178,7 @@ export class MembershipRedeem {
     /** Apply the cashier's choice: the line or coupon added, or {refused, title, body}. */
     async applyChoice(order, member, options, available, choice) {
         if (choice.kind === "cashoff") {
-            return await this.addCashOff(order, options, available, choice.amount);
+            return await this.addCashOff(order, member, options, choice.amount);
         }
         if (choice.kind === "gift") {
             return await this.addGift(order, available, choice.gift);
@@ -201,48 +201,30 @@ export class MembershipRedeem {
         );
     }
 
-    /** The same checks as the server's ``_membership_cash_off_points`` (it checks again). */
-    cashOffRefusal(order, options, available, amount) {
-        if (!(options.point_value > 0) || !options.points_product_id) {
-            return _t("Points have no cash value in this company.");
-        }
-        if (!(amount > 0)) {
-            return _t("Enter the points or the amount to take off.");
-        }
-        const lines = order.getOrderlines();
-        const already = -lines
-            .filter((line) => this._isPointsLine(line, options))
-            .reduce((total, line) => total + line.priceIncl, 0);
-        const base = lines
-            .filter((line) => !this._isPointsLine(line, options))
-            .reduce((total, line) => total + line.priceIncl, 0);
-        const points = Math.round((amount / options.point_value) * 100) / 100;
-        const total = already + amount;
-        if (total / options.point_value < options.min_points - 0.005) {
-            return _t("At least %(min)s points must be used at once.", {
-                min: options.min_points,
-            });
-        }
-        const cap = (base * options.max_share) / 100;
-        if (total - cap > 0.005) {
-            return _t("Points can pay at most %(share)s%% of an order (%(cap)s here).", {
-                share: options.max_share,
-                cap: this.pos.env.utils.formatCurrency(Math.max(cap, 0)),
-            });
-        }
-        if (points - available > 0.005) {
-            return _t("Not enough points: %(available)s available, %(needed)s needed.", {
-                available,
-                needed: points,
-            });
-        }
-        return "";
+    /** The order's lines as the server's cash-off check reads them. */
+    _cashOffLines(order) {
+        return order.getOrderlines().map((line) => ({
+            product_id: line.product_id.id,
+            amount: line.priceIncl,
+            gift_id: line.membership_gift_id?.id || false,
+            qty: line.qty,
+        }));
     }
 
-    async addCashOff(order, options, available, amount) {
-        const refusal = this.cashOffRefusal(order, options, available, amount);
-        if (refusal) {
-            return this._refusal(_t("Cash-off refused"), refusal);
+    /** A cash-off line of `amount`, if the server's cash-off rules allow it on this order
+     * (it checks them again when the paid order syncs). */
+    async addCashOff(order, member, options, amount) {
+        const check = await this._rpc(
+            "membership_pos_cash_off_check",
+            member.partner_id,
+            Number.isFinite(amount) ? amount : 0,
+            this._cashOffLines(order)
+        );
+        if (!check) {
+            return this._unreachable();
+        }
+        if (check.status !== "ok") {
+            return this._refusal(_t("Cash-off refused"), check.message);
         }
         const product = await this._product(
             options.points_product_id,

@@ -18,13 +18,14 @@ patch(MembershipTill.prototype, {
         return cashier && cashier !== this.pos.user ? cashier : null;
     },
 
-    /** {level, topup_limit, topup_max, refund_limit, pin_threshold} of who works the till. */
+    /** {level, refund_limit, pin_threshold, topup_product_id} of who works the till, as the
+     * server decided them when the till loaded: for the till's user, or (pos_hr) for the
+     * employee logged in. A null refund_limit means no limit. */
     tillRights() {
-        const rights = { level: "none", ...(this.pos.user.raw?.membership_till || {}) };
+        const rights = { level: "none", refund_limit: 0, ...(this.pos.user.raw?.membership_till || {}) };
         const employee = this._employee();
         if (employee) {
-            const role = employee._role;
-            rights.level = role === "manager" ? "supervisor" : role === "minimal" ? "none" : "cashier";
+            Object.assign(rights, employee._membership_till || { level: "none", refund_limit: 0 });
         }
         return rights;
     },
@@ -119,13 +120,84 @@ patch(MembershipTill.prototype, {
         return result.token;
     },
 
-    /** After a paid order: the panel shows the top-up and its bonus in the wallet. */
+    // ---------------------------------------------------------------- at payment
+
+    /** What the order pays from the wallet (negative: a refund to the wallet). */
+    walletPaid(order) {
+        return order.payment_ids
+            .filter((line) => line.payment_method_id?.membership_is_wallet)
+            .reduce((total, line) => total + line.getAmount(), 0);
+    },
+
+    /** What the order's top-up lines put in the wallet, with the bonus the server's preview
+     * gave them. */
     walletToppedUp(order) {
-        const member = this.memberOf(order);
         const top = this.topupLines(order).reduce((total, line) => total + line.priceIncl, 0);
-        if (member && top > 0) {
-            member.wallet_paid += top;
-            member.wallet_bonus += order.uiState.membershipTopupBonus || 0;
+        return top > 0 ? top + (order.uiState.membershipTopupBonus || 0) : 0;
+    },
+
+    /**
+     * Why the order's wallet payments (plus `extra`, a line about to be added) cannot be
+     * taken (empty when they can): a top-up is never paid from the wallet, a refund to the
+     * wallet stays within the operator's limit, a payment within what the wallet holds.
+     * `adding`: a wallet line is being added (it needs the member on the order). The
+     * server checks all of it again at sync.
+     */
+    walletRefusal(order, extra = 0, adding = false) {
+        const wanted = this.walletPaid(order) + extra;
+        const fmt = (value) => this.pos.env.utils.formatCurrency(value);
+        if (wanted > 0 && this.topupLines(order).length) {
+            return _t("A wallet cannot be topped up with wallet money: pay the top-up another way.");
         }
+        if (wanted < 0) {
+            const limit = this.tillRights().refund_limit ?? Infinity;
+            if (-wanted - limit > 0.005) {
+                return _t("Refunds of more than %s to a wallet need a Membership Supervisor.", fmt(limit));
+            }
+        }
+        const member = this.memberOf(order);
+        if (!member && (adding || wanted > 0)) {
+            return _t("Set the member on the order before paying from a wallet.");
+        }
+        if (wanted <= 0) {
+            return "";
+        }
+        const balance = this.walletTotal(member);
+        if (wanted - balance < 0.005) {
+            return "";
+        }
+        return _t("%(member)s's wallet holds %(balance)s: %(amount)s cannot be paid from it.", {
+            member: member.name,
+            balance: fmt(balance),
+            amount: fmt(wanted),
+        });
+    },
+
+    /** Whether a wallet payment of `amount` needs the member's PIN: above the company's
+     * threshold on its own, else the server says (it knows what the wallet paid over the
+     * company's window). */
+    async pinRequired(order, amount) {
+        const member = this.memberOf(order);
+        const threshold = this.tillRights().pin_threshold || 0;
+        if (!member?.pin || threshold <= 0 || amount <= 0) {
+            return false;
+        }
+        if (amount - threshold > 0.005) {
+            return true;
+        }
+        return await this.pos.data.call("pos.session", "membership_pos_pin_required", [[this.pos.session.id]], {
+            partner_id: member.partner_id,
+            amount,
+        });
+    },
+
+    /** The wallet the receipt says the order leaves ("" when it does not move it). */
+    walletLeftLabel(order, walletPaid) {
+        const member = this.memberOf(order);
+        const topup = this.walletToppedUp(order);
+        if (!member || (!walletPaid && !topup)) {
+            return "";
+        }
+        return this.pos.env.utils.formatCurrency(this.walletTotal(member) + topup - walletPaid);
     },
 });

@@ -1,0 +1,135 @@
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+_logger = logging.getLogger(__name__)
+
+# Bus channels of the tills' card readers: this prefix and a random secret per session.
+READER_CHANNEL_PREFIX = "membership_reader_"
+# A card read pushed to a till can be turned into a member lookup once, within this delay.
+READ_LOOKUP_VALIDITY = timedelta(minutes=2)
+OPEN_STATES = ("opening_control", "opened")
+
+
+def _new_reader_channel():
+    return READER_CHANNEL_PREFIX + secrets.token_urlsafe(24)
+
+
+class PosSession(models.Model):
+    """The till's card readers: the secret bus channel their reads arrive on, and turning
+    a pushed read into the member."""
+
+    _inherit = "pos.session"
+
+    def membership_pos_reader_channel(self):
+        """The secret bus channel this till's card reads arrive on, for the session's own
+        user while the session is open (another user's call is refused)."""
+        self._membership_pos_check_user(
+            self.env._("Only Point of Sale users can listen to card readers.")
+        )
+        if self.env.user != self.user_id or self.state not in OPEN_STATES:
+            raise AccessError(
+                self.env._("Only the user of an open session listens to its card readers.")
+            )
+        # sudo: the channel is a secret no user reads through the model; this user owns it.
+        session = self.sudo()
+        if not session.membership_reader_channel:
+            session.lock_for_update()  # two tabs of one till get the same channel
+            session.invalidate_recordset(["membership_reader_channel"])
+            if not session.membership_reader_channel:
+                session.membership_reader_channel = _new_reader_channel()
+        return session.membership_reader_channel
+
+    @api.model
+    @api.private
+    def _membership_reader_channel_of(self, config):
+        """The reader channel of ``config``'s open session (False when it has none)."""
+        # sudo: the channel field is hidden from every user; the server pushes reads on it.
+        session = self.sudo().search(
+            [
+                ("config_id", "=", config.id),
+                ("state", "in", OPEN_STATES),
+                ("membership_reader_channel", "!=", False),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        return session.membership_reader_channel
+
+    @api.model
+    @api.private
+    def _membership_reader_channels_of_user(self, channels):
+        """Those of ``channels`` that are the reader channel of an open session of the
+        current user: the only reader channels a websocket may subscribe to."""
+        wanted = [c for c in channels if isinstance(c, str) and len(c) <= 100]
+        if not wanted or self.env.user._is_public():
+            return []
+        # sudo: the channel field is hidden from every user; matched against their sessions.
+        allowed = (
+            self.sudo()
+            .search(
+                [
+                    ("membership_reader_channel", "in", wanted),
+                    ("user_id", "=", self.env.uid),
+                    ("state", "in", OPEN_STATES),
+                ]
+            )
+            .mapped("membership_reader_channel")
+        )
+        if len(allowed) < len(set(channels)):
+            _logger.info(
+                "user %s: subscription to %s card reader channel(s) refused",
+                self.env.uid,
+                len(set(channels)) - len(allowed),
+            )
+        return allowed
+
+    def membership_pos_reader_lookup(self, read_id):
+        """The member of a card read pushed to this till (``read_id`` from the push, valid
+        once and shortly): the same answer as ``membership_pos_lookup`` with the card's
+        code, which never travels on the bus."""
+        self._membership_pos_check_user(self.env._("Only Point of Sale users can look members up."))
+        if not isinstance(read_id, str) or not 16 <= len(read_id) <= 64:
+            raise UserError(self.env._("This card read is not valid."))
+        # sudo: reads are an operational log of Membership managers; the till only turns a
+        # read pushed to it, by its one-time id, into a lookup.
+        event = (
+            self.env["membership.reader.event"]
+            .sudo()
+            .search(
+                [
+                    ("read_token_hash", "=", hashlib.sha256(read_id.encode()).hexdigest()),
+                    ("device_id.pos_config_id", "=", self.config_id.id),
+                    ("create_date", ">", fields.Datetime.now() - READ_LOOKUP_VALIDITY),
+                ],
+                limit=1,
+            )
+        )
+        if event:
+            event.lock_for_update()  # a read is used once, even by two calls at a time
+            event.invalidate_recordset(["read_token_hash"])
+        if not event or not event.read_token_hash:
+            raise UserError(self.env._("This card read is unknown, used or expired: tap again."))
+        event.read_token_hash = False
+        # The card the server matched when the box sent the read (by its code or one of
+        # its aliases): the till gets that card's member, not a new search of a code.
+        company = self.config_id.company_id
+        card = (
+            event.env["membership.card"]
+            .with_context(allowed_company_ids=company.ids)
+            .browse(event.card_ref)
+            .exists()
+        )
+        allowed = company | company.parent_ids
+        if not card or (card.company_id and card.company_id not in allowed):
+            return {"status": "not_found", "message": self.env._("This card is not known here.")}
+        if not card.partner_id.is_member:
+            return {
+                "status": "not_found",
+                "message": self.env._("No member found for card %s.", card.number),
+            }
+        return self._membership_pos_answer(card.partner_id, card)
