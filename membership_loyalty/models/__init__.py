@@ -54,3 +54,4 @@ from . import res_company_package
 from . import res_config_settings_package
 from . import res_partner_package
 from . import membership_sms_package
+from . import ir_module_module
