@@ -123,8 +123,10 @@ result({
         [c.code, c.partner_id.id, c.program_id.id, c.points]
         for c in env["loyalty.card"].search([], order="id")
     ],
-    "journal_items": [len(moves), round(sum(moves.mapped("debit")), 2),
-                      round(sum(moves.mapped("credit")), 2), round(sum(moves.mapped("balance")), 2)],
+    "journal_items": [
+        len(moves),
+        *(round(sum(moves.mapped(f)), 2) for f in ("debit", "credit", "balance")),
+    ],
     "barcode_rules": sorted(
         [r.name, r.type, r.encoding, r.pattern, r.sequence]
         for r in nomenclature.rule_ids

@@ -6,7 +6,6 @@ import configparser
 import json
 import os
 import subprocess
-import sys
 import sysconfig
 from pathlib import Path
 
@@ -22,11 +21,19 @@ def odoo_rc():
     return os.environ.get("ODOO_RC") or str(ROOT / ".odoo" / "odoo.conf")
 
 
-def configured_addons_path():
-    """The addons path of the project's Odoo config, one directory per entry."""
+def configured(option):
     config = configparser.ConfigParser()
     config.read(odoo_rc())
-    return [p.strip() for p in config["options"]["addons_path"].split(",") if p.strip()]
+    return config["options"][option]
+
+
+def configured_addons_path():
+    """The addons path of the project's Odoo config, one directory per entry."""
+    return [p.strip() for p in configured("addons_path").split(",") if p.strip()]
+
+
+def configured_data_dir():
+    return configured("data_dir")
 
 
 def venv_addons_dir():
@@ -63,7 +70,7 @@ def install(database, modules, addons=None, demo=False):
         "-i",
         modules,
         "--stop-after-init",
-        *(() if demo else ("--without-demo=all",)),
+        *(() if demo else ("--without-demo",)),
         addons=addons,
     )
 
@@ -94,7 +101,3 @@ def drop(database):
 def database_name(suffix):
     base = os.environ.get("TEST_DB") or "membership_loyalty_test"
     return f"{base}_{suffix}"
-
-
-def venv_python():
-    return sys.executable

@@ -24,6 +24,7 @@ from odoo_databases import (
     ROOT,
     addons_path,
     configured_addons_path,
+    configured_data_dir,
     database_name,
     drop,
     install,
@@ -76,10 +77,10 @@ def wheel_addons(tmp_path_factory):
     """The addon built as an `odoo-addon-*` wheel (whool, the OCA backend) and installed
     into a throwaway venv; yields that venv's `odoo/addons` folder."""
     work = tmp_path_factory.mktemp("wheel")
+    addon = str(ROOT / "membership_loyalty")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     subprocess.run(
-        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", work / "dist"]
-        + [str(ROOT / "membership_loyalty")],
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", work / "dist", addon],
         check=True,
         capture_output=True,
     )
@@ -113,16 +114,6 @@ def shop_databases():
     for database in (shop, copy):
         drop(database)
         shutil.rmtree(data_dir / database, ignore_errors=True)
-
-
-def configured_data_dir():
-    import configparser
-
-    from odoo_databases import odoo_rc
-
-    config = configparser.ConfigParser()
-    config.read(odoo_rc())
-    return config["options"]["data_dir"]
 
 
 def assert_shop_unchanged(before, after):
@@ -171,7 +162,8 @@ def test_install_into_a_running_shop_changes_nothing_of_theirs(shop_databases, w
     )
     after = shell(shop, SHOP_SNAPSHOT, addons=addons_path(wheel_addons["addons"]))
     assert_shop_unchanged(shop_databases["before"], after)
-    assert set(after["barcode_rule_xmlids"]) - set(shop_databases["before"]["barcode_rule_xmlids"]) == ADDED_RULES
+    added = set(after["barcode_rule_xmlids"]) - set(shop_databases["before"]["barcode_rule_xmlids"])
+    assert added == ADDED_RULES
 
 
 COINSTALLED = """
@@ -216,7 +208,8 @@ def test_coinstalled_with_oca_membership(shop_databases, wheel_addons):
     with both manager groups sees both apps, both partner pages under their own labels,
     and uses both."""
     shop = shop_databases["shop"]
-    assert any(Path(p).resolve() == Path(venv_addons_dir()).resolve() for p in configured_addons_path()), (
+    venv_addons = Path(venv_addons_dir()).resolve()
+    assert any(Path(p).resolve() == venv_addons for p in configured_addons_path()), (
         "the project's Odoo config must list the venv's odoo/addons (odoo-addon-* wheels)"
     )
     seen = shell(shop, COINSTALLED, addons=addons_path(wheel_addons["addons"]))
@@ -307,8 +300,14 @@ def upgraded(shop_databases, tmp_path_factory):
         ".latest_version)",
     )
     after = shell(copy, MEMBER_SNAPSHOT)
-    return {"db": copy, "filled": filled, "before": before, "after": after,
-            "installed": installed, "previous": version}
+    return {
+        "db": copy,
+        "filled": filled,
+        "before": before,
+        "after": after,
+        "installed": installed,
+        "previous": version,
+    }
 
 
 def test_upgrade_from_the_previous_version_loses_nothing(upgraded):
