@@ -84,14 +84,14 @@ mug = env["product.product"].create({
     "name": "Shop mug", "list_price": 12.5, "available_in_pos": True, "type": "consu",
     "taxes_id": [Command.clear()],
 })
-env["pos.config"].create({"name": "Shop till"})
+cash = env["pos.config"]._create_cash_payment_method()
+env["pos.config"].create({"name": "Shop till", "payment_method_ids": [Command.set(cash.ids)]})
 till = shop_till()
 sell(till, customers[1], [(mug, 2)])
 sell(till, customers[2], [(mug, 1)])
 sell(till, None, [(mug, 3)])
 close(till)
 env.cr.commit()
-result({"till": till.id})
 """
 )
 
@@ -240,3 +240,79 @@ result({
 })
 """
 )
+
+# Uninstall a module through Settings' uninstall wizard; when the addon is gone with it,
+# sell at the shop's till and close its session. Call ``uninstall_and_sell(name)``.
+UNINSTALL_AND_SELL = (
+    TILL
+    + """
+def uninstall_and_sell(name):
+    module = env["ir.module.module"].search([("name", "=", name)])
+    refusal = ""
+    try:
+        env["base.module.uninstall"].create(
+            {"module_ids": [(6, 0, module.ids)]}).action_uninstall()
+    except Exception as error:  # the refusal an administrator sees, if any
+        refusal = str(error)
+        env.cr.rollback()
+    env.invalidate_all()
+    state = env["ir.module.module"].search([("name", "=", "membership_loyalty")]).state
+    sold = {}
+    if state == "uninstalled":
+        till = shop_till()
+        partner = env["res.partner"].search([("name", "=", "Shop customer 3")])
+        mug = env["product.product"].search([("name", "=", "Shop mug")])
+        order = sell(till, partner, [(mug, 2)])
+        session = close(till)
+        sold = {"order": order.state, "amount": order.amount_total, "session": session.state,
+                "move": bool(session.move_id), "posted": session.move_id.state}
+    env.cr.commit()
+    result({"state": state, "refusal": refusal, "sold": sold})
+"""
+)
+
+INSTALLED_VERSION = """
+result(env["ir.module.module"].search([("name", "=", "membership_loyalty")]).latest_version)
+"""
+
+# A user with both membership addons' manager groups: what they see and use.
+COINSTALLED = """
+from lxml import etree
+
+user = env["res.users"].create({
+    "name": "Both memberships", "login": "both_memberships",
+    "group_ids": [(6, 0, [env.ref("base.group_user").id,
+                          env.ref("membership.group_membership_manager").id,
+                          env.ref("membership_loyalty.membership_loyalty_group_manager").id])],
+})
+as_user = env(user=user)
+arch = as_user["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
+pages = [page.get("string") for page in etree.fromstring(arch).iter("page")]
+menus = as_user["ir.ui.menu"].load_menus(False)
+roots = [menus[str(i)]["name"] for i in menus["root"]["children"]]
+privileges = {
+    xmlid: env.ref(xmlid).privilege_id.name
+    for xmlid in ("membership.group_membership_manager",
+                  "membership_loyalty.membership_loyalty_group_manager")
+}
+# Both in use by that user: a paid membership invoiced (OCA) and a member of the addon
+# with a card.
+product = as_user["product.product"].create({
+    "name": "Yearly membership", "membership": True, "list_price": 30,
+    "membership_date_from": "2026-01-01", "membership_date_to": "2026-12-31",
+})
+partner = as_user["res.partner"].create({"name": "Member of both", "phone": "+32 470 99 88 77"})
+partner.create_membership_invoice(product, 30)
+partner.is_member = True
+card_type = as_user["membership.card.type"].create({"name": "Both card"})
+card = as_user["membership.card"].create(
+    {"number": "900000990001", "partner_id": partner.id, "card_type_id": card_type.id})
+card._membership_transition("activate", "co-installation check")
+result({
+    "modules": sorted(env["ir.module.module"].search(
+        [("name", "in", ["membership", "membership_loyalty"]), ("state", "=", "installed")]
+    ).mapped("name")),
+    "pages": pages, "roots": roots, "privileges": privileges,
+    "oca_state": partner.membership_state, "card_state": card.state,
+})
+"""

@@ -48,18 +48,42 @@ def addons_path(addon_dir):
     return ",".join([*paths, str(addon_dir)])
 
 
-def odoo(database, *args, addons=None, timeout=600):
-    """Run `scripts/odoo-bin` on ``database`` until it stops; fail the test with the end
-    of its log when it exits with an error."""
+def odoo_command(database, *args, addons=None):
     command = [str(ODOO_BIN), "-d", database, f"--http-port={free_port()}", "--log-level=warn"]
     if addons:
         command.append(f"--addons-path={addons}")
+    return [*command, *args]
+
+
+def odoo(database, *args, addons=None, timeout=900):
+    """Run `scripts/odoo-bin` on ``database`` until it stops; fail the test with the end
+    of its log when it exits with an error."""
     done = subprocess.run(
-        [*command, *args], capture_output=True, text=True, timeout=timeout, check=False
+        odoo_command(database, *args, addons=addons),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if done.returncode:
         pytest.fail(f"odoo-bin {' '.join(args)} on {database} failed:\n{done.stderr[-4000:]}")
     return done
+
+
+def odoo_started(database, *args, addons=None):
+    """`scripts/odoo-bin` on ``database`` in the background (see ``odoo_finished``)."""
+    return subprocess.Popen(
+        odoo_command(database, *args, addons=addons),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def odoo_finished(process, timeout=900):
+    _out, err = process.communicate(timeout=timeout)
+    if process.returncode:
+        pytest.fail(f"odoo-bin {' '.join(process.args[1:])} failed:\n{err[-4000:]}")
 
 
 def install(database, modules, addons=None, demo=False):
@@ -77,7 +101,8 @@ def install(database, modules, addons=None, demo=False):
 
 def shell(database, code, addons=None):
     """Run ``code`` in `odoo-bin shell` on ``database`` (``env`` is the superuser's, and
-    ``result(value)`` hands ``value`` back as JSON); returns what ``result`` got."""
+    ``result(value)`` hands ``value`` back as JSON); returns the values ``result`` got, in
+    order (one shell for several scripts: each start loads the registry)."""
     prelude = (
         "import json as _json\n"
         f"def result(value):\n    print({RESULT!r} + _json.dumps(value, default=str))\n"
@@ -91,7 +116,7 @@ def shell(database, code, addons=None):
     lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
     if done.returncode or not lines or "Traceback" in done.stderr:
         pytest.fail(f"odoo shell on {database} failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
-    return json.loads(lines[-1][len(RESULT) :])
+    return [json.loads(line[len(RESULT) :]) for line in lines]
 
 
 def drop(database):
