@@ -19,6 +19,13 @@ class IrModuleModule(models.Model):
             self._membership_check_no_ledger_history()
         return super().button_uninstall()
 
+    def module_uninstall(self):
+        """The step that drops the data (called by the registry after ``button_uninstall``,
+        or directly over RPC): the same refusal."""
+        if "membership_loyalty" in self.mapped("name"):
+            self._membership_check_no_ledger_history()
+        return super().module_uninstall()
+
     def _membership_check_no_ledger_history(self):
         # sudo: the count covers every company's ledger, whatever the uninstalling admin's
         # companies are; only counts are read.
