@@ -64,13 +64,18 @@ def manifest_version(text):
     return ast.literal_eval(text)["version"]
 
 
+def full_history():
+    """A shallow clone (CI checkouts) is deepened: the previous version is looked up in the
+    history, and the wheel's version counts the commits since the manifest's last change."""
+    if git("rev-parse", "--is-shallow-repository").strip() == "true":
+        git("fetch", "--quiet", "--unshallow")
+
+
 def previous_version_commit():
     """The last commit before the manifest's version changed to the current one, along
     the first parents (the main line just before the merge that brought the new version);
-    HEAD itself while the new version is not committed yet. A shallow clone (CI) is
-    deepened first: the history is what this looks up."""
-    if git("rev-parse", "--is-shallow-repository").strip() == "true":
-        git("fetch", "--quiet", "--unshallow")
+    HEAD itself while the new version is not committed yet."""
+    full_history()
     current = manifest_version((ROOT / MANIFEST).read_text())
     head = manifest_version(git("show", f"HEAD:{MANIFEST}"))
     if head != current:
@@ -109,6 +114,7 @@ def previous_addon(tmp_path_factory):
 def wheel_addons(tmp_path_factory):
     """The addon built as an `odoo-addon-*` wheel (whool, the OCA backend) and installed
     into a throwaway venv: the wheel and that venv's `odoo/addons` folder."""
+    full_history()
     work = tmp_path_factory.mktemp("wheel")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
     addon = str(ROOT / "membership_loyalty")
