@@ -147,8 +147,8 @@ result({
 """
 
 # The addon's own data after a few member sales (filled with the code of any version):
-# read stable facts only, so a refactor of how moves are stored shows as a difference
-# only when something a member would notice changed.
+# read stable facts only (a move's key names its order), so a refactor of how moves are
+# stored shows as a difference only when something a member would notice changed.
 MEMBER_SNAPSHOT = """
 accounts = env["membership.account"].with_context(active_test=False).search([])
 def partner_key(p):
@@ -165,12 +165,11 @@ result({
         for a in accounts
     ),
     "points_moves": sorted(
-        [m.idempotency_key, partner_key(m.partner_id), m.points, m.pos_order_id.uuid or ""]
+        [m.idempotency_key, partner_key(m.account_id.partner_id), m.points]
         for m in points
     ),
     "wallet_moves": sorted(
-        [m.idempotency_key, partner_key(m.partner_id), m.paid_amount, m.bonus_amount,
-         m.pos_order_id.uuid or ""]
+        [m.idempotency_key, partner_key(m.account_id.partner_id), m.paid_amount, m.bonus_amount]
         for m in wallet
     ),
     "cards": sorted(
