@@ -121,7 +121,8 @@ install_odoo_dropped_files() {
 install_venv() {
     step "python venv (.venv from requirements.txt)" "pip could not reach PyPI, or a package failed to build (pyscard needs swig and libpcsclite-dev)"
     local want
-    want=$(cat "$ROOT/requirements.txt" "$ROOT/iot_reader_box/pyproject.toml" | sha256sum | cut -c1-16)
+    want=$(cat "$ROOT/requirements.txt" "$ROOT/requirements-odoo-addons.txt" \
+        "$ROOT/iot_reader_box/pyproject.toml" | sha256sum | cut -c1-16)
     if [ -f "$VENV/.installed" ] && [ "$(cat "$VENV/.installed")" = "$want" ]; then
         echo "up to date"
         return
@@ -131,6 +132,9 @@ install_venv() {
     "$VENV/bin/pip" install -q --upgrade pip wheel
     # pip's notes on this machine's extra local indexes are noise: keep real errors.
     "$VENV/bin/pip" install -q -r "$ROOT/requirements.txt" 2> >(grep -v "^WARNING: Location" >&2)
+    # Odoo addons wheels (odoo-addon-*): without their `odoo` requirement (see the file).
+    "$VENV/bin/pip" install -q --no-deps -r "$ROOT/requirements-odoo-addons.txt" \
+        2> >(grep -v "^WARNING: Location" >&2)
     # compat mode puts the daemon's folder on sys.path, so `import iot_reader_box` finds the
     # package even where the repository root (holding a folder of that name) is on the path.
     "$VENV/bin/pip" install -q --no-deps --config-settings editable_mode=compat -e "$ROOT/iot_reader_box"
@@ -160,14 +164,15 @@ start_postgresql() {
 
 write_config() {
     step "odoo config (.odoo/odoo.conf) and odoo on the venv's path" ""
-    # Make `import odoo` work in the venv (pytest-odoo, the shell, bench scripts).
+    # Make `import odoo` work in the venv (pytest-odoo, the shell, bench scripts). The
+    # venv's own odoo/addons folder (odoo-addon-* wheels) goes on the addons path.
     local site
     site=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
     echo "$PREFIX/usr/lib/python3/dist-packages" >"$site/odoo19-prefix.pth"
-    mkdir -p "$PREFIX/data"
+    mkdir -p "$PREFIX/data" "$site/odoo/addons"
     cat >"$ODOO_CONF" <<CONF
 [options]
-addons_path = $PREFIX/usr/lib/python3/dist-packages/odoo/addons,$ROOT
+addons_path = $PREFIX/usr/lib/python3/dist-packages/odoo/addons,$site/odoo/addons,$ROOT
 data_dir = $PREFIX/data
 admin_passwd = admin
 db_user = $(id -un)

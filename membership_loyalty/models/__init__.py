@@ -81,3 +81,4 @@ from . import membership_sms_reminder
 from . import membership_pos_origin_mixin
 from . import membership_points_move_pos
 from . import membership_wallet_move_pos
+from . import ir_module_module

@@ -45,7 +45,7 @@ class TestMembershipInstall(TransactionCase):
             for higher in chain[rank + 1 :]:
                 self.assertNotIn(higher, implied, f"{group.name} must not imply {higher.name}")
         self.assertIn(self.env.ref("point_of_sale.group_pos_user"), self.cashier.all_implied_ids)
-        self.assertEqual({g.privilege_id.name for g in chain}, {"Membership"})
+        self.assertEqual({g.privilege_id.name for g in chain}, {"Membership Loyalty"})
 
     def test_users_get_levels_below(self):
         manager_user = self.users[self.manager]

@@ -179,8 +179,8 @@ tours.add("membership_loyalty_backend_manager", {
         noDialogLeft(),
         summaryShows("member_tier_id", "Gold"),
         {
-            content: "open the Membership tab",
-            trigger: ".o_notebook .nav-link:contains(Membership)",
+            content: "open the Loyalty Card tab",
+            trigger: ".o_notebook .nav-link:contains(Loyalty Card)",
             run: "click",
         },
         {
