@@ -54,3 +54,7 @@ from . import res_company_package
 from . import res_config_settings_package
 from . import res_partner_package
 from . import membership_sms_package
+from . import membership_points_move_opening
+from . import membership_wallet_move_opening
+from . import membership_import_template
+from . import membership_import_engine
