@@ -1,11 +1,13 @@
 import math
+import re
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_round
 
 from .membership_account import POINTS_DIGITS
-from .membership_card import LIVE_STATES, MAX_NUMBER_LENGTH, TRANSITION, luhn_valid, normalise_uid
+from .membership_account_opening import OPENING_APPLIED
+from .membership_card import LIVE_STATES, MAX_NUMBER_LENGTH, luhn_valid, normalise_uid
 from .res_partner import MEMBER_SYSTEM
 
 # What a row of an import may carry (the columns a template maps).
@@ -235,6 +237,8 @@ class MembershipImportEngine(models.AbstractModel):
                 )
             clean["card_exists"] = bool(owner)
         alias = clean["alias"]
+        if alias and not re.fullmatch(r"[0-9A-F]{8,20}", alias):
+            errors.append(("card", alias, self.env._("Not a hexadecimal chip UID.")))
         if alias:
             owner = lookups["chips"].get(alias)
             if owner and owner != clean["partner_id"]:
@@ -309,11 +313,18 @@ class MembershipImportEngine(models.AbstractModel):
         SQL for ``is_member``: enrolling through the ORM sends each member a welcome SMS
         and draws their number with a query of its own. Imported people are members
         already: their numbers are drawn in one query and nobody is welcomed again."""
-        Partner = self.env["res.partner"].with_context(
-            tracking_disable=True,
-            mail_create_nolog=True,
-            mail_create_nosubscribe=True,
-            membership_partner_system=MEMBER_SYSTEM,
+        # sudo: the contacts become members in the query below, in this transaction; the
+        # record rule lets Membership users create and edit members only, which they are
+        # not yet. Who may import was checked by the wizard (Managers).
+        Partner = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                membership_partner_system=MEMBER_SYSTEM,
+            )
         )
         entry_tier = self.env["res.partner"]._membership_entry_tier(company.id).id
         today = fields.Date.context_today(self)
@@ -398,40 +409,48 @@ class MembershipImportEngine(models.AbstractModel):
             todo.append(row)
         if not todo:
             return
-        Card = (
-            self.env["membership.card"]
-            .with_company(company)
-            .with_context(
-                membership_card_transition=TRANSITION,
-                tracking_disable=True,
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-            )
-        )
+        Card = self.env["membership.card"].with_company(company)
         today = fields.Date.context_today(self)
         expiry = (
             fields.Date.add(today, months=card_type.validity_months)
             if card_type.validity_months
-            else False
+            else None
         )
-        cards = Card.sudo().create(
-            [
-                {
-                    "number": row["card"] or Card._next_number(),
-                    "chip_uid": row["alias"] or False,
-                    "partner_id": row["partner_id"],
-                    "company_id": company.id,
-                    "card_type_id": card_type.id,
-                    "state": "active",
-                    "issue_date": today,
-                    "expiry_date": expiry,
-                }
-                for row in todo
-            ]
+        for row in todo:
+            row["card"] = row["card"] or Card._next_number()
+        # SQL: the card's create looks each number and chip up with queries of its own;
+        # the dry run checked the whole file's numbers (check digit, duplicates, live cards)
+        # in one query, and the partial unique indexes still guard the database. The cards
+        # are issued as the Issue wizard leaves them (active, issued today), without a
+        # charge: the member paid for them in the old system.
+        self.env.flush_all()
+        inserted = self.env.execute_query(
+            SQL(
+                """INSERT INTO membership_card
+                          (number, chip_uid, partner_id, company_id, card_type_id, state,
+                           issue_date, expiry_date, deposit_amount, active,
+                           create_uid, create_date, write_uid, write_date)
+                   SELECT v.number, v.chip_uid, v.partner_id, %s, %s, 'active', %s, %s, 0,
+                          TRUE, %s, now() AT TIME ZONE 'UTC', %s, now() AT TIME ZONE 'UTC'
+                     FROM unnest(%s::varchar[], %s::varchar[], %s::int[])
+                          AS v(number, chip_uid, partner_id)
+                RETURNING id, number""",
+                company.id,
+                card_type.id,
+                today,
+                expiry,
+                self.env.uid,
+                self.env.uid,
+                [row["card"] for row in todo],
+                [row["alias"] or None for row in todo],
+                [row["partner_id"] for row in todo],
+            )
         )
-        for row, card in zip(todo, cards, strict=True):
-            row["card_id"] = card.id
-            row["card"] = card.number
+        ids = {number: card_id for card_id, number in inserted}
+        for row in todo:
+            row["card_id"] = ids[row["card"]]
+        Card.invalidate_model()
+        self.env["res.partner"].invalidate_model(["membership_card_ids"])
 
     def _membership_post_openings(self, plan, company, counterpart, label):
         """Opening points and wallet moves (kind ``opening``), each key once, and one journal
@@ -488,15 +507,29 @@ class MembershipImportEngine(models.AbstractModel):
         )
         for vals in wallet_vals:
             vals["account_move_id"] = entry.id
-        # sudo: nobody holds create rights on a ledger; the Manager's import checked every
-        # row and the amounts come from it.
-        for model, vals_list in (
-            ("membership.points.move", points_vals),
-            ("membership.wallet.move", wallet_vals),
-        ):
-            Move = self.env[model].sudo()
-            for start in range(0, len(vals_list), BATCH):
-                Move.create(vals_list[start : start + BATCH])
+        Account = self.env["membership.account"].sudo()
+        for start in range(0, max(len(points_vals), len(wallet_vals)), BATCH):
+            points_batch = points_vals[start : start + BATCH]
+            wallet_batch = wallet_vals[start : start + BATCH]
+            deltas = {}
+            for vals in points_batch:
+                deltas[vals["account_id"]] = (vals["points"], 0.0)
+            for vals in wallet_batch:
+                deltas[vals["account_id"]] = (
+                    deltas.get(vals["account_id"], (0.0, 0.0))[0],
+                    vals["paid_amount"],
+                )
+            Account.browse(list(deltas))._membership_open_balances(deltas)
+            # sudo: nobody holds create rights on a ledger; the Manager's import checked
+            # every row and the amounts come from it.
+            for model, batch in (
+                ("membership.points.move", points_batch),
+                ("membership.wallet.move", wallet_batch),
+            ):
+                if batch:
+                    self.env[model].sudo().with_context(
+                        membership_opening_applied=OPENING_APPLIED
+                    ).create(batch)
         return entry
 
     def _membership_accounts(self, partner_ids, company):

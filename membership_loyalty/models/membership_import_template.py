@@ -34,7 +34,7 @@ class MembershipImportTemplate(models.Model):
         help="Column of the member's reference in the old system: the same reference is "
         "the same member on the next import.",
     )
-    column_name = fields.Char(string="Name", required=True, default="name")
+    column_name = fields.Char(string="Member Name", required=True, default="name")
     column_phone = fields.Char(string="Phone", default="phone")
     column_email = fields.Char(string="Email", default="email")
     column_country = fields.Char(

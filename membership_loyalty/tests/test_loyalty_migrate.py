@@ -90,7 +90,7 @@ class TestLoyaltyMigrate(MemberImportCommon):
         self.assertEqual(set(wizard.line_ids.mapped("status")), {"moved"})
         accounts = (self.zoe | self.yan).membership_account_ids
         self.assertFalse(accounts._membership_check_invariant())
-        deposits = wizard.opening_move_id.line_ids.filtered(
+        deposits = wizard.with_env(self.env).opening_move_id.line_ids.filtered(
             lambda line: line.account_id == self.liability_account
         )
         self.assertEqual(sum(deposits.mapped("credit")), 42.5)

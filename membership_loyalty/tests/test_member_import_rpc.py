@@ -34,7 +34,7 @@ class TestMemberImportRpc(MembershipRpcMixin, MemberImportCommon, HttpCase):
         for user in (self.cashier, self.supervisor):
             for model in ("membership.import.wizard", "membership.loyalty.migrate"):
                 with self.subTest(user=user.login, model=model):
-                    _result, error = self.rpc(user, model, "create", [self.values()])
+                    _result, error = self.rpc(user, model, "create", self.values())
                     self.assertRpcRefused(error, "AccessError", "not allowed|Membership Manager")
             _result, error = self.rpc(
                 user, "membership.import.template", "create", [{"name": "Mine"}]
@@ -65,7 +65,7 @@ class TestMemberImportRpc(MembershipRpcMixin, MemberImportCommon, HttpCase):
         # A file with a negative balance forged as "checked" without errors still fails.
         bad = csv_bytes([["RPC-3", "Neg", "", "", "", "", "-100", ""]])
         forged = self.values(bad) | {"state": "checked"}
-        wizard_id, error = self.rpc(self.manager, "membership.import.wizard", "create", [forged])
+        wizard_id, error = self.rpc(self.manager, "membership.import.wizard", "create", forged)
         self.assertIsNone(error)
         _result, error = self.rpc(
             self.manager, "membership.import.wizard", "action_import", [wizard_id]
@@ -77,7 +77,7 @@ class TestMemberImportRpc(MembershipRpcMixin, MemberImportCommon, HttpCase):
             self.manager,
             "membership.points.move",
             "create",
-            [{"account_id": account.id, "kind": "opening", "points": 1e6, "idempotency_key": "x"}],
+            {"account_id": account.id, "kind": "opening", "points": 1e6, "idempotency_key": "x"},
         )
         self.assertRpcRefused(error, "AccessError", "not allowed")
         # Another company's accounts and card types are refused.
@@ -94,7 +94,7 @@ class TestMemberImportRpc(MembershipRpcMixin, MemberImportCommon, HttpCase):
             self.manager,
             "membership.import.wizard",
             "create",
-            [self.values() | {"counterpart_account_id": foreign.id}],
+            self.values() | {"counterpart_account_id": foreign.id},
         )
         self.assertTrue(error, "another company's account is refused")
         self.assertEqual(self.figures(), before)

@@ -37,7 +37,9 @@ class MembershipImportWizard(models.TransientModel):
     column_ref = fields.Char(
         string="External Reference", compute="_compute_columns", store=True, readonly=False
     )
-    column_name = fields.Char(string="Name", compute="_compute_columns", store=True, readonly=False)
+    column_name = fields.Char(
+        string="Member Name", compute="_compute_columns", store=True, readonly=False
+    )
     column_phone = fields.Char(
         string="Phone", compute="_compute_columns", store=True, readonly=False
     )
@@ -92,7 +94,13 @@ class MembershipImportWizard(models.TransientModel):
     card_count = fields.Integer(string="New Cards", readonly=True)
     points_total = fields.Float(string="Opening Points", digits=(16, 2), readonly=True)
     wallet_total = fields.Monetary(string="Opening Wallets", readonly=True)
-    opening_move_id = fields.Many2one("account.move", string="Opening Entry", readonly=True)
+    opening_move_id = fields.Many2one(
+        "account.move",
+        string="Opening Entry",
+        readonly=True,
+        # Accounting records: the Manager without accounting rights reads the totals.
+        groups="account.group_account_readonly",
+    )
 
     @api.depends("template_id")
     def _compute_columns(self):
@@ -147,9 +155,9 @@ class MembershipImportWizard(models.TransientModel):
                 "card_count": sum(bool(row.get("card_id")) for row in plan),
                 "points_total": sum(row["posted_points"] for row in plan),
                 "wallet_total": sum(row["posted_wallet"] for row in plan),
-                "opening_move_id": entry.id,
             }
         )
+        self._membership_set_entry(entry)
         return self._membership_reopen()
 
     def action_save_template(self):
@@ -191,6 +199,8 @@ class MembershipImportWizard(models.TransientModel):
             if not column:
                 continue
             if column.lower() not in by_name:
+                if target not in ("ref", "name") and column == target:
+                    continue  # an optional column left at its default name: not in this file
                 raise UserError(
                     self.env._(
                         "Column %(column)s (%(field)s) is not in the file; its columns: "
@@ -205,6 +215,11 @@ class MembershipImportWizard(models.TransientModel):
             {"line": row[None], **{target: row.get(col) for target, col in mapping.items()}}
             for row in table
         ]
+
+    def _membership_set_entry(self, entry):
+        """sudo: the entry is shown to accounting users only (the field's groups); the
+        Manager who imported may have no accounting rights."""
+        self.sudo().opening_move_id = entry
 
     def _membership_reopen(self):
         return {

@@ -76,7 +76,13 @@ class MembershipLoyaltyMigrate(models.TransientModel):
     )
     issue_ids = fields.One2many("membership.import.issue", "migrate_id", string="Errors")
     line_ids = fields.One2many("membership.loyalty.migrate.line", "migrate_id", string="Cards")
-    opening_move_id = fields.Many2one("account.move", string="Opening Entry", readonly=True)
+    opening_move_id = fields.Many2one(
+        "account.move",
+        string="Opening Entry",
+        readonly=True,
+        # Accounting records: the Manager without accounting rights reads the totals.
+        groups="account.group_account_readonly",
+    )
 
     @api.onchange("ewallet_program_id")
     def _onchange_ewallet_program_id(self):
@@ -114,7 +120,8 @@ class MembershipLoyaltyMigrate(models.TransientModel):
         # sudo: a Membership Manager need not hold the loyalty rights to archive programs.
         (self.program_id | self.ewallet_program_id).sudo().active = False
         self._membership_report([], plan, cards, "moved")
-        self.write({"state": "done", "opening_move_id": entry.id})
+        self.state = "done"
+        self._membership_set_entry(entry)
         return self._membership_reopen()
 
     # ------------------------------------------------------------------ helpers
@@ -202,6 +209,11 @@ class MembershipLoyaltyMigrate(models.TransientModel):
                 "line_ids": [Command.clear()] + [Command.create(line) for line in lines],
             }
         )
+
+    def _membership_set_entry(self, entry):
+        """sudo: the entry is shown to accounting users only (the field's groups); the
+        Manager who imported may have no accounting rights."""
+        self.sudo().opening_move_id = entry
 
     def _membership_reopen(self):
         return {
