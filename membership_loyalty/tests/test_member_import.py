@@ -11,7 +11,7 @@ from odoo.addons.membership_loyalty.models.membership_card import luhn_check_dig
 
 from .common import MembershipLedgerCommon, level_users, luhn_number
 
-HEADER = ["ref", "name", "phone", "country", "card", "tier", "points", "wallet"]
+HEADER = ("ref", "name", "phone", "country", "card", "tier", "points", "wallet")
 
 
 def csv_bytes(rows, header=HEADER, delimiter=","):

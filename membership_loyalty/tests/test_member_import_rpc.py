@@ -44,7 +44,7 @@ class TestMemberImportRpc(MembershipRpcMixin, MemberImportCommon, HttpCase):
 
     def test_manager_imports_and_forged_values_change_nothing_else(self):
         wizard_id, error = self.rpc(
-            self.manager, "membership.import.wizard", "create", [self.values()]
+            self.manager, "membership.import.wizard", "create", self.values()
         )
         self.assertIsNone(error)
         _result, error = self.rpc(

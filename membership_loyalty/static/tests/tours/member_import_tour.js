@@ -25,7 +25,10 @@ registry.category("web_tour.tours").add("membership_loyalty_member_import", {
                 ]);
             },
         },
-        { content: "the file is loaded", trigger: ".o_field_widget[name=file]:contains(members.csv)" },
+        {
+            content: "the file is loaded",
+            trigger: ".o_field_widget[name=file] input[type=text]:value(members.csv)",
+        },
         { trigger: "button[name=action_check]", run: "click" },
         {
             content: "the dry run names the negative balance",
@@ -51,7 +54,7 @@ registry.category("web_tour.tours").add("membership_loyalty_member_import", {
         },
         {
             content: "the corrected file is loaded",
-            trigger: ".o_field_widget[name=file]:contains(members-fixed.csv)",
+            trigger: ".o_field_widget[name=file] input[type=text]:value(members-fixed.csv)",
         },
         { trigger: "button[name=action_check]", run: "click" },
         { content: "the dry run finds no error", trigger: ".alert-info:contains(No errors)" },
