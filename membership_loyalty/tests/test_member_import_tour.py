@@ -7,7 +7,7 @@ from .test_member_import import MemberImportCommon
 class TestMemberImportTour(MemberImportCommon, HttpCase):
     def test_manager_checks_then_imports_a_file_in_the_browser(self):
         self.start_tour(
-            "/odoo/action-membership_loyalty.membership_import_wizard_action",
+            "/odoo/action-membership_loyalty.membership_member_action",
             "membership_loyalty_member_import",
             login=self.manager.login,
         )

@@ -1,4 +1,4 @@
-// A Manager imports members from a CSV file (see tests/test_member_import_tour.py): the
+// A Manager imports members from a CSV file, opened from the Members menu (see tests/test_member_import_tour.py): the
 // dry run lists the errors of a first file, a corrected file checks clean and imports.
 import { registry } from "@web/core/registry";
 
@@ -16,8 +16,18 @@ function upload(anchor, name, lines) {
 registry.category("web_tour.tours").add("membership_loyalty_member_import", {
     steps: () => [
         {
+            content: "open the Members menu",
+            trigger: ".o_main_navbar button:contains(Members)",
+            run: "click",
+        },
+        {
+            content: "open Import Members",
+            trigger: ".dropdown-menu .dropdown-item:contains(Import Members)",
+            run: "click",
+        },
+        {
             content: "upload a file with a negative balance and a bad phone",
-            trigger: ".o_field_widget[name=file]",
+            trigger: ".modal .o_field_widget[name=file]",
             run() {
                 upload(this.anchor, "members.csv", [
                     "TOUR-1,Tess Tour,0470 11 22 33,BE,,,-5,",
