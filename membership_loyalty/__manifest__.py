@@ -67,6 +67,8 @@
         "security/membership_package_security.xml",
         "data/membership_package_data.xml",
         "views/membership_package_views.xml",
+        "security/membership_import_security.xml",
+        "wizards/membership_import_views.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

@@ -39,6 +39,8 @@ run_bench bench/sms_bench.py --database "$BENCH_DB" \
     --members "$(full 100000 5000)" --send "$(full 10000 500)"
 run_bench bench/reader_latency.py --database "$BENCH_DB"
 run_bench bench/pos_package_bench.py --database "$BENCH_DB" --orders "$(full 100 40)"
+# BENCH_IMPORT_MEMBERS=100000 for the size (about two minutes).
+run_bench bench/import_bench.py --database "$BENCH_DB" --members "${BENCH_IMPORT_MEMBERS:-5000}"
 step "the table: every figure with its goal and same-run baseline" "bench/report.py $BENCH_RESULTS"
 "$PY" bench/report.py "$BENCH_RESULTS" --preset "$PRESET" --database "$BENCH_DB" \
     --elapsed "$(( SECONDS - BENCH_START ))"

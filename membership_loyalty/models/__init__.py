@@ -82,3 +82,8 @@ from . import membership_pos_origin_mixin
 from . import membership_points_move_pos
 from . import membership_wallet_move_pos
 from . import ir_module_module
+from . import membership_points_move_opening
+from . import membership_wallet_move_opening
+from . import membership_import_template
+from . import membership_import_engine
+from . import membership_account_opening

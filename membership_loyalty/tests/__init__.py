@@ -43,3 +43,7 @@ from . import test_package
 from . import test_pos_package
 from . import test_package_concurrency
 from . import test_i18n
+from . import test_member_import
+from . import test_loyalty_migrate
+from . import test_member_import_rpc
+from . import test_member_import_tour
