@@ -256,3 +256,34 @@ def order_payload(session, user_id, product_id, member_id, payment_method_id):
             (0, 0, {"amount": 30.0, "name": now, "payment_method_id": payment_method_id})
         ],
     }
+
+
+def card_till_shop(admin, server, name):
+    """A till paid by card, a 10.00 product, a member and a Membership Cashier for it."""
+    tag = uuid.uuid4().hex[:8]
+    login = f"{name.lower().replace(' ', '_')}_cashier_{tag}"
+    new_user(admin, login, "base.group_user", "membership_loyalty.membership_loyalty_group_cashier")
+    bank = admin.call("account.journal", "search", [("type", "=", "bank")], limit=1)
+    assert bank, "the company has a chart of accounts with a bank journal"
+    card_id = admin.call(
+        "pos.payment.method", "create", {"name": f"Card {tag}", "journal_id": bank[0]}
+    )
+    config_id = admin.call(
+        "pos.config",
+        "create",
+        {"name": f"{name} till {tag}", "payment_method_ids": [(6, 0, [card_id])]},
+    )
+    product_id = admin.call(
+        "product.product",
+        "create",
+        {"name": f"Tea {tag}", "list_price": 10.0, "available_in_pos": True, "taxes_id": []},
+    )
+    member_id = admin.call("res.partner", "create", {"name": f"Member {tag}", "is_member": True})
+    return {
+        "config_id": config_id,
+        "product_id": product_id,
+        "member_id": member_id,
+        "card_id": card_id,
+        "cashier": Odoo(server, login, login),
+        "login": login,
+    }

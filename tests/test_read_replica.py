@@ -12,7 +12,16 @@ import uuid
 
 import psycopg2
 import pytest
-from e2e_support import ROOT, Odoo, new_user, order_payload, running_odoo, wait_for, web_session
+from e2e_support import (
+    ROOT,
+    Odoo,
+    card_till_shop,
+    new_user,
+    order_payload,
+    running_odoo,
+    wait_for,
+    web_session,
+)
 
 SOCKET_DIR = "/var/run/postgresql"
 REPLICA_PORT = int(os.environ.get("REPLICA_PORT", "5433"))
@@ -79,36 +88,16 @@ def replica_server(replica, request):
 def shop(replica_server):
     """A till with a cashier, a member and a manager; everything committed and replayed."""
     admin = Odoo(replica_server)
-    tag = uuid.uuid4().hex[:8]
-    cashier_login, manager_login = f"replica_cashier_{tag}", f"replica_manager_{tag}"
-    new_user(
-        admin,
-        cashier_login,
-        "base.group_user",
-        "membership_loyalty.membership_loyalty_group_cashier",
-    )
+    till = card_till_shop(admin, replica_server, "Replica")
+    manager_login = f"replica_manager_{uuid.uuid4().hex[:8]}"
     new_user(
         admin,
         manager_login,
         "base.group_user",
         "membership_loyalty.membership_loyalty_group_manager",
     )
-    bank = admin.call("account.journal", "search", [("type", "=", "bank")], limit=1)
-    method_id = admin.call(
-        "pos.payment.method", "create", {"name": f"Card {tag}", "journal_id": bank[0]}
-    )
-    config_id = admin.call(
-        "pos.config",
-        "create",
-        {"name": f"Replica till {tag}", "payment_method_ids": [(6, 0, [method_id])]},
-    )
-    product_id = admin.call(
-        "product.product",
-        "create",
-        {"name": f"Tea {tag}", "list_price": 10.0, "available_in_pos": True, "taxes_id": []},
-    )
-    member_id = admin.call("res.partner", "create", {"name": f"Member {tag}", "is_member": True})
-    cashier = Odoo(replica_server, cashier_login, cashier_login)
+    config_id, cashier = till["config_id"], till["cashier"]
+    product_id, member_id, method_id = till["product_id"], till["member_id"], till["card_id"]
     cashier.call("pos.config", "open_ui", [config_id])
     config = cashier.call(
         "pos.config", "read", [config_id], ["current_session_id", "pricelist_id"]
@@ -124,7 +113,7 @@ def shop(replica_server):
         reply = call_kw(replica_server["url"], till_web, "pos.order", "sync_from_ui", [[payload]])
         assert reply["pos.order"][0]["state"] == "paid"
 
-    till_web = web_session(replica_server, cashier_login, cashier_login)
+    till_web = web_session(replica_server, till["login"], till["login"])
     manager_web = web_session(replica_server, manager_login, manager_login)
     _caught_up()  # the users and the till exist on the replica too
     return {

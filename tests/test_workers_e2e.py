@@ -5,13 +5,13 @@ administrator reads a Manager-only report, and a paired reader box relays a card
 over the gevent port to the cashier's session subscribed to the till's secret channel."""
 
 import threading
-import uuid
 
 import pytest
 import websocket
 from e2e_support import (
     Odoo,
     Subscriber,
+    card_till_shop,
     free_port,
     new_device,
     order_payload,
@@ -49,49 +49,7 @@ def admin(workers_server):
 @pytest.fixture(scope="module")
 def shop(admin, workers_server):
     """A till, a product, a member and a cashier with the Membership Cashier level."""
-    tag = uuid.uuid4().hex[:8]
-    cashier_group = admin.call(
-        "ir.model.data",
-        "check_object_reference",
-        "membership_loyalty",
-        "membership_loyalty_group_cashier",
-    )[1]
-    employee = admin.call("ir.model.data", "check_object_reference", "base", "group_user")[1]
-    login = f"workers_cashier_{tag}"
-    admin.call(
-        "res.users",
-        "create",
-        {
-            "name": "Workers Cashier",
-            "login": login,
-            "password": login,
-            "group_ids": [(6, 0, [employee, cashier_group])],
-        },
-    )
-    bank_journal = admin.call("account.journal", "search", [("type", "=", "bank")], limit=1)
-    assert bank_journal, "the company has a chart of accounts with a bank journal"
-    card_id = admin.call(
-        "pos.payment.method", "create", {"name": f"Card {tag}", "journal_id": bank_journal[0]}
-    )
-    config_id = admin.call(
-        "pos.config",
-        "create",
-        {"name": f"Workers till {tag}", "payment_method_ids": [(6, 0, [card_id])]},
-    )
-    product_id = admin.call(
-        "product.product",
-        "create",
-        {"name": f"Tea {tag}", "list_price": 10.0, "available_in_pos": True, "taxes_id": []},
-    )
-    member_id = admin.call("res.partner", "create", {"name": f"Member {tag}", "is_member": True})
-    return {
-        "config_id": config_id,
-        "product_id": product_id,
-        "member_id": member_id,
-        "card_id": card_id,
-        "cashier": Odoo(workers_server, login, login),
-        "login": login,
-    }
+    return card_till_shop(admin, workers_server, "Workers")
 
 
 def _points(admin, member_id):
