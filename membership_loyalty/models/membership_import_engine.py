@@ -326,7 +326,7 @@ class MembershipImportEngine(models.AbstractModel):
                 membership_partner_system=MEMBER_SYSTEM,
             )
         )
-        entry_tier = self.env["res.partner"]._membership_entry_tier(company.id).id
+        entry_tier = self.env["membership.tier"]._membership_entry_tier(company.id).id
         today = fields.Date.context_today(self)
         new_rows = [row for row in batch if row["new"]]
         numbers = self._membership_draw_numbers(len(new_rows), company)
