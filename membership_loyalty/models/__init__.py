@@ -87,3 +87,4 @@ from . import membership_wallet_move_opening
 from . import membership_import_template
 from . import membership_import_engine
 from . import membership_account_opening
+from . import membership_import_engine_checks

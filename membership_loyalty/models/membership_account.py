@@ -264,10 +264,10 @@ class MembershipAccount(models.Model):
         """Compare the customer-deposit liability with the sum of paid wallet balances.
 
         Returns a dict: liability (credit balance of the account), wallets (sum of paid
-        balances), pending (paid money moved by orders of POS sessions not closed yet,
-        which their closing books), difference (liability - wallets + pending), all read
-        from the Wallet Reconciliation report, and the accounts whose balance is not the
-        sum of their moves.
+        balances), pending (paid money of moves whose origin books them later, such as
+        the orders of a till session still open), difference (liability - wallets +
+        pending), all read from the Wallet Reconciliation report, and the accounts whose
+        balance is not the sum of their moves.
         """
         company = company or self.env.company
         figures = self.env["membership.wallet.reconciliation"]._membership_figures(company)
