@@ -25,6 +25,7 @@ from adoption_scripts import (
     INSTALLED_VERSION,
     MEMBER_FILL,
     MEMBER_SNAPSHOT,
+    OCA_FREE_MEMBER,
     SHOP,
     SHOP_SNAPSHOT,
     UNINSTALL_AND_SELL,
@@ -142,12 +143,17 @@ def shop_databases(previous_addon):
     the previous version of the addon is being installed (in the background)."""
     shop, copy = database_name("adopt_shop"), database_name("adopt_upgrade")
     filestore = Path(configured_data_dir()) / "filestore"
-    install(shop, "point_of_sale,pos_loyalty,membership")
-    (before,) = shell(shop, SHOP + SHOP_SNAPSHOT)
+    install(shop, "point_of_sale,pos_loyalty")
+    shell(shop, SHOP + SHOP_SNAPSHOT)
     drop(copy)
     subprocess.run(["createdb", "-T", shop, copy], check=True)
     if (filestore / shop).is_dir():
         shutil.copytree(filestore / shop, filestore / copy, dirs_exist_ok=True)
+    # OCA's membership goes into the shop only: the upgraded copy is a shop without it,
+    # where the addon's own partner page is the one its older views placed themselves by
+    # (with OCA's page of the same old name present, a stale view still finds a page).
+    odoo(shop, "-i", "membership", "--stop-after-init")
+    (before,) = shell(shop, OCA_FREE_MEMBER + SHOP_SNAPSHOT)
     previous = odoo_started(
         copy,
         "-i",
