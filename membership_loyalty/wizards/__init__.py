@@ -11,6 +11,7 @@ from . import membership_balance_wizard
 from . import membership_tier_change_wizard
 from . import membership_sms_compose
 from . import membership_card_state_wizard
+from . import membership_opening_wizard_mixin
 from . import membership_import_issue
 from . import membership_import_wizard
 from . import membership_loyalty_migrate_line

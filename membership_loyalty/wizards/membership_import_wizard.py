@@ -18,13 +18,9 @@ class MembershipImportWizard(models.TransientModel):
     """
 
     _name = "membership.import.wizard"
-    _description = "Import Members"
+    _inherit = ["membership.opening.wizard.mixin"]
     _check_company_auto = True
-
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    _description = "Import Members"
     file = fields.Binary(required=True, attachment=False)
     filename = fields.Char()
     template_id = fields.Many2one(
@@ -94,13 +90,6 @@ class MembershipImportWizard(models.TransientModel):
     card_count = fields.Integer(string="New Cards", readonly=True)
     points_total = fields.Float(string="Opening Points", digits=(16, 2), readonly=True)
     wallet_total = fields.Monetary(string="Opening Wallets", readonly=True)
-    opening_move_id = fields.Many2one(
-        "account.move",
-        string="Opening Entry",
-        readonly=True,
-        # Accounting records: the Manager without accounting rights reads the totals.
-        groups="account.group_account_readonly",
-    )
 
     @api.depends("template_id")
     def _compute_columns(self):
@@ -215,18 +204,3 @@ class MembershipImportWizard(models.TransientModel):
             {"line": row[None], **{target: row.get(col) for target, col in mapping.items()}}
             for row in table
         ]
-
-    def _membership_set_entry(self, entry):
-        """sudo: the entry is shown to accounting users only (the field's groups); the
-        Manager who imported may have no accounting rights."""
-        self.sudo().opening_move_id = entry
-
-    def _membership_reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Import Members"),
-        }

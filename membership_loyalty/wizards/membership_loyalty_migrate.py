@@ -33,13 +33,9 @@ class MembershipLoyaltyMigrate(models.TransientModel):
     """
 
     _name = "membership.loyalty.migrate"
-    _description = "Migrate from Odoo Loyalty"
+    _inherit = ["membership.opening.wizard.mixin"]
     _check_company_auto = True
-
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    _description = "Migrate from Odoo Loyalty"
     program_id = fields.Many2one(
         "loyalty.program",
         string="Loyalty Program",
@@ -76,13 +72,6 @@ class MembershipLoyaltyMigrate(models.TransientModel):
     )
     issue_ids = fields.One2many("membership.import.issue", "migrate_id", string="Errors")
     line_ids = fields.One2many("membership.loyalty.migrate.line", "migrate_id", string="Cards")
-    opening_move_id = fields.Many2one(
-        "account.move",
-        string="Opening Entry",
-        readonly=True,
-        # Accounting records: the Manager without accounting rights reads the totals.
-        groups="account.group_account_readonly",
-    )
 
     @api.onchange("ewallet_program_id")
     def _onchange_ewallet_program_id(self):
@@ -209,18 +198,3 @@ class MembershipLoyaltyMigrate(models.TransientModel):
                 "line_ids": [Command.clear()] + [Command.create(line) for line in lines],
             }
         )
-
-    def _membership_set_entry(self, entry):
-        """sudo: the entry is shown to accounting users only (the field's groups); the
-        Manager who imported may have no accounting rights."""
-        self.sudo().opening_move_id = entry
-
-    def _membership_reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-            "name": self.env._("Migrate from Odoo Loyalty"),
-        }
