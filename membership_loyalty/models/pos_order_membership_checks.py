@@ -146,16 +146,15 @@ class PosOrder(models.Model):
                     )
                 )
             if wallet < 0 and order.lines.refunded_orderline_id:
-                limit = company.membership_cashier_refund_limit
-                if level == "none" or (
-                    level == "cashier" and currency.compare_amounts(-wallet, limit) > 0
-                ):
+                # the same rights the till shows (None: no limit)
+                limit = Session._membership_operator_rights(level, company)["refund_limit"]
+                if limit is not None and currency.compare_amounts(-wallet, limit) > 0:
                     reasons.append(
                         self.env._(
                             "Refund of %(amount)s to the wallet held: above what this "
                             "operator may refund (%(limit)s).",
                             amount=currency.format(-wallet),
-                            limit=currency.format(limit if level == "cashier" else 0.0),
+                            limit=currency.format(limit),
                         )
                     )
             if reasons:
