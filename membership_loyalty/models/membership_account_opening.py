@@ -1,12 +1,14 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+from ..tools.bulk_create import bulk_create
 from .membership_account import BALANCE_FIELDS
+from .membership_ledger_mixin import KNOWN_KEYS
 
-# Context marker of a batch of opening moves whose deltas ``_membership_open_balances``
-# applied in one query. A plain value could be sent in an RPC call's context; this
-# object cannot, so only server code holds it.
-OPENING_APPLIED = object()
+# The columns of an opening move given by ``_membership_open``'s rows (kind, company,
+# member and audit columns are added to them).
+POINTS_OPENING = ("account_id", "points", "reason", "idempotency_key", "expire_date")
+WALLET_OPENING = ("account_id", "paid_amount", "reason", "idempotency_key", "account_move_id")
 
 
 class MembershipAccount(models.Model):
@@ -15,19 +17,56 @@ class MembershipAccount(models.Model):
     _inherit = "membership.account"
 
     @api.private
-    def _membership_open_balances(self, deltas):
-        """Add {account id: (points, paid)} to the balances of these accounts in one query,
-        under the accounts' lock; the caller then creates the moves with the context
-        ``membership_opening_applied=OPENING_APPLIED`` so each move's create does not
-        apply its delta a second time. Balances stay the sum of the moves: both happen in
-        the same transaction, and the CHECK constraints still refuse a negative balance.
+    def _membership_open(self, points_rows, wallet_rows):
+        """Post opening moves (kind ``opening``) on these accounts: ``points_rows`` are
+        tuples of ``POINTS_OPENING``, ``wallet_rows`` of ``WALLET_OPENING``.
 
-        SQL: the ledger's create applies each move with an UPDATE of its own; an import of
-        100,000 members posts 200,000 opening moves, which one UPDATE per batch replaces."""
-        if not deltas:
+        Under the accounts' lock, each ledger's moves are inserted in one statement and the
+        balances raised by their sums in one UPDATE, in the same transaction: balances stay
+        the sum of the moves, and the CHECK constraints still refuse a negative balance.
+
+        SQL: the ledger's ``create`` locks, applies and creates move by move; an import of
+        100,000 members posts 200,000 opening moves, which this does in a few statements.
+        The caller checked every amount and that no key is posted yet (the unique index on
+        the keys still refuses a second posting)."""
+        if not (points_rows or wallet_rows):
             return
         self._membership_lock()
-        ids = list(deltas)
+        accounts = {account.id: account for account in self}
+        deltas = dict.fromkeys(self.ids, (0.0, 0.0))
+        for account_id, points, *_rest in points_rows:
+            deltas[account_id] = (deltas[account_id][0] + points, deltas[account_id][1])
+        for account_id, paid, *_rest in wallet_rows:
+            deltas[account_id] = (deltas[account_id][0], deltas[account_id][1] + paid)
+        # A wallet move's amount is its paid amount here (no bonus): given, not computed.
+        for model, columns, extra, rows in (
+            ("membership.points.move", POINTS_OPENING, (), points_rows),
+            ("membership.wallet.move", WALLET_OPENING, ("amount",), wallet_rows),
+        ):
+            if not rows:
+                continue
+            # sudo: nobody holds create rights on a ledger; the callers (Manager's import,
+            # Administrator's migration) checked every row and the amounts come from them.
+            bulk_create(
+                self.env[model].sudo(),
+                (*columns, *extra, "kind", "partner_id", "company_id"),
+                [
+                    (
+                        *row,
+                        *row[1 : 1 + len(extra)],
+                        "opening",
+                        accounts[row[0]].partner_id.id,
+                        accounts[row[0]].company_id.id,
+                    )
+                    for row in rows
+                ],
+            )
+        self.env.cr.cache.pop(KNOWN_KEYS, None)
+        self._membership_raise_balances(deltas)
+
+    def _membership_raise_balances(self, deltas):
+        """Add {account id: (points, paid)} to the balances in one query."""
+        ids = [id_ for id_, delta in deltas.items() if any(delta)]
         self.env.cr.execute(
             SQL(
                 """UPDATE membership_account a
@@ -44,9 +83,3 @@ class MembershipAccount(models.Model):
         )
         self.browse(ids).invalidate_recordset([*BALANCE_FIELDS, "wallet_balance"])
         self.env["res.partner"].invalidate_model(["points_balance", "wallet_balance"])
-
-    @api.private
-    def _membership_apply(self, points=0.0, paid=0.0, bonus=0.0):
-        if self.env.context.get("membership_opening_applied") is OPENING_APPLIED:
-            return  # applied with the whole batch by _membership_open_balances
-        return super()._membership_apply(points=points, paid=paid, bonus=bonus)

@@ -2,8 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_round
 
+from ..tools.bulk_create import bulk_create
 from .membership_account import POINTS_DIGITS
-from .membership_account_opening import OPENING_APPLIED
 from .res_partner import MEMBER_SYSTEM
 
 # What a row of an import may carry (the columns a template maps).
@@ -11,6 +11,35 @@ TARGETS = ("ref", "name", "phone", "email", "country", "card", "tier", "points",
 # Rows are written this many at a time: big enough for batch INSERTs, small enough that
 # one batch's records and values stay a few MB in memory.
 BATCH = 5000
+# What a new member's row gives res.partner (the values of _membership_create_members).
+# The dry run gives the phone in E.164 (its sanitized form) and a person without a
+# parent company is named as such, so those two computed columns are given too.
+NEW_MEMBER_COLUMNS = (
+    "name",
+    "complete_name",
+    "ref",
+    "phone",
+    "phone_sanitized",
+    "email",
+    "country_id",
+    "is_member",
+    "member_number",
+    "member_since",
+    "member_tier_id",
+)
+# What a new card of an import gives membership.card (see _membership_create_cards).
+NEW_CARD_COLUMNS = (
+    "number",
+    "chip_uid",
+    "partner_id",
+    "company_id",
+    "card_type_id",
+    "state",
+    "issue_date",
+    "expiry_date",
+    "deposit_amount",
+    "active",
+)
 
 
 def _text(value):
@@ -85,64 +114,72 @@ class MembershipImportEngine(models.AbstractModel):
             )
 
     def _membership_create_members(self, batch, company):
-        """New members in one batch create; existing contacts become members in one query.
+        """New members in one INSERT; existing contacts become members in one query.
 
-        SQL for ``is_member``: enrolling through the ORM sends each member a welcome SMS
-        and draws their number with a query of its own. Imported people are members
-        already: their numbers are drawn in one query and nobody is welcomed again."""
-        # sudo: the contacts become members in the query below, in this transaction; the
-        # record rule lets Membership users create and edit members only, which they are
-        # not yet. Who may import was checked by the wizard (Managers).
-        Partner = (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(
-                tracking_disable=True,
-                mail_create_nolog=True,
-                mail_create_nosubscribe=True,
-                membership_partner_system=MEMBER_SYSTEM,
-            )
-        )
+        Neither goes through ``create``/``write``: enrolling through the ORM sends each
+        member a welcome SMS and draws their number with a query of its own, and a
+        contact's create logs a message and does per-record work that makes 100,000
+        members take minutes. Imported people are members already, their rows were
+        checked by the dry run (phones in E.164): numbers are drawn in one query, the
+        ORM recomputes the contacts' stored computed fields in batch, nobody is welcomed
+        again."""
+        # sudo: the contacts become members here, in this transaction; the record rule
+        # lets Membership users create and edit members only, which they are not yet. Who
+        # may import was checked by the wizard (Managers).
+        Partner = self.env["res.partner"].sudo().with_company(company)
         entry_tier = self.env["membership.tier"]._membership_entry_tier(company.id).id
         today = fields.Date.context_today(self)
         new_rows = [row for row in batch if row["new"]]
         numbers = self._membership_draw_numbers(len(new_rows), company)
-        partners = Partner.create(
+        partners = bulk_create(
+            Partner,
+            NEW_MEMBER_COLUMNS,
             [
-                {
-                    "name": row["name"],
-                    "ref": row["ref"],
-                    "phone": row["phone"],
-                    "email": row["email"],
-                    "country_id": row["country_id"],
-                    "member_number": number,
-                    "member_since": today,
-                    "member_tier_id": row["tier_id"] or entry_tier,
-                }
+                (
+                    row["name"],
+                    row["name"],
+                    row["ref"] or None,
+                    row["phone"] or None,
+                    row["phone"] or None,
+                    row["email"] or None,
+                    row["country_id"] or None,
+                    True,
+                    number,
+                    today,
+                    row["tier_id"] or entry_tier or None,
+                )
                 for row, number in zip(new_rows, numbers, strict=True)
-            ]
+            ],
         )
         for row, partner_id in zip(new_rows, partners.ids, strict=True):
             row["partner_id"] = partner_id
         existing = Partner.browse([row["partner_id"] for row in batch if not row["new"]])
-        joining = existing.filtered(lambda p: not p.is_member)
-        if joining:
-            tiers = {row["partner_id"]: row["tier_id"] for row in batch}
-            joining.write({"member_since": today})
-            for partner, number in zip(
-                joining, self._membership_draw_numbers(len(joining), company), strict=True
-            ):
-                partner.write(
-                    {
-                        "member_number": partner.member_number or number,
-                        "member_tier_id": tiers[partner.id] or entry_tier,
-                    }
-                )
-        Partner.flush_model()
-        ids = tuple(partners.ids + joining.ids)
-        if ids:
-            self.env.cr.execute(SQL("UPDATE res_partner SET is_member = TRUE WHERE id IN %s", ids))
-            Partner.browse(ids).invalidate_recordset(["is_member"])
+        self._membership_enrol_existing(existing, batch, company, entry_tier)
+
+    def _membership_enrol_existing(self, existing, batch, company, entry_tier):
+        """Existing contacts of the rows that are not members yet become members (migration
+        of loyalty cards held by customers)."""
+        joining = existing.filtered(lambda p: not p.is_member).with_context(
+            tracking_disable=True, membership_partner_system=MEMBER_SYSTEM
+        )
+        if not joining:
+            return
+        tiers = {row["partner_id"]: row["tier_id"] for row in batch}
+        joining.write({"member_since": fields.Date.context_today(self)})
+        for partner, number in zip(
+            joining, self._membership_draw_numbers(len(joining), company), strict=True
+        ):
+            partner.write(
+                {
+                    "member_number": partner.member_number or number,
+                    "member_tier_id": tiers[partner.id] or entry_tier,
+                }
+            )
+        joining.flush_recordset()
+        self.env.cr.execute(
+            SQL("UPDATE res_partner SET is_member = TRUE WHERE id IN %s", tuple(joining.ids))
+        )
+        joining.invalidate_recordset(["is_member"])
 
     def _membership_draw_numbers(self, count, company):
         """``count`` member numbers from the member sequence.
@@ -195,45 +232,41 @@ class MembershipImportEngine(models.AbstractModel):
         )
         for row in todo:
             row["card"] = row["card"] or Card._next_number()
-        # SQL: the card's create looks each number and chip up with queries of its own;
+        # Not the card's create: it looks each number and chip up with queries of its own;
         # the dry run checked the whole file's numbers (check digit, duplicates, live cards)
         # in one query, and the partial unique indexes still guard the database. The cards
         # are issued as the Issue wizard leaves them (active, issued today), without a
         # charge: the member paid for them in the old system.
-        self.env.flush_all()
-        inserted = self.env.execute_query(
-            SQL(
-                """INSERT INTO membership_card
-                          (number, chip_uid, partner_id, company_id, card_type_id, state,
-                           issue_date, expiry_date, deposit_amount, active,
-                           create_uid, create_date, write_uid, write_date)
-                   SELECT v.number, v.chip_uid, v.partner_id, %s, %s, 'active', %s, %s, 0,
-                          TRUE, %s, now() AT TIME ZONE 'UTC', %s, now() AT TIME ZONE 'UTC'
-                     FROM unnest(%s::varchar[], %s::varchar[], %s::int[])
-                          AS v(number, chip_uid, partner_id)
-                RETURNING id, number""",
-                company.id,
-                card_type.id,
-                today,
-                expiry,
-                self.env.uid,
-                self.env.uid,
-                [row["card"] for row in todo],
-                [row["alias"] or None for row in todo],
-                [row["partner_id"] for row in todo],
-            )
+        cards = bulk_create(
+            Card,
+            NEW_CARD_COLUMNS,
+            [
+                (
+                    row["card"],
+                    row["alias"] or None,
+                    row["partner_id"],
+                    company.id,
+                    card_type.id,
+                    "active",
+                    today,
+                    expiry,
+                    0.0,
+                    True,
+                )
+                for row in todo
+            ],
         )
-        ids = {number: card_id for card_id, number in inserted}
-        for row in todo:
-            row["card_id"] = ids[row["card"]]
+        for row, card_id in zip(todo, cards.ids, strict=True):
+            row["card_id"] = card_id
         Card.invalidate_model()
         self.env["res.partner"].invalidate_model(["membership_card_ids"])
 
     def _membership_post_openings(self, plan, company, counterpart, label):
         """Opening points and wallet moves (kind ``opening``), each key once, and one journal
         entry for the wallets' deposits: their sum moves from ``counterpart`` to the
-        customer-deposits account. Moves go through the ledger's batch create, which locks
-        the accounts and keeps each balance the sum of its moves."""
+        customer-deposits account. Moves go through the ledger's batch opening
+        (``membership.account._membership_open``), which locks the accounts and keeps each
+        balance the sum of its moves."""
         accounts = self._membership_accounts([row["partner_id"] for row in plan], company)
         keys = {}
         for row in plan:
@@ -243,88 +276,56 @@ class MembershipImportEngine(models.AbstractModel):
         for model, index in (("membership.points.move", 0), ("membership.wallet.move", 1)):
             wanted = [keys[row["line"]][index] for row in plan if row[("points", "wallet")[index]]]
             posted |= self._membership_posted_keys(model, wanted)
-        points_vals, wallet_vals = [], []
+        points_rows, wallet_rows = [], []
         # Opening points lapse like points earned today (the company's expiry period).
         expire_date = (
             self.env["membership.account"]
             .new({"company_id": company.id})
             ._membership_expire_date(fields.Date.context_today(self))
-        )
+        ) or None
         for row in plan:
-            account_id = accounts[row["partner_id"]].id
+            account_id = accounts[row["partner_id"]]
             points_key, wallet_key = keys[row["line"]]
             points = float_round(row["points"], precision_digits=POINTS_DIGITS)
             wallet = company.currency_id.round(row["wallet"])
             row["posted_points"] = row["posted_wallet"] = 0.0
             if points and points_key not in posted:
                 row["posted_points"] = points
-                points_vals.append(
-                    {
-                        "account_id": account_id,
-                        "kind": "opening",
-                        "points": points,
-                        "reason": label,
-                        "idempotency_key": points_key,
-                        "expire_date": expire_date,
-                    }
-                )
+                points_rows.append((account_id, points, label, points_key, expire_date))
             if wallet and wallet_key not in posted:
                 row["posted_wallet"] = wallet
-                wallet_vals.append(
-                    {
-                        "account_id": account_id,
-                        "kind": "opening",
-                        "paid_amount": wallet,
-                        "reason": label,
-                        "idempotency_key": wallet_key,
-                    }
-                )
+                wallet_rows.append((account_id, wallet, label, wallet_key))
         entry = self._membership_opening_entry(
-            company, counterpart, sum(vals["paid_amount"] for vals in wallet_vals), label
+            company, counterpart, sum(row[1] for row in wallet_rows), label
         )
-        for vals in wallet_vals:
-            vals["account_move_id"] = entry.id
+        wallet_rows = [(*row, entry.id or None) for row in wallet_rows]
+        # sudo: accounts are bookkeeping, nobody edits them; the rows were checked.
         Account = self.env["membership.account"].sudo()
-        for start in range(0, max(len(points_vals), len(wallet_vals)), BATCH):
-            points_batch = points_vals[start : start + BATCH]
-            wallet_batch = wallet_vals[start : start + BATCH]
-            deltas = {}
-            for vals in points_batch:
-                deltas[vals["account_id"]] = (vals["points"], 0.0)
-            for vals in wallet_batch:
-                deltas[vals["account_id"]] = (
-                    deltas.get(vals["account_id"], (0.0, 0.0))[0],
-                    vals["paid_amount"],
-                )
-            Account.browse(list(deltas))._membership_open_balances(deltas)
-            # sudo: nobody holds create rights on a ledger; the Manager's import checked
-            # every row and the amounts come from it.
-            for model, batch in (
-                ("membership.points.move", points_batch),
-                ("membership.wallet.move", wallet_batch),
-            ):
-                if batch:
-                    self.env[model].sudo().with_context(
-                        membership_opening_applied=OPENING_APPLIED
-                    ).create(batch)
+        for start in range(0, max(len(points_rows), len(wallet_rows)), BATCH):
+            points_batch = points_rows[start : start + BATCH]
+            wallet_batch = wallet_rows[start : start + BATCH]
+            Account.browse(
+                {row[0] for row in points_batch} | {row[0] for row in wallet_batch}
+            )._membership_open(points_batch, wallet_batch)
         return entry
 
     def _membership_accounts(self, partner_ids, company):
-        """{partner id: membership.account} of the company, creating the missing ones in
-        one batch (sudo: accounts are bookkeeping, as in ``_membership_get_account``)."""
+        """{partner id: membership.account id} of the company, creating the missing ones
+        in one INSERT per batch (sudo: accounts are bookkeeping, as in
+        ``_membership_get_account``)."""
         Account = self.env["membership.account"].sudo().with_context(active_test=False)
         ids = list(dict.fromkeys(partner_ids))
-        found = Account.search([("partner_id", "in", ids), ("company_id", "=", company.id)])
-        accounts = {account.partner_id.id: account for account in found}
+        found = Account.search_read(
+            [("partner_id", "in", ids), ("company_id", "=", company.id)], ["partner_id"], load=None
+        )
+        accounts = {account["partner_id"]: account["id"] for account in found}
         missing = [pid for pid in ids if pid not in accounts]
         for start in range(0, len(missing), BATCH):
-            created = Account.create(
-                [
-                    {"partner_id": pid, "company_id": company.id}
-                    for pid in missing[start : start + BATCH]
-                ]
+            chunk = missing[start : start + BATCH]
+            created = bulk_create(
+                Account, ("partner_id", "company_id"), [(pid, company.id) for pid in chunk]
             )
-            accounts.update(zip(missing[start : start + BATCH], created, strict=True))
+            accounts.update(zip(chunk, created.ids, strict=True))
         return accounts
 
     def _membership_posted_keys(self, model, keys):
