@@ -205,7 +205,9 @@ class MembershipImportEngine(models.AbstractModel):
                 count,
             )
         )
-        return [sequence.get_next_char(row[0]) for row in rows]
+        # get_next_char interpolates the prefix and suffix again for every number.
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [f"{prefix}{row[0]:0{sequence.padding}d}{suffix}" for row in rows]
 
     def _membership_create_cards(self, batch, company, card_type):
         """Active cards for the rows that bring a number or alias not imported yet."""

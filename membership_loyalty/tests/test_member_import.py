@@ -124,6 +124,15 @@ class TestMemberImport(MemberImportCommon):
         lea = members.filtered(lambda p: p.ref == "OLD-1")
         self.assertTrue(all(members.mapped("is_member")))
         self.assertTrue(all(members.mapped("member_number")), "each member gets a number")
+        # Numbers come from the member sequence, formatted as enrolment formats them, and
+        # the next enrolment goes on after them.
+        sequence = self.env["ir.sequence"].search([("code", "=", "membership.member")], limit=1)
+        after = self.env["ir.sequence"].next_by_code("membership.member")
+        numbers = sorted(members.mapped("member_number"))
+        self.assertEqual(
+            numbers + [after],
+            [sequence.get_next_char(sequence.number_next_actual - 4 + i) for i in range(4)],
+        )
         self.assertEqual(lea.phone, "+32470123456", "the phone is stored as E.164")
         self.assertEqual(lea.member_tier_id, self.gold)
         self.assertEqual(
