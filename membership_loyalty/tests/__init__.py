@@ -48,3 +48,4 @@ from . import test_loyalty_migrate
 from . import test_member_import_rpc
 from . import test_member_import_tour
 from . import test_bulk_create
+from . import test_data_model_version
