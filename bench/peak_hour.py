@@ -83,6 +83,7 @@ MIX = {
 HOT_SHARE = 0.25  # of the member orders, those of the few hot members every till serves
 REPLAY = re.compile(r"odoo\.service\.model: (\S+?), \d+ tries left")
 EXHAUSTED = re.compile(r"odoo\.service\.model: (\S+?), maximum number of tries reached")
+RECYCLED = re.compile(r"Worker \(\d+\) (?:virtual memory|max request|CPU time)")
 
 
 def percentile(values, share):
@@ -325,6 +326,7 @@ class Server:
                 "--max-cron-threads=0",
                 "--log-level=warn",
                 "--log-handler=odoo.service.model:INFO",
+                "--log-handler=odoo.service.server:INFO",
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -358,12 +360,17 @@ class Server:
         self.log.flush()
         return self.log_path.stat().st_size
 
-    def replays(self, start, end):
-        """(replays by error, exhausted by error) logged between two log offsets."""
+    def scan(self, start, end):
+        """What the log says between two offsets: (replays by error, retries exhausted by
+        error, workers recycled for a limit)."""
         with open(self.log_path, "rb") as log:
             log.seek(start)
             text = log.read(max(0, end - start)).decode("utf-8", "replace")
-        return Counter(REPLAY.findall(text)), Counter(EXHAUSTED.findall(text))
+        return (
+            Counter(REPLAY.findall(text)),
+            Counter(EXHAUSTED.findall(text)),
+            len(RECYCLED.findall(text)),
+        )
 
 
 # ---------------------------------------------------------------------- one till
@@ -884,6 +891,7 @@ def main():
         elapsed = dict.fromkeys(SHAPES, 0.0)
         replays = {shape: Counter() for shape in SHAPES}
         exhausted = {shape: Counter() for shape in SHAPES}
+        recycles = dict.fromkeys(SHAPES, 0)
         order = []
         for round_no in range(args.rounds):
             order += list(SHAPES) if round_no % 2 == 0 else list(reversed(SHAPES))
@@ -891,11 +899,15 @@ def main():
             offset = server.log_size()
             seconds, count = run_phase(tills, shape, number // 2, args.duration, args.think)
             time.sleep(0.2)  # the last replays reach the log
-            found, gave_up = server.replays(offset, server.log_size())
+            found, gave_up, recycled = server.scan(offset, server.log_size())
             replays[shape] += found
             exhausted[shape] += gave_up
+            recycles[shape] += recycled
             elapsed[shape] += seconds
-            print(f"  {shape:<10} {count:>5} orders in {seconds:5.1f} s")
+            print(
+                f"  {shape:<10} {count:>5} orders in {seconds:5.1f} s"
+                + (f", {recycled} workers recycled (memory / request limits)" if recycled else "")
+            )
         load = os.getloadavg()[0]
         resent, same, unchanged = resend_check(tills, shared, args.resend, registry)
         resend_failed(tills)
