@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peak hour: N tills sync a realistic mix against Odoo in production mode (prints figures).
 
-    .venv/bin/python bench/peak_hour.py -d DB [--tills 20] [--duration 30] [--rounds 2]
+    .venv/bin/python bench/peak_hour.py -d DB [--tills 20] [--duration 15] [--rounds 4]
 
 The bench starts its own Odoo the way deploy/odoo.conf runs it (prefork HTTP workers, the
 gevent worker on its own port, the pool sizes and time limits of that file; no cron thread,
@@ -831,10 +831,14 @@ def main():
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--tills", type=int, default=20)
     parser.add_argument(
-        "--duration", type=float, default=30.0, help="seconds of each shape per round"
+        "--duration", type=float, default=15.0, help="seconds of each shape per round"
     )
     parser.add_argument(
-        "--rounds", type=int, default=2, help="rounds of both shapes, in ABBA order"
+        "--rounds",
+        type=int,
+        default=4,
+        help="rounds of both shapes, in ABBA order (more, shorter rounds when the machine's "
+        "load moves)",
     )
     parser.add_argument("--hot", type=int, default=3, help="hot members every till serves")
     parser.add_argument(
@@ -916,7 +920,7 @@ def main():
             elapsed[shape] += seconds
             print(
                 f"  {shape:<10} {count:>5} orders in {seconds:g} s "
-                f"(the last one back after {drained:.1f} s)"
+                f"(the last one back after {drained:.1f} s), load {os.getloadavg()[0]:.1f}"
                 + (f", {recycled} workers recycled (memory / request limits)" if recycled else "")
             )
         load = os.getloadavg()[0]
