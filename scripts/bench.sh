@@ -41,6 +41,10 @@ run_bench bench/reader_latency.py --database "$BENCH_DB"
 run_bench bench/pos_package_bench.py --database "$BENCH_DB" --orders "$(full 100 40)"
 # BENCH_IMPORT_MEMBERS=100000 for the issue's size (about two minutes).
 run_bench bench/import_bench.py --database "$BENCH_DB" --members "${BENCH_IMPORT_MEMBERS:-5000}"
+# Last: it starts its own Odoo in prefork mode (deploy/odoo.conf) and commits its tills'
+# orders; quick = 5 tills for 2 x 8 s per shape, full = 20 tills for 4 x 15 s.
+run_bench bench/peak_hour.py --database "$BENCH_DB" \
+    --tills "$(full 20 5)" --duration "$(full 15 8)" --rounds "$(full 4 2)"
 step "the table: every figure with its goal and same-run baseline" "bench/report.py $BENCH_RESULTS"
 "$PY" bench/report.py "$BENCH_RESULTS" --preset "$PRESET" --database "$BENCH_DB" \
     --elapsed "$(( SECONDS - BENCH_START ))"
