@@ -121,7 +121,10 @@ def buy_again(env, share):
     """One paid order (two lines) in the last hour for ``share`` of the members, and their
     activity figures updated as the paid-order hook does. Returns the number of members."""
     cr = env.cr
-    cr.execute("SELECT id, company_id FROM pos_session ORDER BY id DESC LIMIT 1")
+    cr.execute(
+        "SELECT s.id, c.company_id FROM pos_session s JOIN pos_config c ON c.id = s.config_id"
+        " ORDER BY s.id DESC LIMIT 1"
+    )
     session_id, company_id = cr.fetchone()
     cr.execute("SELECT MIN(id) FROM product_product WHERE active")
     product_id = cr.fetchone()[0]

@@ -291,7 +291,9 @@ class MembershipMemberScore(models.Model):
                        co.membership_inactive_days AS inactive_days,
                        co.membership_refund_abuse_ratio AS abuse_ratio
                   FROM res_partner p
-                  JOIN res_company co ON co.id = COALESCE(p.company_id, %(default_company)s)
+                  JOIN res_company co
+                    ON co.id = COALESCE(p.company_id,
+                                        (SELECT MIN(id) FROM res_company WHERE active))
                  WHERE p.is_member AND p.active
             ),
             changed AS MATERIALIZED (%(changed)s),
@@ -410,7 +412,6 @@ class MembershipMemberScore(models.Model):
                                 WHERE t.partner_id = n.partner_id)
             ON CONFLICT (partner_id) DO NOTHING
             """,
-            default_company=self.env["res.company"].search([], order="id", limit=1).id,
             changed=changed if changed is not None else SQL("SELECT NULL::int AS partner_id"),
             service=SQL(service_amounts_query()),
             only_changed=only_changed,

@@ -1,8 +1,6 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..tools.sql_settings import REPORT_SETTINGS, local_settings
-
 
 class MembershipReportChurn(models.Model):
     """Members without a visit for longer than their company's inactivity period.
@@ -47,10 +45,6 @@ class MembershipReportChurn(models.Model):
     visit_count = fields.Integer(string="Visits", readonly=True)
     total_spent = fields.Float(string="Value", readonly=True)
     member_count = fields.Integer(string="Members", readonly=True)
-
-    def _read_group(self, *args, **kwargs):
-        with local_settings(self.env.cr, REPORT_SETTINGS):
-            return super()._read_group(*args, **kwargs)
 
     @property
     def _table_query(self):

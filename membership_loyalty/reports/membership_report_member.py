@@ -1,7 +1,6 @@
 from odoo import fields, models
 
 from ..models.res_partner import AGE_BANDS
-from ..tools.sql_settings import REPORT_SETTINGS, local_settings
 
 
 class MembershipReportMember(models.Model):
@@ -60,10 +59,6 @@ class MembershipReportMember(models.Model):
     member_count = fields.Integer(string="Members", readonly=True)
     visit_count = fields.Integer(string="Visits", readonly=True)
     total_spent = fields.Float(readonly=True)
-
-    def _read_group(self, *args, **kwargs):
-        with local_settings(self.env.cr, REPORT_SETTINGS):
-            return super()._read_group(*args, **kwargs)
 
     @property
     def _table_query(self):

@@ -33,7 +33,7 @@ def local_settings(cr, settings):
     )
 
 
-# The SQL reports' aggregates: sorts and hashes over up to a year of orders kept in memory
+# The order reports' aggregates: sorts and hashes over up to a year of orders kept in memory
 # instead of spilling to disk, and no JIT compilation, which at millions of order lines
 # would spend longer compiling the statement than running it.
 REPORT_SETTINGS = {"work_mem": "32MB", "jit": "off"}
