@@ -1,4 +1,5 @@
 import json
+from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
@@ -172,7 +173,7 @@ class MembershipMemberScore(models.Model):
         with local_settings(cr, REFRESH_SETTINGS):
             cr.execute(self._refresh_query(now, changed))
         self.env["ir.config_parameter"].sudo().set_param(  # sudo: system bookkeeping
-            STATE_PARAM, json.dumps({**marks, "now": fields.Datetime.to_string(now)})
+            STATE_PARAM, json.dumps({**marks, "now": now.isoformat(sep=" ")})
         )
         self.invalidate_model()
         cr.execute(SQL("SELECT COUNT(*) FROM membership_member_score"))
@@ -208,7 +209,7 @@ class MembershipMemberScore(models.Model):
         if not value:
             return None
         marks = json.loads(value)
-        marks["now"] = fields.Datetime.to_datetime(marks["now"])
+        marks["now"] = datetime.fromisoformat(marks["now"])
         marks["since"] = fields.Datetime.to_datetime(marks["since"][:19])
         self.env.cr.execute(
             SQL("SELECT 1 FROM res_company WHERE write_date >= %s LIMIT 1", marks["since"])
