@@ -217,9 +217,26 @@ class MembershipMemberScore(models.Model):
         return None if self.env.cr.rowcount else marks
 
     @api.private
+    def _refresh_members_query(self):
+        """The members (the ``member`` table of the refresh statement) and their company's
+        inactivity period and refund share."""
+        return SQL(
+            """
+            SELECT p.id AS partner_id, p.company_id, p.member_last_visit, p.member_since,
+                   p.write_date, co.membership_inactive_days AS inactive_days,
+                   co.membership_refund_abuse_ratio AS abuse_ratio
+              FROM res_partner p
+              JOIN res_company co
+                ON co.id = COALESCE(p.company_id, (SELECT MIN(id) FROM res_company WHERE active))
+             WHERE p.is_member AND p.active
+            """
+        )
+
+    @api.private
     def _refresh_changed_query(self, last, now):
-        """The partners whose order figures may differ from their score row: members
-        without a row or written since the last refresh (a paid order updates its
+        """The partners whose order figures may differ from their score row (a query on
+        the ``member`` table of ``_refresh_members_query``): members without a row or
+        written since the last refresh (a paid order updates its
         member's activity figures), customers of orders created or written since, of
         orders with a line added since, and of orders that entered or left one of the
         date windows because the clock moved."""
@@ -231,12 +248,11 @@ class MembershipMemberScore(models.Model):
         ]
         return SQL(
             """
-            SELECT p.id AS partner_id
-              FROM res_partner p
-             WHERE p.is_member AND p.active
-               AND (p.write_date >= %(since)s
-                    OR NOT EXISTS (SELECT 1 FROM membership_member_score s
-                                    WHERE s.partner_id = p.id))
+            SELECT m.partner_id
+              FROM member m
+             WHERE m.write_date >= %(since)s
+                OR NOT EXISTS (SELECT 1 FROM membership_member_score s
+                                WHERE s.partner_id = m.partner_id)
             UNION
             SELECT o.partner_id
               FROM pos_order o
@@ -271,10 +287,12 @@ class MembershipMemberScore(models.Model):
         year_ago, previous, recent, now = self._refresh_bounds(now)
         if changed is None:
             fresh = SQL("member")
-            only_changed = kept = SQL("")
+            only_changed = only_changed_new = kept = SQL("")
         else:
             fresh = SQL("changed")
             only_changed = SQL("AND o.partner_id IN (SELECT partner_id FROM changed)")
+            # members without a row are among the changed ones
+            only_changed_new = SQL("AND n.partner_id IN (SELECT partner_id FROM changed)")
             kept = SQL(
                 """
                 UNION ALL
@@ -287,16 +305,7 @@ class MembershipMemberScore(models.Model):
         columns = SQL(", ").join(SQL.identifier(column) for column in SCORE_COLUMNS)
         return SQL(
             """
-            WITH member AS MATERIALIZED (
-                SELECT p.id AS partner_id, p.company_id, p.member_last_visit, p.member_since,
-                       co.membership_inactive_days AS inactive_days,
-                       co.membership_refund_abuse_ratio AS abuse_ratio
-                  FROM res_partner p
-                  JOIN res_company co
-                    ON co.id = COALESCE(p.company_id,
-                                        (SELECT MIN(id) FROM res_company WHERE active))
-                 WHERE p.is_member AND p.active
-            ),
+            WITH member AS MATERIALIZED (%(members)s),
             changed AS MATERIALIZED (%(changed)s),
             sale AS (
                 -- goods only: an order's top-ups and card charges are no spend, and an
@@ -411,9 +420,12 @@ class MembershipMemberScore(models.Model):
               FROM new n
              WHERE NOT EXISTS (SELECT 1 FROM membership_member_score t
                                 WHERE t.partner_id = n.partner_id)
+                   %(only_changed_new)s
             ON CONFLICT (partner_id) DO NOTHING
             """,
+            members=self._refresh_members_query(),
             changed=changed if changed is not None else SQL("SELECT NULL::int AS partner_id"),
+            only_changed_new=only_changed_new,
             service=SQL(service_amounts_query()),
             only_changed=only_changed,
             fresh=fresh,

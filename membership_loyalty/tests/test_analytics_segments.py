@@ -168,7 +168,13 @@ class TestAnalyticsSegments(AnalyticsCommon):
     def changed_members(self, now):
         """The members an incremental refresh at ``now`` would read the orders of."""
         last = self.Score._refresh_last_marks()
-        self.env.cr.execute(self.Score._refresh_changed_query(last, now))
+        self.env.cr.execute(
+            SQL(
+                "WITH member AS (%s) %s",
+                self.Score._refresh_members_query(),
+                self.Score._refresh_changed_query(last, now),
+            )
+        )
         return self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
 
     def age_data(self):
