@@ -223,11 +223,17 @@ class MembershipMemberScore(models.Model):
         return SQL(
             """
             SELECT p.id AS partner_id, p.company_id, p.member_last_visit, p.member_since,
-                   p.write_date, co.membership_inactive_days AS inactive_days,
-                   co.membership_refund_abuse_ratio AS abuse_ratio
+                   p.write_date,
+                   COALESCE(co.membership_inactive_days, dflt.membership_inactive_days)
+                       AS inactive_days,
+                   COALESCE(co.membership_refund_abuse_ratio, dflt.membership_refund_abuse_ratio)
+                       AS abuse_ratio
               FROM res_partner p
-              JOIN res_company co
-                ON co.id = COALESCE(p.company_id, (SELECT MIN(id) FROM res_company WHERE active))
+              -- a plain equality join (members without a company take the first one's
+              -- settings): the planner then expects every member, not a few hundred
+              LEFT JOIN res_company co ON co.id = p.company_id
+             CROSS JOIN (SELECT membership_inactive_days, membership_refund_abuse_ratio
+                           FROM res_company WHERE active ORDER BY id LIMIT 1) dflt
              WHERE p.is_member AND p.active
             """
         )
@@ -250,9 +256,8 @@ class MembershipMemberScore(models.Model):
             """
             SELECT m.partner_id
               FROM member m
-             WHERE m.write_date >= %(since)s
-                OR NOT EXISTS (SELECT 1 FROM membership_member_score s
-                                WHERE s.partner_id = m.partner_id)
+              LEFT JOIN membership_member_score s ON s.partner_id = m.partner_id
+             WHERE m.write_date >= %(since)s OR s.id IS NULL
             UNION
             SELECT o.partner_id
               FROM pos_order o
