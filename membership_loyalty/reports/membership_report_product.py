@@ -1,6 +1,7 @@
 from odoo import fields, models
 
 from ..tools.service_lines import service_products_query
+from ..tools.sql_settings import REPORT_SETTINGS, local_settings
 from .membership_report_sale import CUSTOMER_TYPES
 
 
@@ -46,6 +47,10 @@ class MembershipReportProduct(models.Model):
         aggregator="count_distinct",
         help="Distinct customers who bought the product.",
     )
+
+    def _read_group(self, *args, **kwargs):
+        with local_settings(self.env.cr, REPORT_SETTINGS):
+            return super()._read_group(*args, **kwargs)
 
     @property
     def _table_query(self):

@@ -2,6 +2,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..tools.service_lines import service_amounts_query
+from ..tools.sql_settings import REPORT_SETTINGS, local_settings
 
 CUSTOMER_TYPES = [("member", "Members"), ("non_member", "Non-members")]
 
@@ -84,6 +85,10 @@ class MembershipReportSale(models.Model):
             self._field_to_sql(self._table, "member_amount_total", query),
             self._field_to_sql(self._table, "amount_total", query),
         )
+
+    def _read_group(self, *args, **kwargs):
+        with local_settings(self.env.cr, REPORT_SETTINGS):
+            return super()._read_group(*args, **kwargs)
 
     @property
     def _table_query(self):

@@ -1,8 +1,10 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import SQL
 
+from ..models.membership_member_score import SCORE_COLUMNS
 from .analytics_common import AnalyticsCommon
 
 NOW = datetime(2026, 6, 30, 12, 0, 0)
@@ -152,3 +154,65 @@ class TestAnalyticsSegments(AnalyticsCommon):
                     self.env[model].with_user(user).search_read([], limit=1)
         for model in ("membership.segment", "membership.member.score"):
             self.assertTrue(self.env[model].with_user(self.manager).search_read([], limit=1))
+
+    def score_rows(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id, %s FROM membership_member_score ORDER BY partner_id",
+                SQL(", ").join(SQL.identifier(column) for column in SCORE_COLUMNS),
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def changed_members(self, now):
+        """The members an incremental refresh at ``now`` would read the orders of."""
+        last = self.Score._refresh_last_marks()
+        self.env.cr.execute(
+            SQL(
+                "WITH member AS (%s) %s",
+                self.Score._refresh_members_query(),
+                self.Score._refresh_changed_query(last, now),
+            )
+        )
+        return self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
+
+    def age_data(self):
+        """As if everything so far had been written a day ago (a test writes everything
+        at the time its transaction began)."""
+        for table in ("res_company", "res_partner", "pos_order", "pos_order_line"):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET write_date = write_date - INTERVAL '1 day'",
+                    SQL.identifier(table),
+                )
+            )
+
+    def test_incremental_refresh_matches_full(self):
+        self.age_data()
+        self.Score._refresh(now=NOW)
+        # Since then: a first visit, a new member, a member leaves.
+        self.pay(self.never, 80, "2026-06-30 11:00:00")
+        zoe = self.make_member("Zoe", member_since="2026-06-30")
+        self.refunder.is_member = False
+        self.assertEqual(self.changed_members(NOW) & (self.members | zoe), self.never | zoe)
+        self.Score._refresh(now=NOW, incremental=True)
+        incremental = self.score_rows()
+        self.assertEqual(self.scores()[self.never].frequency, 1)
+        self.assertNotIn(self.refunder, self.scores())
+        self.Score._refresh(now=NOW)
+        self.assertEqual(incremental, self.score_rows())
+        # Forty days on, orders have crossed the trend windows' edges: only their members
+        # are read again, the others' recency and quintiles still move.
+        self.age_data()
+        later = NOW + timedelta(days=40)
+        self.assertEqual(self.changed_members(later) & self.members, self.rise | self.fall)
+        self.Score._refresh(now=later, incremental=True)
+        incremental = self.score_rows()
+        self.assertEqual(self.scores()[self.fall].visits_recent, 0)
+        self.Score._refresh(now=later)
+        self.assertEqual(incremental, self.score_rows())
+        # Without the marks of an earlier refresh, an incremental refresh is a full one.
+        self.env["ir.config_parameter"].set_param("membership_loyalty.member_score_refresh", False)
+        self.assertEqual(self.Score._refresh(now=later, incremental=True), len(self.score_rows()))
+        self.assertEqual(incremental, self.score_rows())
