@@ -1,5 +1,5 @@
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -28,6 +28,8 @@ STATE_PARAM = "membership_loyalty.member_score_refresh"
 # looks for changes: a transaction that had begun before the refresh but committed only
 # after it took its snapshot is then still caught.
 CHANGE_MARGIN_MINUTES = 10
+# The nightly refresh is a full one when the last full one is this old.
+FULL_REFRESH_DAYS = 7
 # For the refresh statement only: memory for its sorts and hashes (every member ranked
 # three times), and no JIT compilation (its large cost estimate would spend seconds
 # compiling a statement that runs in a fraction of that).
@@ -158,7 +160,7 @@ class MembershipMemberScore(models.Model):
         now = now or fields.Datetime.now()
         self.env.flush_all()
         cr = self.env.cr
-        last = self._refresh_last_marks() if incremental else None
+        last = self._refresh_last_marks(now) if incremental else None
         marks = self._refresh_marks()
         cr.execute(
             SQL(
@@ -172,8 +174,10 @@ class MembershipMemberScore(models.Model):
         changed = self._refresh_changed_query(last, now) if last else None
         with local_settings(cr, REFRESH_SETTINGS):
             cr.execute(self._refresh_query(now, changed))
+        full = now if changed is None else last["full"]
         self.env["ir.config_parameter"].sudo().set_param(  # sudo: system bookkeeping
-            STATE_PARAM, json.dumps({**marks, "now": now.isoformat(sep=" ")})
+            STATE_PARAM,
+            json.dumps({**marks, "now": now.isoformat(sep=" "), "full": full.isoformat(sep=" ")}),
         )
         self.invalidate_model()
         cr.execute(SQL("SELECT COUNT(*) FROM membership_member_score"))
@@ -200,9 +204,10 @@ class MembershipMemberScore(models.Model):
         return {"order_id": order_id, "line_id": line_id, "since": str(since)}
 
     @api.private
-    def _refresh_last_marks(self):
+    def _refresh_last_marks(self, now):
         """The marks of the last refresh, or None when an incremental refresh cannot rely
-        on them: none yet, or a company's settings changed since (which products are
+        on them: none yet, the last full one a week old or more, or a company's settings
+        changed since (which products are
         membership services, the thresholds), which may change every member's figures."""
         # sudo: system bookkeeping, read by the scheduled action
         value = self.env["ir.config_parameter"].sudo().get_param(STATE_PARAM)
@@ -210,6 +215,13 @@ class MembershipMemberScore(models.Model):
             return None
         marks = json.loads(value)
         marks["now"] = datetime.fromisoformat(marks["now"])
+        # What an incremental refresh cannot see (an order moved to another customer, a
+        # line edited without its order) is caught up by a full one at least once a week.
+        if "full" not in marks:
+            return None
+        marks["full"] = datetime.fromisoformat(marks["full"])
+        if now - marks["full"] >= timedelta(days=FULL_REFRESH_DAYS):
+            return None
         marks["since"] = fields.Datetime.to_datetime(marks["since"][:19])
         self.env.cr.execute(
             SQL("SELECT 1 FROM res_company WHERE write_date >= %s LIMIT 1", marks["since"])

@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..models import membership_member_score as score_module
 from ..models.membership_member_score import SCORE_COLUMNS
 from .analytics_common import AnalyticsCommon
 
@@ -167,7 +168,7 @@ class TestAnalyticsSegments(AnalyticsCommon):
 
     def changed_members(self, now):
         """The members an incremental refresh at ``now`` would read the orders of."""
-        last = self.Score._refresh_last_marks()
+        last = self.Score._refresh_last_marks(now)
         self.env.cr.execute(
             SQL(
                 "WITH member AS (%s) %s",
@@ -206,6 +207,9 @@ class TestAnalyticsSegments(AnalyticsCommon):
         # are read again, the others' recency and quintiles still move.
         self.age_data()
         later = NOW + timedelta(days=40)
+        # The last full refresh is over a week old: the nightly one is a full one again.
+        self.assertIsNone(self.Score._refresh_last_marks(later))
+        self.patch(score_module, "FULL_REFRESH_DAYS", 60)
         self.assertEqual(self.changed_members(later) & self.members, self.rise | self.fall)
         self.Score._refresh(now=later, incremental=True)
         incremental = self.score_rows()
