@@ -215,13 +215,22 @@ class PosSession(models.Model):
         company-dependent ones too) and those of the company's partner (the fiscal position
         reads the company's VAT) are read in one query beforehand, not field by field."""
         Partner = partner.env["res.partner"]
-        columns = [
-            name
-            for name, field in Partner._fields.items()
-            if field.store
-            and field.column_type
-            and (field.prefetch is True or field.company_dependent)
-        ]
+        names = {
+            *Partner._load_pos_data_fields(config),
+            *Partner._display_address_depends(),
+            # read by the address, invoice e-mails, pricelist and fiscal position
+            *("commercial_company_name", "type", "email", "active", "parent_id", "vat"),
+            *("specific_property_product_pricelist", "property_account_position_id"),
+        }
+        columns = []
+        for name in names:
+            field = Partner._fields[name]
+            if field.store and field.column_type:
+                columns.append(name)
+            for dependency in Partner.pool.field_depends[field] if field.compute else ():
+                first = Partner._fields.get(dependency.split(".")[0])
+                if first and first.store and first.column_type:
+                    columns.append(first.name)
         (partner | Partner.browse(found["company_partner_id"] or ())).fetch(columns)
         return partner._load_pos_data_read(partner, config)
 
