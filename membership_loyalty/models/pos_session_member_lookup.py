@@ -152,6 +152,12 @@ class PosSession(models.Model):
                           p.member_tier_id,
                           COALESCE(t.name->>%(lang)s, t.name->>'en_US') AS tier_name,
                           a.points_balance, a.wallet_paid_balance, a.wallet_bonus_balance,
+                          -- res.partner.child_ids: active contacts in the partners' order
+                          ARRAY(
+                              SELECT ch.id FROM res_partner ch
+                               WHERE ch.parent_id = p.id AND ch.active
+                            ORDER BY ch.complete_name, ch.id DESC
+                          ) AS child_ids,
                           EXISTS(
                               SELECT 1 FROM membership_package_line l
                                WHERE l.partner_id = p.id AND l.company_id = till.company_id
@@ -232,6 +238,12 @@ class PosSession(models.Model):
                 if first and first.store and first.column_type:
                     columns.append(first.name)
         (partner | Partner.browse(found["company_partner_id"] or ())).fetch(columns)
+        # Two more values the computed fields read, from the member's row, cached as a
+        # fetch caches them (never over a value in cache): the member's contacts (invoice
+        # e-mails) and the company's partner (the fiscal position reads the company's VAT).
+        Partner._fields["child_ids"]._insert_cache(partner, [tuple(found["child_ids"])])
+        company = partner.env["res.company"].browse(found["company_id"])
+        company._fields["partner_id"]._insert_cache(company, [found["company_partner_id"]])
         return partner._load_pos_data_read(partner, config)
 
     def _membership_pos_candidates(self, partners, company):
