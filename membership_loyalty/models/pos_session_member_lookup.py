@@ -70,6 +70,7 @@ class PosSession(models.Model):
             found = self._membership_pos_member_row(partner_id=partner.id)
         return self._membership_pos_found(code, query, found, by_card=bool(code))
 
+    @api.private
     def _membership_pos_found(self, code, query, found, by_card):
         """The lookup's answer from ``_membership_pos_member_row``'s ``found``."""
         # sudo: see membership_pos_lookup; the records are bound to the session's company.
@@ -87,6 +88,7 @@ class PosSession(models.Model):
         card = env["membership.card"].browse(found["card_id"] or ())
         return self._membership_pos_answer(partner, card, by_card=by_card, found=found)
 
+    @api.private
     def _membership_pos_member_row(self, card_domain=None, card_ids=None, partner_id=None):
         """What the till needs of a member, in one query: the session's company, the card
         (the best one matching ``card_domain``, the card of ``card_ids``, or else the
@@ -94,6 +96,8 @@ class PosSession(models.Model):
         and whether the member has package services left. A dict of columns (None or
         False where nothing was found)."""
         self.ensure_one()
+        # sudo: the card domain is matched for the session's company only (see below);
+        # the caller sends back only what the till needs.
         Card = self.env["membership.card"].sudo().with_context(active_test=True)
         self.env.flush_all()
         if card_domain is not None or card_ids is not None:
@@ -216,6 +220,7 @@ class PosSession(models.Model):
             },
         }
 
+    @api.private
     def _membership_pos_partner_read(self, partner, found, config):
         """``partner`` in the POS's own format (``_load_pos_data_read``). Its columns (the
         company-dependent ones too) and those of the company's partner (the fiscal position
@@ -341,6 +346,7 @@ class PosSession(models.Model):
             return by_number[:2] or found[:10]
         return self._membership_search_phone(Partner, base, query)
 
+    @api.private
     def _membership_phone_forms(self, till, query):
         """The E.164 forms a typed phone number may be stored in: international
         (``+32 470 12 34 37``, ``0032...``) or national in the shop's country (``0470 12
