@@ -32,7 +32,7 @@ full() { if [ "$PRESET" = full ]; then echo "$1"; else echo "$2"; fi; }
 run_bench bench/generate.py --database "$BENCH_DB" --preset "$PRESET"
 run_bench bench/analytics_bench.py --database "$BENCH_DB" --no-generate
 run_bench bench/pos_sync_bench.py --database "$BENCH_DB" --orders "$(full 100 40)"
-run_bench bench/pos_member_lookup.py --database "$BENCH_DB" --members "$(full 100000 20000)"
+run_bench bench/pos_member_lookup.py --database "$BENCH_DB" --cards "$(full 200000 25000)"
 run_bench bench/ledger_bench.py --database "$BENCH_DB" \
     --spends "$(full 10000 400)" --bulk "$(full 1000000 20000)"
 run_bench bench/sms_bench.py --database "$BENCH_DB" \

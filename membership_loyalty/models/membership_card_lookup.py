@@ -38,22 +38,28 @@ class MembershipCard(models.Model):
     def _find_by_read(self, code, typed, card_types=None):
         """The card of a number or chip UID (see ``_find_by_code``), among the cards of
         ``card_types`` when given."""
-        # A box sends the printed forms of its UID itself; a typed code gets them here.
-        uids = {normalise_uid(code), *(card_codes.aliases(code) if typed else ())} - {False}
         domain = [
-            "|",
-            ("number", "=", code),
-            ("chip_uid", "in", list(uids)),
+            *self._membership_code_domain(code, typed, card_types),
             ("company_id", "in", self.env.companies.ids),
         ]
-        if card_types is not None:
-            domain.append(("card_type_id", "in", card_types.ids))
-        cards = self.search(domain)
+        # One query: the state (to prefer a live card) and what a caller reads next.
+        cards = self.search_fetch(domain, ["state", "partner_id", "number", "company_id"])
         # Prefer a live card when an old, returned card carried the same code.
         live = cards.filtered(lambda c: c.state in LIVE_STATES)
         if cards or not typed:
             return (live or cards)[:1]
         return self._find_by_uid_ending(card_codes.uid_endings(code), card_types)
+
+    @api.model
+    def _membership_code_domain(self, code, typed, card_types=None):
+        """Domain of the cards whose number or chip UID is ``code`` (any company): see
+        ``_find_by_code`` for ``typed``."""
+        # A box sends the printed forms of its UID itself; a typed code gets them here.
+        uids = {normalise_uid(code), *(card_codes.aliases(code) if typed else ())} - {False}
+        domain = ["|", ("number", "=", code), ("chip_uid", "in", list(uids))]
+        if card_types is not None:
+            domain.append(("card_type_id", "in", card_types.ids))
+        return domain
 
     @api.model
     def _find_by_uid_ending(self, endings, card_types=None):

@@ -5,8 +5,10 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, UserError
+from odoo.tools import SQL
 
 from ..tools import card_codes
+from .pos_session_reader import OPEN_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -185,7 +187,11 @@ class MembershipReaderDevice(models.Model):
         return (
             self.sudo()
             .with_context(active_test=True)
-            .search([("token_hash", "=", _digest(token)), ("state", "=", "paired")], limit=1)
+            .search_fetch(
+                [("token_hash", "=", _digest(token)), ("state", "=", "paired")],
+                ["name", "company_id", "pos_config_id", "last_seen"],
+                limit=1,
+            )
         )
 
     @api.private
@@ -218,24 +224,18 @@ class MembershipReaderDevice(models.Model):
                 valid.append(parsed)
         if not valid:
             return Event
-        known = set(
-            Event.search(
-                [("device_id", "=", self.id), ("event_id", "in", [v["event_id"] for v in valid])]
-            ).mapped("event_id")
-        )
+        self.lock_for_update()  # one box's frames are counted one after the other
+        state = self._reader_frame_state([v["event_id"] for v in valid], now)
+        known = set(state["known"] or ())
         if known:
             _logger.info("card reader %s: %s duplicate event(s) dropped", self.id, len(known))
         fresh = [item for item in valid if item["event_id"] not in known]
         if not fresh:
             return Event
-        self.lock_for_update()  # one box's frames are counted one after the other
-        recent = Event.search_count(
-            [
-                ("device_id", "=", self.id),
-                ("status", "!=", "rate_limited"),
-                ("create_date", ">", now - timedelta(seconds=READ_RATE_WINDOW)),
-            ]
+        companies = self.env["res.company"].browse(
+            int(company_id) for company_id in state["parent_path"].split("/") if company_id
         )
+        recent = state["recent"]
         budget = max(0, READ_RATE_MAX - recent)
         vals_list, read_ids = [], []
         for item in fresh:
@@ -248,15 +248,18 @@ class MembershipReaderDevice(models.Model):
                 status, card_id, partner = "rate_limited", False, self.env["res.partner"]
             else:
                 budget -= 1
-                status, card_id, partner = self._check_card(item["code"], item["aliases"])
+                status, card_id, partner = self._check_card(
+                    item["code"], item["aliases"], companies
+                )
             item.pop("aliases")
-            item["code"] = self._loggable_code(item["code"], card_id)
+            item["code"] = self._loggable_code(item["code"], card_id, companies)
             read_id = secrets.token_urlsafe(24)  # the till turns it into a lookup, once
             read_ids.append(read_id)
             vals_list.append(
                 {
                     **item,
                     "device_id": self.id,
+                    "company_id": self.company_id.id,
                     "status": status,
                     "card_ref": card_id,
                     "partner_id": partner.id,
@@ -267,7 +270,7 @@ class MembershipReaderDevice(models.Model):
         limited = created.filtered(lambda e: e.status == "rate_limited")
         if limited:
             _logger.warning("card reader %s: %s read(s) over the rate limit", self.id, len(limited))
-        channel = self.env["pos.session"]._membership_reader_channel_of(self.pos_config_id)
+        channel = state["channel"]
         for event, read_id in zip(created, read_ids, strict=True):
             if channel and event.status not in ("rate_limited", "stale", "future"):
                 self.env["bus.bus"]._sendone(channel, NOTIFICATION, event._pos_payload(read_id))
@@ -275,22 +278,57 @@ class MembershipReaderDevice(models.Model):
         return created
 
     @api.private
-    def _card_reader_cards(self):
-        """The cards model as this box reads them: its company's cards and card types (the
-        stripe layouts) and those of the companies above it."""
-        # sudo: the box is no Odoo user; a card is looked up only to tell the till its state.
-        return (
-            self.env["membership.card"]
-            .sudo()
-            .with_context(allowed_company_ids=(self.company_id | self.company_id.parent_ids).ids)
-        )
+    def _reader_frame_state(self, event_ids, now):
+        """What checking a frame of this box needs, in one query: which of ``event_ids``
+        it sent before, its reads counted by the rate limit, the companies its cards may
+        belong to (its company's parent_path) and the reader channel of its till's open
+        session.
+
+        The frame's transaction commits without waiting for the disk (in the same round
+        trip): a read is pushed to the till as soon as it commits, and a read lost to a
+        database crash only makes the cashier tap again."""
+        self.ensure_one()
+        self.env.flush_all()
+        return self.env.execute_query_dict(
+            SQL(
+                """SET LOCAL synchronous_commit TO OFF;
+                   SELECT ARRAY(SELECT e.event_id FROM membership_reader_event e
+                                 WHERE e.device_id = d.id AND e.event_id = ANY(%(events)s)
+                               ) AS known,
+                          (SELECT count(*) FROM membership_reader_event e
+                            WHERE e.device_id = d.id AND e.status != 'rate_limited'
+                              AND e.create_date > %(since)s) AS recent,
+                          company.parent_path,
+                          (SELECT s.membership_reader_channel FROM pos_session s
+                            WHERE s.config_id = d.pos_config_id AND s.state IN %(open)s
+                              AND s.membership_reader_channel IS NOT NULL
+                              AND s.membership_reader_channel != ''
+                         ORDER BY s.id DESC LIMIT 1) AS channel
+                     FROM membership_reader_device d
+                     JOIN res_company company ON company.id = d.company_id
+                    WHERE d.id = %(device)s""",
+                events=list(event_ids),
+                since=now - timedelta(seconds=READ_RATE_WINDOW),
+                open=OPEN_STATES,
+                device=self.id,
+            )
+        )[0]
 
     @api.private
-    def _loggable_code(self, code, card_id):
+    def _card_reader_cards(self, companies=None):
+        """The cards model as this box reads them: its company's cards and card types (the
+        stripe layouts) and those of the companies above it."""
+        if companies is None:
+            companies = self.company_id | self.company_id.parent_ids
+        # sudo: the box is no Odoo user; a card is looked up only to tell the till its state.
+        return self.env["membership.card"].sudo().with_context(allowed_company_ids=companies.ids)
+
+    @api.private
+    def _loggable_code(self, code, card_id, companies=None):
         """What the read log keeps of a code: a swipe's tracks may hold a bank card's name
         and data, so a swipe is kept as the number a card type read from it (or why none
         did), never as its tracks."""
-        Card = self._card_reader_cards()
+        Card = self._card_reader_cards(companies)
         if not card_codes.is_swipe(code):
             return code
         if card_id:
@@ -298,20 +336,23 @@ class MembershipReaderDevice(models.Model):
         return Card._membership_code_label(code) or Card._membership_swipe_refusal(code)
 
     @api.private
-    def _check_card(self, code, aliases=()):
+    def _check_card(self, code, aliases=(), companies=None):
         """(status, card id, partner) of a code read by this box.
 
         ``aliases`` are the other printed forms of a chip/125 kHz UID (reversed bytes,
         decimal, Wiegand-26) the box computed: tried in order when the code itself is unknown.
+        ``companies``: this box's company and those above it, when the caller has them.
         """
         no_partner = self.env["res.partner"]
-        allowed_companies = self.company_id | self.company_id.parent_ids
-        card = self._card_reader_cards()._find_by_code(code, typed=False)
+        if companies is None:
+            companies = self.company_id | self.company_id.parent_ids
+        Card = self._card_reader_cards(companies)
+        card = Card._find_by_code(code, typed=False)
         for alias in aliases:
             if card:
                 break
-            card = self._card_reader_cards()._find_by_code(alias, typed=False)
-        if not card or (card.company_id and card.company_id not in allowed_companies):
+            card = Card._find_by_code(alias, typed=False)
+        if not card or (card.company_id and card.company_id not in companies):
             return "unknown", False, no_partner
         card.ensure_one()
         if card.state == "active":

@@ -51,9 +51,10 @@ class PosSession(models.Model):
             )
         )
 
-    def _membership_pos_member_values(self, partner, card):
-        values = super()._membership_pos_member_values(partner, card)
-        lines = self._membership_pos_package_lines(partner)
+    def _membership_pos_member_values(self, partner, card, found):
+        values = super()._membership_pos_member_values(partner, card, found)
+        # The member's row says whether any service has uses left: most members have none.
+        lines = found["has_packages"] and self._membership_pos_package_lines(partner)
         values["packages"] = [
             {
                 "id": line.id,
@@ -66,7 +67,7 @@ class PosSession(models.Model):
                 "max_per_visit": line.max_per_visit,
                 "expire_date": fields.Date.to_string(line.expire_date) or "",
             }
-            for line in lines.filtered("product_id")
+            for line in (lines or partner.env["membership.package.line"]).filtered("product_id")
         ]
         return values
 

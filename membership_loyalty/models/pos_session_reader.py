@@ -46,22 +46,6 @@ class PosSession(models.Model):
 
     @api.model
     @api.private
-    def _membership_reader_channel_of(self, config):
-        """The reader channel of ``config``'s open session (False when it has none)."""
-        # sudo: the channel field is hidden from every user; the server pushes reads on it.
-        session = self.sudo().search(
-            [
-                ("config_id", "=", config.id),
-                ("state", "in", OPEN_STATES),
-                ("membership_reader_channel", "!=", False),
-            ],
-            order="id desc",
-            limit=1,
-        )
-        return session.membership_reader_channel
-
-    @api.model
-    @api.private
     def _membership_reader_channels_of_user(self, channels):
         """Those of ``channels`` that are the reader channel of an open session of the
         current user: the only reader channels a websocket may subscribe to."""
