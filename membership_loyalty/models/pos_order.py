@@ -204,7 +204,9 @@ class PosOrder(models.Model):
                 lambda a, o=order: a.partner_id == o.partner_id
             )[:1]
             order.membership_points_balance = account.points_balance
-            order.membership_points_tier = order.partner_id.member_tier_id.name
+            order.membership_points_tier = self.env["membership.tier"]._membership_tier_name(
+                order.partner_id.member_tier_id.id
+            )
 
     def _membership_link_coupons(self):
         """Link to their synced order the e-coupons the till bought for it while it was

@@ -32,11 +32,10 @@ class PosOrder(models.Model):
         figures = figures or self._membership_figures()
         if self.lines.refunded_orderline_id:
             return self._membership_refund(figures, settling=settling)
-        account = Account._membership_get_account(self.partner_id, self.company_id)
         if figures["reasons"] and not settling:
             self._membership_hold(figures["reasons"])
             self._membership_set_qualifying(figures, 0.0)
-            return account
+            return Account._membership_get_account(self.partner_id, self.company_id)
         # An order flagged for review before posting (rights, PIN) keeps its wallet
         # money held: a supervisor settles it (_membership_settle_post).
         held = self.membership_wallet_review
@@ -44,6 +43,13 @@ class PosOrder(models.Model):
         wallet_paid = figures["wallet"]
         if topup_lines and wallet_paid > 0 and not held:
             raise UserError(self.env._("A wallet cannot be topped up with wallet money."))
+        # The account comes locked, with the keys this order may post looked up, in one
+        # query.
+        account = Account._membership_get_account(
+            self.partner_id,
+            self.company_id,
+            lock_keys=self._membership_post_keys(points_lines, topup_lines, sale_lines, figures),
+        )
         used = self._membership_post_points_used(account, figures, points_lines, sale_lines)
         wallet_taken = (
             wallet_paid > 0 and not held and self._membership_post_wallet(account, wallet_paid)
@@ -73,6 +79,22 @@ class PosOrder(models.Model):
             )
         self._membership_set_qualifying(figures, qualifying)
         return account
+
+    def _membership_post_keys(self, points_lines, topup_lines, sale_lines, figures):
+        """The ledger keys (model, idempotency key) posting this order may use."""
+        points, wallet = "membership.points.move", "membership.wallet.move"
+        keys = [(points, f"pos:{self.uuid}:earn")]
+        if points_lines:
+            keys.append((points, f"pos:{self.uuid}:redeem"))
+        keys += [
+            (points, f"pos:{self.uuid}:gift:{line.uuid}")
+            for line in sale_lines.filtered("membership_gift_id")
+        ]
+        if figures["wallet"] > 0:
+            keys.append((wallet, f"pos:{self.uuid}:wallet"))
+        if topup_lines:
+            keys.append((wallet, f"pos:{self.uuid}:topup"))
+        return keys
 
     def _membership_post_points_used(self, account, figures, points_lines, sale_lines):
         """Debit the points this order used (a cash-off, gifts); a use the ledger refuses
