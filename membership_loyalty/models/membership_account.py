@@ -12,6 +12,12 @@ POINTS_DIGITS = 2
 BALANCE_FIELDS = ("points_balance", "wallet_paid_balance", "wallet_bonus_balance")
 # Key of ``cr.cache`` holding the ids of the accounts this transaction has locked.
 LOCKED_ACCOUNTS = "membership_locked_accounts"
+# Key of ``cr.cache`` holding {partner id: UPDATE of the member's figures} to run with the
+# lock of the member's account (res.partner._membership_record_orders).
+MEMBER_FIGURES_PENDING = "membership_member_figures_pending"
+# Key of ``cr.cache`` holding the (ledger model name, idempotency key) of the moves whose
+# balance deltas were applied already (_membership_apply_at_once), for their ``create``.
+APPLIED_KEYS = "membership_applied_keys"
 
 
 class MembershipAccount(models.Model):
@@ -107,7 +113,10 @@ class MembershipAccount(models.Model):
         Account = self.sudo().with_context(active_test=False)
         member = SQL("partner_id = %s AND company_id = %s", partner.id, company.id)
         if lock_keys is not None:
-            account = Account._membership_lock_where(member, lock_keys)
+            # The member's figures waiting for the lock go out with it (the member's
+            # rows are locked together, at the last moment).
+            pending = self.env.cr.cache.get(MEMBER_FIGURES_PENDING, {}).pop(partner.id, None)
+            account = Account._membership_lock_where(member, lock_keys, before=pending)
         else:
             # One query: the account and the fields postings read (balances come with the
             # lock).
@@ -158,12 +167,14 @@ class MembershipAccount(models.Model):
             self._membership_lock_where(SQL("id IN %s", todo), keys, expected=len(todo))
 
     @api.model
-    def _membership_lock_where(self, where, keys, expected=None):
+    def _membership_lock_where(self, where, keys, expected=None, lock=True, before=None):
         """Lock the accounts matching ``where`` (SQL), put their balances in the cache and
         remember which of ``keys`` [(ledger model name, idempotency key)] are posted, in
         one query; returns the accounts locked. ``expected``: how many rows ``where``
         matches (unknown when None: a plain ``FOR UPDATE`` follows an empty ``SKIP
-        LOCKED`` read)."""
+        LOCKED`` read). ``lock=False`` reads the same without locking (what a lock taken
+        later reads again, at REPEATABLE READ). ``before``: an UPDATE (SQL) of the
+        member's own rows run by the same statement, once."""
         keys = list(dict.fromkeys(keys))
         lookups = [
             SQL(
@@ -176,12 +187,16 @@ class MembershipAccount(models.Model):
         query = SQL(
             """SELECT id, partner_id, company_id,
                       points_balance, wallet_paid_balance, wallet_bonus_balance%s
-                 FROM membership_account WHERE %s FOR UPDATE""",
+                 FROM membership_account WHERE %s%s""",
             SQL("").join(SQL(", %s", lookup) for lookup in lookups),
             where,
+            SQL(" FOR UPDATE") if lock else SQL(),
         )
-        rows = self.env.execute_query(SQL("%s SKIP LOCKED", query))
-        if not rows if expected is None else len(rows) != expected:
+        first = SQL("%s SKIP LOCKED", query) if lock else query
+        if before:
+            first = SQL("WITH member_rows AS (%s) %s", before, first)
+        rows = self.env.execute_query(first)
+        if lock and (not rows if expected is None else len(rows) != expected):
             rows = self.env.execute_query(query)
         for account_id, partner_id, company_id, points, paid, bonus, *_posted in rows:
             account = self.browse(account_id)
@@ -190,11 +205,70 @@ class MembershipAccount(models.Model):
             self._fields["partner_id"]._update_cache(account, partner_id)
             self._fields["company_id"]._update_cache(account, company_id)
             account._membership_cache_balances(points, paid, bonus)
-        self.env.cr.cache.setdefault(LOCKED_ACCOUNTS, set()).update(row[0] for row in rows)
+        if lock:
+            self.env.cr.cache.setdefault(LOCKED_ACCOUNTS, set()).update(row[0] for row in rows)
         if rows:
             for (model, key), move_id in zip(keys, rows[0][6:], strict=True):
                 self.env[model]._membership_remember_key(key, move_id)
         return self.browse(row[0] for row in rows)
+
+    @api.model
+    @api.private
+    def _membership_apply_at_once(self, partner, company, posted_key, deltas, expected=None):
+        """Apply the balance deltas {points, paid, bonus} of the one move about to be
+        posted under ``posted_key`` (ledger model name, key) to the account of
+        ``partner`` in ``company`` in one UPDATE: it locks the row, checks that the key is
+        free and, with ``expected`` (the balances read earlier in this transaction, at
+        REPEATABLE READ), that they still hold, and writes the member's figures waiting for
+        the lock (res.partner._membership_record_orders). The ledger's ``create`` then
+        posts the move without applying it again. Returns the locked account, or an empty
+        recordset (no such account, the key is posted, the balances moved): nothing was
+        changed then but the member's figures, and the usual posting does the rest.
+
+        Only for deltas that cannot overdraw (the caller checked ``expected`` covers them;
+        the table's constraints refuse a negative balance all the same)."""
+        model, key = posted_key
+        guard = SQL()
+        if expected is not None:
+            guard = SQL(
+                """ AND points_balance = %s AND wallet_paid_balance = %s
+                    AND wallet_bonus_balance = %s""",
+                *expected,
+            )
+        query = SQL(
+            """UPDATE membership_account
+                  SET points_balance = points_balance + %s,
+                      wallet_paid_balance = wallet_paid_balance + %s,
+                      wallet_bonus_balance = wallet_bonus_balance + %s,
+                      write_date = now() AT TIME ZONE 'UTC', write_uid = %s
+                WHERE partner_id = %s AND company_id = %s
+                  AND NOT EXISTS (SELECT FROM %s WHERE idempotency_key = %s)%s
+            RETURNING id, points_balance, wallet_paid_balance, wallet_bonus_balance""",
+            # rounded amounts: numeric sums of them need no rounding
+            float_round(deltas.get("points", 0.0), precision_digits=POINTS_DIGITS),
+            company.currency_id.round(deltas.get("paid", 0.0)),
+            company.currency_id.round(deltas.get("bonus", 0.0)),
+            self.env.uid,
+            partner.id,
+            company.id,
+            SQL.identifier(self.env[model]._table),
+            key,
+            guard,
+        )
+        pending = self.env.cr.cache.get(MEMBER_FIGURES_PENDING, {}).pop(partner.id, None)
+        if pending:
+            query = SQL("WITH member_rows AS (%s) %s", pending, query)
+        rows = self.env.execute_query(query)
+        account = self.sudo().browse(row[0] for row in rows)
+        if not account:
+            return account
+        account_id, points, paid, bonus = rows[0]
+        self._fields["partner_id"]._update_cache(account, partner.id)
+        self._fields["company_id"]._update_cache(account, company.id)
+        account._membership_cache_balances(points, paid, bonus)
+        self.env.cr.cache.setdefault(LOCKED_ACCOUNTS, set()).add(account_id)
+        self.env.cr.cache.setdefault(APPLIED_KEYS, set()).add(posted_key)
+        return account
 
     def _membership_cache_balances(self, points, paid, bonus):
         """Put balances read or written in SQL into the cache (and forget what derives
