@@ -153,9 +153,7 @@ class MembershipTier(models.Model):
             # member qualifies for is above it exactly when one of them qualifies (and a
             # member on the top tier costs no query).
             better = [row for row in ladder if rank is None or row[1] > rank]
-            tier, value = self._membership_best_tier(
-                partner, better, now, pending, pending_points
-            )
+            tier, value = self._membership_best_tier(partner, better, now, pending, pending_points)
             if tier:
                 self._membership_set_tier(partner, tier, "upgrade", value)
 

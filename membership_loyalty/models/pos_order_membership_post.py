@@ -164,11 +164,7 @@ class PosOrder(models.Model):
         request is replayed. The points are computed with the member's tier as it is now,
         as posting first always did."""
         self.ensure_one()
-        if (
-            self.state not in PAID_STATES
-            or not self.partner_id
-            or self.lines.refunded_orderline_id
-        ):
+        if self.state not in PAID_STATES or not self.partner_id or self.lines.refunded_orderline_id:
             return None
         if figures["reasons"]:
             return {"wallet_taken": False, "earn": 0.0, "qualifying": 0.0}
