@@ -12,6 +12,12 @@ POINTS_DIGITS = 2
 BALANCE_FIELDS = ("points_balance", "wallet_paid_balance", "wallet_bonus_balance")
 # Key of ``cr.cache`` holding the ids of the accounts this transaction has locked.
 LOCKED_ACCOUNTS = "membership_locked_accounts"
+# Key of ``cr.cache`` holding {partner id: UPDATE of the member's figures} to run with the
+# lock of the member's account (res.partner._membership_record_orders).
+MEMBER_FIGURES_PENDING = "membership_member_figures_pending"
+# Key of ``cr.cache`` holding the (ledger model name, idempotency key) of the moves whose
+# balance deltas were applied already (_membership_apply_at_once), for their ``create``.
+APPLIED_KEYS = "membership_applied_keys"
 
 
 class MembershipAccount(models.Model):
@@ -92,8 +98,12 @@ class MembershipAccount(models.Model):
 
     @api.model
     @api.private
-    def _membership_get_account(self, partner, company=None):
+    def _membership_get_account(self, partner, company=None, lock_keys=None):
         """Return the account of ``partner`` in ``company``, creating it if needed.
+
+        ``lock_keys``: when given (a list of (ledger model name, idempotency key), maybe
+        empty), the caller is about to post: the account comes locked, with its balances,
+        and the keys looked up, all in one query (``_membership_lock``).
 
         sudo: an account is bookkeeping created on the member's first move; the caller's
         rights are checked by the posting method that asks for it.
@@ -101,28 +111,39 @@ class MembershipAccount(models.Model):
         partner.ensure_one()
         company = company or self.env.company
         Account = self.sudo().with_context(active_test=False)
-        # One query: the account and the fields postings read (balances come with the lock).
-        account = Account.search_fetch(
-            [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
-            ["partner_id", "company_id"],
-            limit=1,
-        )
+        member = SQL("partner_id = %s AND company_id = %s", partner.id, company.id)
+        if lock_keys is not None:
+            # The member's figures waiting for the lock go out with it (the member's
+            # rows are locked together, at the last moment).
+            pending = self.env.cr.cache.get(MEMBER_FIGURES_PENDING, {}).pop(partner.id, None)
+            account = Account._membership_lock_where(member, lock_keys, before=pending)
+        else:
+            # One query: the account and the fields postings read (balances come with the
+            # lock).
+            account = Account.search_fetch(
+                [("partner_id", "=", partner.id), ("company_id", "=", company.id)],
+                ["partner_id", "company_id"],
+                limit=1,
+            )
         if account:
             return account
         try:
             with self.env.cr.savepoint():
-                return Account.create({"partner_id": partner.id, "company_id": company.id})
+                account = Account.create({"partner_id": partner.id, "company_id": company.id})
         except errors.UniqueViolation:
             account = Account.search(
                 [("partner_id", "=", partner.id), ("company_id", "=", company.id)], limit=1
             )
-            if account:
-                return account
-            # Created by a transaction our snapshot cannot see: let Odoo replay the request.
-            raise ConcurrencyError("membership account created concurrently") from None
+            if not account:
+                # Created by a transaction our snapshot cannot see: let Odoo replay the
+                # request.
+                raise ConcurrencyError("membership account created concurrently") from None
+        if lock_keys is not None:
+            account._membership_lock(posted_keys=lock_keys)
+        return account
 
     @api.private
-    def _membership_lock(self, posted_key=None):
+    def _membership_lock(self, posted_key=None, posted_keys=None):
         """Lock the account rows for the rest of the transaction and read their balances.
 
         ``SKIP LOCKED`` first, so that an idle row costs no wait; when another till holds
@@ -135,35 +156,119 @@ class MembershipAccount(models.Model):
         cursor empties it on commit, on rollback and on the rollback of a savepoint (which
         releases the locks taken inside it), so a lock is never assumed that is not held.
 
-        ``posted_key``: (ledger model name, idempotency key) the caller is about to post;
-        when the lock is taken, the same query looks the key up for
-        ``_membership_find_posted`` (one query less for the first posting of a sync).
+        ``posted_key`` / ``posted_keys``: (ledger model name, idempotency key) the caller
+        is about to post; when the lock is taken, the same query looks the keys up for
+        ``_membership_find_posted`` (no query of their own in the sync).
         """
         locked = self.env.cr.cache.setdefault(LOCKED_ACCOUNTS, set())
         todo = tuple(sorted({id_ for id_ in self.ids if id_ not in locked}))
-        if not todo:
-            return
-        lookup = SQL("NULL")
-        if posted_key:
-            lookup = SQL(
+        if todo:
+            keys = list(posted_keys or []) + ([posted_key] if posted_key else [])
+            self._membership_lock_where(SQL("id IN %s", todo), keys, expected=len(todo))
+
+    @api.model
+    def _membership_lock_where(self, where, keys, expected=None, lock=True, before=None):
+        """Lock the accounts matching ``where`` (SQL), put their balances in the cache and
+        remember which of ``keys`` [(ledger model name, idempotency key)] are posted, in
+        one query; returns the accounts locked. ``expected``: how many rows ``where``
+        matches (unknown when None: a plain ``FOR UPDATE`` follows an empty ``SKIP
+        LOCKED`` read). ``lock=False`` reads the same without locking (what a lock taken
+        later reads again, at REPEATABLE READ). ``before``: an UPDATE (SQL) of the
+        member's own rows run by the same statement, once."""
+        keys = list(dict.fromkeys(keys))
+        lookups = [
+            SQL(
                 "(SELECT id FROM %s WHERE idempotency_key = %s LIMIT 1)",
-                SQL.identifier(self.env[posted_key[0]]._table),
-                posted_key[1],
+                SQL.identifier(self.env[model]._table),
+                key,
+            )
+            for model, key in keys
+        ]
+        query = SQL(
+            """SELECT id, partner_id, company_id,
+                      points_balance, wallet_paid_balance, wallet_bonus_balance%s
+                 FROM membership_account WHERE %s%s""",
+            SQL("").join(SQL(", %s", lookup) for lookup in lookups),
+            where,
+            SQL(" FOR UPDATE") if lock else SQL(),
+        )
+        first = SQL("%s SKIP LOCKED", query) if lock else query
+        if before:
+            first = SQL("WITH member_rows AS (%s) %s", before, first)
+        rows = self.env.execute_query(first)
+        if lock and (not rows if expected is None else len(rows) != expected):
+            rows = self.env.execute_query(query)
+        for account_id, partner_id, company_id, points, paid, bonus, *_posted in rows:
+            account = self.browse(account_id)
+            # The member and company postings read come with the row (never written once
+            # the account has moves).
+            self._fields["partner_id"]._update_cache(account, partner_id)
+            self._fields["company_id"]._update_cache(account, company_id)
+            account._membership_cache_balances(points, paid, bonus)
+        if lock:
+            self.env.cr.cache.setdefault(LOCKED_ACCOUNTS, set()).update(row[0] for row in rows)
+        if rows:
+            for (model, key), move_id in zip(keys, rows[0][6:], strict=True):
+                self.env[model]._membership_remember_key(key, move_id)
+        return self.browse(row[0] for row in rows)
+
+    @api.model
+    @api.private
+    def _membership_apply_at_once(self, partner, company, posted_key, deltas, expected=None):
+        """Apply the balance deltas {points, paid, bonus} of the one move about to be
+        posted under ``posted_key`` (ledger model name, key) to the account of
+        ``partner`` in ``company`` in one UPDATE: it locks the row, checks that the key is
+        free and, with ``expected`` (the balances read earlier in this transaction, at
+        REPEATABLE READ), that they still hold, and writes the member's figures waiting for
+        the lock (res.partner._membership_record_orders). The ledger's ``create`` then
+        posts the move without applying it again. Returns the locked account, or an empty
+        recordset (no such account, the key is posted, the balances moved): nothing was
+        changed then but the member's figures, and the usual posting does the rest.
+
+        Only for deltas that cannot overdraw (the caller checked ``expected`` covers them;
+        the table's constraints refuse a negative balance all the same)."""
+        model, key = posted_key
+        guard = SQL()
+        if expected is not None:
+            guard = SQL(
+                """ AND points_balance = %s AND wallet_paid_balance = %s
+                    AND wallet_bonus_balance = %s""",
+                *expected,
             )
         query = SQL(
-            """SELECT id, points_balance, wallet_paid_balance, wallet_bonus_balance, %s
-                 FROM membership_account WHERE id IN %s FOR UPDATE""",
-            lookup,
-            todo,
+            """UPDATE membership_account
+                  SET points_balance = points_balance + %s,
+                      wallet_paid_balance = wallet_paid_balance + %s,
+                      wallet_bonus_balance = wallet_bonus_balance + %s,
+                      write_date = now() AT TIME ZONE 'UTC', write_uid = %s
+                WHERE partner_id = %s AND company_id = %s
+                  AND NOT EXISTS (SELECT FROM %s WHERE idempotency_key = %s)%s
+            RETURNING id, points_balance, wallet_paid_balance, wallet_bonus_balance""",
+            # rounded amounts: numeric sums of them need no rounding
+            float_round(deltas.get("points", 0.0), precision_digits=POINTS_DIGITS),
+            company.currency_id.round(deltas.get("paid", 0.0)),
+            company.currency_id.round(deltas.get("bonus", 0.0)),
+            self.env.uid,
+            partner.id,
+            company.id,
+            SQL.identifier(self.env[model]._table),
+            key,
+            guard,
         )
-        rows = self.env.execute_query(SQL("%s SKIP LOCKED", query))
-        if len(rows) != len(todo):
-            rows = self.env.execute_query(query)
-        for account_id, points, paid, bonus, _posted in rows:
-            self.browse(account_id)._membership_cache_balances(points, paid, bonus)
-        locked.update(todo)
-        if posted_key and rows:
-            self.env[posted_key[0]]._membership_remember_key(posted_key[1], rows[0][4])
+        pending = self.env.cr.cache.get(MEMBER_FIGURES_PENDING, {}).pop(partner.id, None)
+        if pending:
+            query = SQL("WITH member_rows AS (%s) %s", pending, query)
+        rows = self.env.execute_query(query)
+        account = self.sudo().browse(row[0] for row in rows)
+        if not account:
+            return account
+        account_id, points, paid, bonus = rows[0]
+        self._fields["partner_id"]._update_cache(account, partner.id)
+        self._fields["company_id"]._update_cache(account, company.id)
+        account._membership_cache_balances(points, paid, bonus)
+        self.env.cr.cache.setdefault(LOCKED_ACCOUNTS, set()).add(account_id)
+        self.env.cr.cache.setdefault(APPLIED_KEYS, set()).add(posted_key)
+        return account
 
     def _membership_cache_balances(self, points, paid, bonus):
         """Put balances read or written in SQL into the cache (and forget what derives

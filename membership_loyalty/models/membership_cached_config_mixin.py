@@ -28,6 +28,12 @@ class MembershipCachedConfigMixin(models.AbstractModel):
             self.env.registry.clear_cache()
         return res
 
+    def _update_field_translations(self, field_name, translations, *args, **kwargs):
+        # A translated name (a tier's, on the receipt) may be cached per language.
+        res = super()._update_field_translations(field_name, translations, *args, **kwargs)
+        self.env.registry.clear_cache()
+        return res
+
     def unlink(self):
         res = super().unlink()
         self.env.registry.clear_cache()

@@ -3,6 +3,8 @@ from psycopg2 import errors
 from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 
+from .membership_account import APPLIED_KEYS
+
 # Key of ``cr.cache`` holding {(model, idempotency key): move id, or False when free}
 # for the keys looked up in this transaction.
 KNOWN_KEYS = "membership_known_keys"
@@ -54,7 +56,13 @@ class MembershipLedgerMixin(models.AbstractModel):
     def create(self, vals_list):
         accounts = self.env["membership.account"].browse({vals["account_id"] for vals in vals_list})
         accounts._membership_lock()
+        applied = self.env.cr.cache.get(APPLIED_KEYS) or set()
         for vals in vals_list:
+            if (self._name, vals["idempotency_key"]) in applied:
+                # Applied with the account's lock (_membership_apply_at_once), in this
+                # transaction, by the server alone (cr.cache is no client's input).
+                applied.discard((self._name, vals["idempotency_key"]))
+                continue
             account = accounts.browse(vals["account_id"])
             account._membership_apply(**self._membership_deltas(vals))
         moves = super().create(vals_list)

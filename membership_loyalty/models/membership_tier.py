@@ -129,6 +129,13 @@ class MembershipTier(models.Model):
         return tools.frozendict(result)
 
     @api.model
+    @tools.ormcache("tier_id", "self.env.lang")
+    def _membership_tier_name(self, tier_id):
+        """The name of tier ``tier_id`` in the current language; cached, for the receipt
+        figures of every paid member order (sudo: tiers are configuration)."""
+        return self.sudo().browse(tier_id).name if tier_id else False
+
+    @api.model
     @tools.ormcache("company_id")
     def _membership_ladder(self, company_id):
         """The active tiers of a company (and the shared ones), best first, as tuples

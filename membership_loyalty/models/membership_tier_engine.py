@@ -57,13 +57,14 @@ class MembershipTier(models.Model):
 
     @api.model
     def _membership_qualifying_total(
-        self, partner, qualification, window_months, now, pending=None
+        self, partner, qualification, window_months, now, pending=None, pending_points=0.0
     ):
         """Spend or points of ``partner`` over ``window_months`` months ending at ``now``;
-        ``pending`` {order: spend} adds orders whose spend is not written yet."""
+        ``pending`` {order: spend} adds orders whose spend is not written yet,
+        ``pending_points`` points earned now that are not posted yet."""
         date_from = now - relativedelta(months=window_months)
         if qualification == "points":
-            return self._membership_points_earned(partner, date_from)
+            return self._membership_points_earned(partner, date_from) + pending_points
         company = partner.company_id or self.env.company
         extra = sum(
             amount
@@ -88,7 +89,7 @@ class MembershipTier(models.Model):
         return (total or 0.0) + extra
 
     @api.model
-    def _membership_best_tier(self, partner, ladder, now, pending=None):
+    def _membership_best_tier(self, partner, ladder, now, pending=None, pending_points=0.0):
         """First tier of ``ladder`` (rows of ``_membership_ladder``, best first) ``partner``
         qualifies for now, with the value that qualified."""
         cache = {}
@@ -96,7 +97,7 @@ class MembershipTier(models.Model):
             key = (qualification, window_months)
             if key not in cache:
                 cache[key] = self._membership_qualifying_total(
-                    partner, qualification, window_months, now, pending
+                    partner, qualification, window_months, now, pending, pending_points
                 )
             if cache[key] >= threshold:
                 return self.browse(tier_id), cache[key]
@@ -138,9 +139,10 @@ class MembershipTier(models.Model):
         )
 
     @api.model
-    def _membership_check_upgrade(self, partners, pending=None):
+    def _membership_check_upgrade(self, partners, pending=None, pending_points=0.0):
         """Move members up as soon as they qualify for a better tier (never down here);
-        ``pending`` {order: spend}: paid orders whose spend is not written yet."""
+        ``pending`` {order: spend}: paid orders whose spend is not written yet;
+        ``pending_points``: points they earn, not posted yet (one member)."""
         now = fields.Datetime.now()
         for partner in partners.filtered("is_member"):
             ladder = self._membership_ladder((partner.company_id or self.env.company).id)
@@ -151,7 +153,7 @@ class MembershipTier(models.Model):
             # member qualifies for is above it exactly when one of them qualifies (and a
             # member on the top tier costs no query).
             better = [row for row in ladder if rank is None or row[1] > rank]
-            tier, value = self._membership_best_tier(partner, better, now, pending)
+            tier, value = self._membership_best_tier(partner, better, now, pending, pending_points)
             if tier:
                 self._membership_set_tier(partner, tier, "upgrade", value)
 

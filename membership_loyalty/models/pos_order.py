@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ConcurrencyError
 from odoo.tools import SQL
 
 PAID_STATES = ("paid", "done", "invoiced")
@@ -143,14 +144,31 @@ class PosOrder(models.Model):
             pos_order.message_post(body=self.env._("Member discount above the tier: %s", excess))
         return order_id
 
+    def _process_saved_order(self, draft):
+        # In the sync, a member's order is posted to the ledgers once its picking and
+        # costs are made: the member's account is locked from the posting to the commit,
+        # and the stock work then no longer holds up the member's other tills.
+        order_id = super(
+            PosOrder, self.with_context(membership_post_later=True)
+        )._process_saved_order(draft)
+        self._membership_post_paid()
+        return order_id
+
     def action_pos_order_paid(self):
         res = super().action_pos_order_paid()
+        if self.env.context.get("membership_post_later"):
+            # Other orders lock nothing: done now, with the order's own update.
+            self.filtered(lambda o: not o.partner_id.is_member)._membership_post_paid()
+        else:
+            self._membership_post_paid()
+        return res
+
+    def _membership_post_paid(self):
         # The POS sync may bring an order already in state "paid" and may replay the paid
         # step: a flag on the order, not its state, makes each order count exactly once.
         self.filtered(
             lambda o: o.state in ("paid", "done") and not o.membership_counted
         )._membership_on_paid()
-        return res
 
     def _membership_on_paid(self):
         """Post the paid orders of members to their ledgers and update their figures.
@@ -174,11 +192,15 @@ class PosOrder(models.Model):
         for member, orders in paid.grouped("partner_id").items():
             if not member.is_member:
                 continue
-            for order in orders.with_context(membership_defer_qualifying=True):
-                accounts[order.id] = order._membership_post(figures=figures[order.id])
-            spend = {order: figures[order.id].get("qualifying_posted", 0.0) for order in orders}
-            member._membership_record_orders(orders, spend)
-            member.env["membership.tier"]._membership_check_upgrade(member, spend)
+            orders = orders.with_context(membership_defer_qualifying=True)
+            if len(orders) == 1 and (plan := orders._membership_plan(figures[orders.id])):
+                spend = orders._membership_post_planned(plan, figures[orders.id], accounts)
+            else:
+                for order in orders:
+                    accounts[order.id] = order._membership_post(figures=figures[order.id])
+                spend = {o: figures[o.id].get("qualifying_posted", 0.0) for o in orders}
+                member._membership_record_orders(orders, spend)
+                member.env["membership.tier"]._membership_check_upgrade(member, spend)
             for order, amount in spend.items():
                 order.membership_qualifying_amount = amount
             # A held order (figures that do not add up) tells the member nothing yet.
@@ -192,6 +214,25 @@ class PosOrder(models.Model):
         )._membership_hold_card_deposits()
         paid._membership_points_record(accounts)
 
+    def _membership_post_planned(self, plan, figures, accounts):
+        """Post this sale (a till's live order, alone for its member in the sync) whose
+        outcome ``_membership_plan`` foresaw: what needs no lock comes first (the tier
+        check), then the member's account is locked, with the member's figures written
+        in the same statement, and the moves posted. Returns {order: spend}; fills
+        ``accounts`` {order id: accounts posted to}."""
+        self.ensure_one()
+        member = self.partner_id
+        spend = {self: plan["qualifying"]}
+        member.env["membership.tier"]._membership_check_upgrade(
+            member, spend, pending_points=plan["earn"]
+        )
+        member._membership_record_orders(self, spend, with_lock=True)
+        accounts[self.id] = self._membership_post(figures=figures, plan=plan)
+        member._membership_record_pending()  # nothing was posted (a held order)
+        if self.currency_id.compare_amounts(figures["qualifying_posted"], plan["qualifying"]):
+            raise ConcurrencyError(f"order {self.uuid} posted other figures than planned")
+        return spend
+
     def _membership_points_record(self, accounts):
         """Record on member orders the points balance and the tier they left (the posting
         recorded the points earned and used): the receipt prints these true figures.
@@ -204,7 +245,9 @@ class PosOrder(models.Model):
                 lambda a, o=order: a.partner_id == o.partner_id
             )[:1]
             order.membership_points_balance = account.points_balance
-            order.membership_points_tier = order.partner_id.member_tier_id.name
+            order.membership_points_tier = self.env["membership.tier"]._membership_tier_name(
+                order.partner_id.member_tier_id.id
+            )
 
     def _membership_link_coupons(self):
         """Link to their synced order the e-coupons the till bought for it while it was

@@ -75,7 +75,9 @@ class PosOrder(models.Model):
         # sudo: POS users without a Membership group may not read tiers; read-only check.
         partner = self.env["res.partner"].sudo().browse(order.get("partner_id") or [])
         try:
-            # Read, not exists(): the sync reads the customer anyway, this costs no query.
+            # Read, not exists(): the sync reads the customer anyway. Its company-dependent
+            # fields come in the same query (the order's picking reads its stock location).
+            partner.fetch(self._membership_partner_fetch_fields())
             is_member = partner.is_member
         except MissingError:
             is_member = False  # no such customer: no tier, every member discount is in excess
@@ -106,6 +108,18 @@ class PosOrder(models.Model):
             )
             for product_id, given, limit in excess
         )
+
+    @api.model
+    def _membership_partner_fetch_fields(self):
+        """Fields of the order's customer read in one query when the sync first reads it:
+        those read by default together (the member's figures, tier...) and the
+        company-dependent ones, which Odoo would read in a query of their own."""
+        fields = self.env["res.partner"]._fields.values()
+        return [
+            field.name
+            for field in fields
+            if field.store and field.column_type and field.prefetch in (True, "company_dependent")
+        ]
 
     def _membership_check_till_rights(self, figures=None):
         """Rights and PIN checks of synced member orders, before anything is posted.

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ConcurrencyError, UserError, ValidationError
+from odoo.tools import SQL
 
+from .membership_account import APPLIED_KEYS
 from .pos_order import PAID_STATES
 
 
@@ -13,7 +15,7 @@ class PosOrder(models.Model):
     _inherit = "pos.order"
 
     @api.private
-    def _membership_post(self, figures=None, settling=False):
+    def _membership_post(self, figures=None, settling=False, plan=None):
         """Post what this paid order means for its member, keyed by the order's uuid.
 
         Points used (cash-off lines, gifts), wallet payments, points earned and wallet
@@ -24,6 +26,9 @@ class PosOrder(models.Model):
         settles it (``settling``), what the money received backs is posted. Posting the
         same order again changes nothing. Returns the member's account (empty when the
         order has no customer or is not paid).
+
+        ``plan``: what ``_membership_plan`` foresaw before the account was locked; the
+        points it computed are posted as they are.
         """
         self.ensure_one()
         Account = self.env["membership.account"]
@@ -32,11 +37,10 @@ class PosOrder(models.Model):
         figures = figures or self._membership_figures()
         if self.lines.refunded_orderline_id:
             return self._membership_refund(figures, settling=settling)
-        account = Account._membership_get_account(self.partner_id, self.company_id)
         if figures["reasons"] and not settling:
             self._membership_hold(figures["reasons"])
             self._membership_set_qualifying(figures, 0.0)
-            return account
+            return Account._membership_get_account(self.partner_id, self.company_id)
         # An order flagged for review before posting (rights, PIN) keeps its wallet
         # money held: a supervisor settles it (_membership_settle_post).
         held = self.membership_wallet_review
@@ -44,18 +48,41 @@ class PosOrder(models.Model):
         wallet_paid = figures["wallet"]
         if topup_lines and wallet_paid > 0 and not held:
             raise UserError(self.env._("A wallet cannot be topped up with wallet money."))
+        if plan is not None:
+            move = self._membership_post_at_once(
+                plan, figures, points_lines, topup_lines, sale_lines
+            )
+            if move is not None:
+                earned = move if move._name == "membership.points.move" else None
+                self.membership_points_earned = earned.points if earned else 0.0
+                self.membership_points_redeemed = 0.0
+                self._membership_set_qualifying(
+                    figures, self._membership_earn_base(figures, plan["wallet_taken"])[1]
+                )
+                return move.account_id
+        # The account comes locked, with the keys this order may post looked up, in one
+        # query.
+        account = Account._membership_get_account(
+            self.partner_id,
+            self.company_id,
+            lock_keys=self._membership_post_keys(points_lines, topup_lines, sale_lines, figures),
+        )
         used = self._membership_post_points_used(account, figures, points_lines, sale_lines)
-        wallet_taken = (
+        wallet_taken = bool(
             wallet_paid > 0 and not held and self._membership_post_wallet(account, wallet_paid)
         )
-        # The tier counts what was paid for goods, and wallet money earns (when the company
-        # says so) only once the wallet was really taken.
-        earn_money, qualifying = figures["earn_money"], figures["qualifying"]
-        if wallet_paid > 0 and not wallet_taken:
-            cash_for_goods = max(min(figures["for_goods"], figures["goods"]), 0.0)
-            earn_money = min(earn_money, cash_for_goods)
-            qualifying = min(qualifying, cash_for_goods)
-        earned = self._membership_post_earn(account, figures, sale_lines, earn_money)
+        if plan is not None and wallet_taken != plan["wallet_taken"]:
+            # At REPEATABLE READ the lock reads the balance the plan read, or PostgreSQL
+            # reports the other till's change; should they still differ, replay.
+            raise ConcurrencyError(f"wallet of order {self.uuid} changed under its plan")
+        earn_money, qualifying = self._membership_earn_base(figures, wallet_taken)
+        earned = self._membership_post_earn(
+            account,
+            figures,
+            sale_lines,
+            earn_money,
+            points=None if plan is None else plan["earn"],
+        )
         # What the receipt prints; written with the order's own update (no query of its
         # own): the moves were just posted, their points are at hand.
         self.membership_points_earned = sum(earned.mapped("points"))
@@ -73,6 +100,22 @@ class PosOrder(models.Model):
             )
         self._membership_set_qualifying(figures, qualifying)
         return account
+
+    def _membership_post_keys(self, points_lines, topup_lines, sale_lines, figures):
+        """The ledger keys (model, idempotency key) posting this order may use."""
+        points, wallet = "membership.points.move", "membership.wallet.move"
+        keys = [(points, f"pos:{self.uuid}:earn")]
+        if points_lines:
+            keys.append((points, f"pos:{self.uuid}:redeem"))
+        keys += [
+            (points, f"pos:{self.uuid}:gift:{line.uuid}")
+            for line in sale_lines.filtered("membership_gift_id")
+        ]
+        if figures["wallet"] > 0:
+            keys.append((wallet, f"pos:{self.uuid}:wallet"))
+        if topup_lines:
+            keys.append((wallet, f"pos:{self.uuid}:topup"))
+        return keys
 
     def _membership_post_points_used(self, account, figures, points_lines, sale_lines):
         """Debit the points this order used (a cash-off, gifts); a use the ledger refuses
@@ -108,14 +151,153 @@ class PosOrder(models.Model):
         account._membership_wallet_spend(wallet_paid, key, origin=self)
         return True
 
-    def _membership_post_earn(self, account, figures, sale_lines, earn_money):
-        """Credit the points this order earns on ``earn_money``; returns the move."""
-        day = fields.Date.context_today(self, self.date_order)
-        earned = account._membership_compute_earn(
+    @api.private
+    def _membership_plan(self, figures):
+        """What posting this sale will do, foreseen before the member's account is locked,
+        so that what does not need the lock (the tier check) is done before it: a dict
+        {"wallet_taken": whether the wallet payment is taken, "earn": points earned,
+        "qualifying": what the order counts for the tier and spend}, or None for an
+        order whose outcome depends on the ledger (a refund) or that posts nothing.
+
+        The wallet balance is read without the lock: at REPEATABLE READ the lock then
+        reads the same balance, or PostgreSQL reports another till's change and the
+        request is replayed. The points are computed with the member's tier as it is now,
+        as posting first always did."""
+        self.ensure_one()
+        if self.state not in PAID_STATES or not self.partner_id or self.lines.refunded_orderline_id:
+            return None
+        if figures["reasons"]:
+            return {"wallet_taken": False, "earn": 0.0, "qualifying": 0.0}
+        wallet_paid = figures["wallet"]
+        account = self.env["membership.account"]
+        if wallet_paid > 0 and not self.membership_wallet_review:
+            account = self._membership_wallet_account()
+        wallet_taken = bool(account and self._membership_wallet_covers(account, wallet_paid))
+        earn_money, qualifying = self._membership_earn_base(figures, wallet_taken)
+        sale_lines = self._membership_order_lines()[2]
+        return {
+            "wallet_taken": wallet_taken,
+            "earn": self._membership_earn_points(figures, sale_lines, earn_money),
+            "qualifying": qualifying,
+            "account": account,  # read without the lock, for a wallet payment only
+        }
+
+    def _membership_wallet_account(self):
+        """The member's account with its balances and whether this order's wallet
+        payment was posted already, read in one query without locking."""
+        key = f"pos:{self.uuid}:wallet"
+        Move = self.env["membership.wallet.move"]
+        # sudo: the wallet is read by the system for whoever sends the order.
+        account = (
+            self.env["membership.account"]
+            .sudo()
+            .with_context(active_test=False)
+            ._membership_lock_where(
+                SQL(
+                    "partner_id = %s AND company_id = %s",
+                    self.partner_id.id,
+                    self.company_id.id,
+                ),
+                [(Move._name, key)],
+                lock=False,
+            )
+        )
+        return account
+
+    def _membership_wallet_covers(self, account, amount):
+        """Whether ``account`` pays ``amount`` from its wallet for this order, as
+        ``_membership_wallet_shortfall`` decides under the lock."""
+        if self.env["membership.wallet.move"]._membership_find_posted(f"pos:{self.uuid}:wallet"):
+            return True
+        amount = account._membership_check_amount(amount)
+        return not max(account._membership_round(amount - account.wallet_balance), 0.0)
+
+    def _membership_post_at_once(self, plan, figures, points_lines, topup_lines, sale_lines):
+        """Post an order that makes one move only (it earns, or it is paid from the
+        wallet), with the deltas ``plan`` foresaw: the account's UPDATE locks it, checks
+        the key and applies them in one statement (``_membership_apply_at_once``), then
+        the move is inserted. Returns the move, or None when the usual posting must do it
+        (the order uses points or tops up, the account is new, the key is posted...)."""
+        if points_lines or topup_lines or sale_lines.filtered("membership_gift_id"):
+            return None
+        wallet, earn = plan["wallet_taken"], plan["earn"]
+        if bool(wallet) == bool(earn > 0):
+            return None
+        Account = self.env["membership.account"]
+        if wallet:
+            account = plan["account"]
+            Move = self.env["membership.wallet.move"]
+            key = f"pos:{self.uuid}:wallet"
+            amount = account._membership_check_amount(figures["wallet"])
+            if self.company_id.membership_wallet_bonus_first:
+                bonus = min(amount, account.wallet_bonus_balance)
+                paid = account._membership_round(amount - bonus)
+            else:
+                paid = min(amount, account.wallet_paid_balance)
+                bonus = account._membership_round(amount - paid)
+            vals = {"kind": "spend", "paid_amount": -paid, "bonus_amount": -bonus}
+            deltas = {"paid": -paid, "bonus": -bonus}
+            expected = (
+                account.points_balance,
+                account.wallet_paid_balance,
+                account.wallet_bonus_balance,
+            )
+        else:
+            Move = self.env["membership.points.move"]
+            key = f"pos:{self.uuid}:earn"
+            points = Account._membership_check_points(earn)
+            day = fields.Date.context_today(self, self.date_order)
+            vals = {"kind": "earn", "points": points}
+            deltas = {"points": points}
+            expected = None
+        locked = Account._membership_apply_at_once(
+            self.partner_id, self.company_id, (Move._name, key), deltas, expected=expected
+        )
+        if not locked:
+            return None
+        # The account first: the amounts are converted in its currency.
+        vals = {
+            "account_id": locked.id,
+            **vals,
+            "idempotency_key": key,
+            **Move._membership_origin_vals(self),
+        }
+        if not wallet:
+            vals["expire_date"] = locked._membership_expire_date(day)
+        try:
+            # sudo: moves are written only by the server, after the order's checks.
+            return Move.sudo().create(vals)
+        finally:
+            self.env.cr.cache.get(APPLIED_KEYS, set()).discard((Move._name, key))
+
+    def _membership_earn_base(self, figures, wallet_taken):
+        """(money that earns points, what counts for the tier) of a sale whose wallet
+        payment was taken or not: the tier counts what was paid for goods, and wallet
+        money earns (when the company says so) only once the wallet was really taken."""
+        earn_money, qualifying = figures["earn_money"], figures["qualifying"]
+        if figures["wallet"] > 0 and not wallet_taken:
+            cash_for_goods = max(min(figures["for_goods"], figures["goods"]), 0.0)
+            earn_money = min(earn_money, cash_for_goods)
+            qualifying = min(qualifying, cash_for_goods)
+        return earn_money, qualifying
+
+    def _membership_earn_points(self, figures, sale_lines, earn_money):
+        """Points this order earns on ``earn_money`` (the member's tier, campaigns...)."""
+        return self.env["membership.account"]._membership_compute_earn(
             self.partner_id,
             self._membership_earn_lines(sale_lines, figures["amounts"], earn_money),
             self.company_id,
-            day=day,
+            day=fields.Date.context_today(self, self.date_order),
+        )
+
+    def _membership_post_earn(self, account, figures, sale_lines, earn_money, points=None):
+        """Credit the points this order earns on ``earn_money`` (``points``: computed
+        already); returns the move."""
+        day = fields.Date.context_today(self, self.date_order)
+        earned = (
+            self._membership_earn_points(figures, sale_lines, earn_money)
+            if points is None
+            else points
         )
         if earned <= 0:
             return self.env["membership.points.move"]

@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .membership_account import MEMBER_FIGURES_PENDING
 from .res_partner import MEMBER_FIGURES
 
 
@@ -62,11 +63,16 @@ class ResPartner(models.Model):
             visits = partner.member_visit_count
             partner.member_average_basket = partner.member_total_spent / visits if visits else 0.0
 
-    def _membership_record_orders(self, orders, spend=None):
+    def _membership_record_orders(self, orders, spend=None, with_lock=False):
         """Add paid POS orders to the member's stored activity figures (refunds subtract):
         what each order counts is the spend the server verified when it posted it
         (``membership_qualifying_amount``: goods paid, not top-ups, not what is held;
-        ``spend`` {order: amount} gives it for orders not written yet)."""
+        ``spend`` {order: amount} gives it for orders not written yet).
+
+        ``with_lock``: the UPDATE waits to go out with the lock of the member's account
+        that posting takes next, in the same statement (one query less, and the member's
+        row is locked no earlier than the account); ``_membership_record_pending`` runs
+        it when nothing took that lock."""
         self.ensure_one()
         spend = spend or {order: order.membership_qualifying_amount for order in orders}
         visits = orders.filtered(lambda o: spend.get(o, 0.0) > 0)
@@ -85,22 +91,32 @@ class ResPartner(models.Model):
         # REPEATABLE READ, fails with a serialization error when that till changed the row
         # after our snapshot, and Odoo replays the request on the new figures.
         self.flush_recordset(MEMBER_FIGURES)
-        self.env.cr.execute(
-            SQL(
-                """UPDATE res_partner
-                      SET member_total_spent = %s, member_visit_count = %s,
-                          member_last_visit = %s, member_average_basket = %s,
-                          write_date = now() AT TIME ZONE 'UTC', write_uid = %s
-                    WHERE id = %s""",
-                total,
-                count,
-                last or None,
-                average,
-                self.env.uid,
-                self.id,
-            )
+        update = SQL(
+            """UPDATE res_partner
+                  SET member_total_spent = %s, member_visit_count = %s,
+                      member_last_visit = %s, member_average_basket = %s,
+                      write_date = now() AT TIME ZONE 'UTC', write_uid = %s
+                WHERE id = %s""",
+            total,
+            count,
+            last or None,
+            average,
+            self.env.uid,
+            self.id,
         )
+        if with_lock:
+            self._membership_record_pending()  # an earlier one never waits behind this one
+            self.env.cr.cache.setdefault(MEMBER_FIGURES_PENDING, {})[self.id] = update
+        else:
+            self.env.cr.execute(update)
         values = (total, count, last, average)
         for name, value in zip(MEMBER_FIGURES, values, strict=True):
             self._fields[name]._update_cache(self, value)
         self.invalidate_recordset(["member_inactive", "write_date", "write_uid"])
+
+    def _membership_record_pending(self):
+        """Write the member's figures still waiting for the lock of their account."""
+        self.ensure_one()
+        update = self.env.cr.cache.get(MEMBER_FIGURES_PENDING, {}).pop(self.id, None)
+        if update:
+            self.env.cr.execute(update)

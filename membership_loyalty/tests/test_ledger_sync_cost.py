@@ -116,3 +116,49 @@ class TestLedgerSyncCost(MembershipLedgerCommon):
         self.assertAlmostEqual(self.member.member_total_spent, 42.5)
         self.assertAlmostEqual(self.member.member_average_basket, 21.25)
         self.assertEqual(self.member.member_last_visit, datetime(2026, 5, 1, 10))
+
+    def at_once(self, points, key, expected=None):
+        """Apply then post an earn as the sync does for an order making one move."""
+        locked = self.MAccount._membership_apply_at_once(
+            self.member,
+            self.company,
+            ("membership.points.move", key),
+            {"points": points},
+            expected=expected,
+        )
+        if locked:
+            self.post_points(locked, points, key, kind="earn")
+        return locked
+
+    def test_one_statement_posting_applies_each_key_once(self):
+        self.post_points(self.account, 10, "once:0")
+        self.assertEqual(self.at_once(5, "once:1"), self.account)
+        self.assertEqual(self.account.points_balance, 15)
+        # the key is posted: nothing is applied, the usual posting finds the move
+        self.assertFalse(self.at_once(5, "once:1"))
+        # balances read earlier that no longer hold: nothing is applied either
+        self.assertFalse(self.at_once(5, "once:2", expected=(10.0, 0.0, 0.0)))
+        self.env.invalidate_all()
+        self.assertEqual(self.account.points_balance, 15)
+        self.assertLedgerConsistent(self.account)
+
+    def test_member_figures_waiting_for_the_lock_are_written_once(self):
+        self.member.is_member = True
+
+        def order():
+            return self.env["pos.order"].new(
+                {"membership_qualifying_amount": 20.0, "date_order": datetime(2026, 5, 1, 10)}
+            )
+
+        self.member._membership_record_orders(order(), with_lock=True)
+        self.at_once(3, "figures:1")  # the figures go out with the account's UPDATE
+        self.member._membership_record_pending()  # nothing left to write
+        self.env.invalidate_all()
+        self.assertEqual(self.member.member_visit_count, 1)
+        self.assertAlmostEqual(self.member.member_total_spent, 20.0)
+        # nothing took the lock: the figures are written on their own
+        self.member._membership_record_orders(order(), with_lock=True)
+        self.member._membership_record_pending()
+        self.env.invalidate_all()
+        self.assertEqual(self.member.member_visit_count, 2)
+        self.assertAlmostEqual(self.member.member_total_spent, 40.0)
