@@ -75,6 +75,8 @@ def bulk_create(Model, columns, rows):
         for index, field in enumerate(fields_)
     )
     aliases = SQL(", ").join(SQL.identifier(f"c{index}") for index in range(len(columns)))
+    # Rows are inserted, and their ids returned, in the SELECT's order (what Odoo's own
+    # INSERT ... VALUES ... RETURNING relies on as well); a test checks it.
     ids = [
         row[0]
         for row in env.execute_query(
@@ -103,7 +105,7 @@ def bulk_create(Model, columns, rows):
         # recomputed; the records' own fields are computed now.
         records.modified(list(Model._fields), create=True)
     records._recompute_recordset()
-    records._validate_fields(columns)
+    records._validate_fields([*columns, *constants])
     return records.with_env(env)
 
 
