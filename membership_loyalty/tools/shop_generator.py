@@ -18,6 +18,8 @@ ORM. The caller commits (``bench/generate.py``), or a test rolls it all back.
 
 Presets: demo = 300 members (~4,000 orders), quick = 5,000 members (~50k order lines),
 full = 100,000 members (~1M lines). Goal: the full preset in <= 10 minutes on 2 cores.
+The huge preset (1,000,000 members, ~10M lines, goal <= 25 minutes) has its own writer,
+``shop_generator_bulk.BulkGenerator``, which builds on this one.
 """
 
 import math
@@ -40,6 +42,8 @@ PRESETS = {
     "demo": {"members": 300, "orders": 12.0, "cap": 25, "points": 0.8, "story": True},
     "quick": {"members": 5_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
     "full": {"members": 100_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
+    # Written by shop_generator_bulk.BulkGenerator (indexes and foreign keys set aside).
+    "huge": {"members": 1_000_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
 }
 BATCH = 10_000  # members per batch of orders
 ANONYMOUS_SHARE = 0.25  # orders without a member
@@ -146,6 +150,8 @@ def season_factors():
 class Generator:
     """Fills the database of ``env`` (superuser) for one preset; ``run()`` does it all."""
 
+    batch = BATCH  # members per batch of orders
+
     def __init__(self, env, preset="quick", members=None, seed=42, log=None):
         self.env = env
         self.cr = env.cr
@@ -159,6 +165,7 @@ class Generator:
         self.log = log or (lambda line: None)
         self.counts = {}
         self.campaign = env["membership.campaign"]
+        self.timings = {}  # step label: seconds (run)
 
     # ------------------------------------------------------------------ helpers
     def sql(self, query, *args):
@@ -202,16 +209,22 @@ class Generator:
 
     def reserve(self, code, count):
         """Take ``count`` numbers from the ir.sequence ``code`` so later ORM numbers follow."""
+        prefix, start, padding, suffix = self.reserve_range(code, count)
+        return [
+            f"{prefix}{str(number).zfill(padding)}{suffix}"
+            for number in range(start, start + count)
+        ]
+
+    def reserve_range(self, code, count):
+        """Take ``count`` numbers from the ir.sequence ``code``: (prefix, first number,
+        padding, suffix) of the range, for callers that spell the numbers themselves."""
         sequence = self.env["ir.sequence"].search(
             [("code", "=", code), ("company_id", "in", [self.company.id, False])], limit=1
         )
         prefix, suffix = sequence._get_prefix_suffix()
         start = sequence.number_next_actual
         sequence.write({"number_next": start + count})
-        return [
-            f"{prefix}{str(number).zfill(sequence.padding)}{suffix}"
-            for number in range(start, start + count)
-        ]
+        return prefix, start, sequence.padding, suffix
 
     # ------------------------------------------------------------------ configuration
     def configure(self):
@@ -1020,8 +1033,8 @@ class Generator:
         return steps
 
     def create_all_orders(self):
-        for first in range(1, self.shoppers + 1, BATCH):
-            last = min(first + BATCH - 1, self.shoppers)
+        for first in range(1, self.shoppers + 1, self.batch):
+            last = min(first + self.batch - 1, self.shoppers)
             start = time.perf_counter()
             self.create_orders(first, last)
             self.log(f"  orders of members {first}-{last}: {time.perf_counter() - start:.1f} s")
@@ -1050,10 +1063,12 @@ class Generator:
 
     def run(self):
         self.check_fresh()
+        self.timings = {}
         for label, step in self.steps():
             start = time.perf_counter()
             step()
-            self.log(f"{label:<40} {time.perf_counter() - start:8.1f} s")
+            self.timings[label] = time.perf_counter() - start
+            self.log(f"{label:<40} {self.timings[label]:8.1f} s")
         return self.counts
 
     def analyze(self):
