@@ -47,3 +47,4 @@ from . import test_member_import
 from . import test_loyalty_migrate
 from . import test_member_import_rpc
 from . import test_member_import_tour
+from . import test_shop_generator_bulk

@@ -42,8 +42,9 @@ PRESETS = {
     "demo": {"members": 300, "orders": 12.0, "cap": 25, "points": 0.8, "story": True},
     "quick": {"members": 5_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
     "full": {"members": 100_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
-    # Written by shop_generator_bulk.BulkGenerator (indexes and foreign keys set aside).
-    "huge": {"members": 1_000_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
+    # Written by shop_generator_bulk.BulkGenerator (indexes and foreign keys set aside;
+    # exactly n lines per order there, so a few more orders for the same ~10M lines).
+    "huge": {"members": 1_000_000, "orders": 3.2, "cap": 150, "points": 0.3, "story": False},
 }
 BATCH = 10_000  # members per batch of orders
 ANONYMOUS_SHARE = 0.25  # orders without a member
@@ -175,6 +176,12 @@ class Generator:
     def insert(self, table, columns, source, *args):
         """INSERT INTO table (columns) SELECT expressions <source>, after checking that every
         NOT NULL column without a default is filled (booleans and numbers get FALSE / 0)."""
+        self.cr.execute(self.insert_sql(table, columns, source, *args))
+        self.counts[table] = self.counts.get(table, 0) + self.cr.rowcount
+        return self.cr.rowcount
+
+    def insert_sql(self, table, columns, source, *args):
+        """The statement ``insert`` runs (see there), not executed."""
         self.cr.execute(
             """SELECT column_name, data_type FROM information_schema.columns
                 WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL""",
@@ -194,7 +201,7 @@ class Generator:
             columns.setdefault(audit, str(self.env.uid))
         for audit in ("create_date", "write_date"):
             columns.setdefault(audit, "NOW() AT TIME ZONE 'UTC'")
-        query = SQL(
+        return SQL(
             "INSERT INTO %s (%s) SELECT %s %s",
             SQL.identifier(table),
             SQL(", ").join(SQL.identifier(name) for name in columns),
@@ -203,9 +210,6 @@ class Generator:
             ),
             SQL(source, *args),
         )
-        self.cr.execute(query)
-        self.counts[table] = self.counts.get(table, 0) + self.cr.rowcount
-        return self.cr.rowcount
 
     def reserve(self, code, count):
         """Take ``count`` numbers from the ir.sequence ``code`` so later ORM numbers follow."""
@@ -509,17 +513,21 @@ class Generator:
         )
         self.write_orders()
 
+    # The lines of gen_order's orders, as SELECT outputs: id, order_id, product_id, name,
+    # price, qty (the bulk writer reads them without the gen_line table).
+    LINES_SQL = """SELECT nextval('pos_order_line_id_seq') AS id, o.id AS order_id,
+                          pr.id AS product_id, pr.name, pr.price,
+                          CASE WHEN o.refund THEN -1 ELSE 1 END * (1 + (random() < 0.25)::int)
+                              AS qty
+                     FROM gen_order o
+                    CROSS JOIN LATERAL generate_series(1, o.n_lines) n
+                     JOIN gen_product pr
+                       ON pr.idx = 1 + ((o.id * 31 + n * 17 + (random() * 3)::int) %% %s)"""
+
     def write_orders(self):
         """Lines, totals and the rows of the orders planned in gen_order (dropped after)."""
         self.sql(
-            """CREATE TEMP TABLE gen_line ON COMMIT DROP AS
-               SELECT nextval('pos_order_line_id_seq') AS id, o.id AS order_id, pr.id AS product_id,
-                      pr.name, pr.price,
-                      CASE WHEN o.refund THEN -1 ELSE 1 END * (1 + (random() < 0.25)::int) AS qty
-                 FROM gen_order o
-                CROSS JOIN LATERAL generate_series(1, o.n_lines) n
-                 JOIN gen_product pr
-                   ON pr.idx = 1 + ((o.id * 31 + n * 17 + (random() * 3)::int) %% %s)""",
+            "CREATE TEMP TABLE gen_line ON COMMIT DROP AS " + self.LINES_SQL,
             len(self.products),
         )
         self.sql(
@@ -528,52 +536,56 @@ class Generator:
         )
         self.insert(
             "pos_order",
-            {
-                "id": "o.id",
-                "name": "'GEN/' || lpad(o.id::text, 8, '0')",
-                "pos_reference": "'GEN-' || lpad(o.id::text, 8, '0')",
-                "uuid": "gen_random_uuid()::text",
-                "access_token": "md5(o.id::text || random()::text)",
-                "session_id": SQL("(%s::int[])[o.store]", self.sessions.ids),
-                "config_id": SQL("(%s::int[])[o.store]", self.configs.ids),
-                "company_id": str(self.company.id),
-                "user_id": SQL("(%s::int[])[o.cashier]", self.staff.ids),
-                "partner_id": "o.partner_id",
-                "pricelist_id": str(self.configs[0].pricelist_id.id or "NULL"),
-                "date_order": "o.date_order",
-                "state": "'paid'",
-                "amount_total": "t.total",
-                # Paid goods, no top-up: what the server counts for the member's tier.
-                "membership_qualifying_amount": "t.total",
-                "membership_counted": "o.partner_id IS NOT NULL",
-                "amount_tax": "0",
-                "amount_paid": "t.total",
-                "amount_return": "0",
-                "currency_rate": "1.0",
-                "sequence_number": "o.id",
-                "is_refund": "o.refund",
-            },
+            self.order_columns(),
             "FROM gen_order o JOIN gen_total t ON t.order_id = o.id",
         )
-        self.insert(
-            "pos_order_line",
-            {
-                "id": "l.id",
-                "name": "'GEN/' || l.id",
-                "full_product_name": "l.name",
-                "order_id": "l.order_id",
-                "company_id": str(self.company.id),
-                "product_id": "l.product_id",
-                "qty": "l.qty",
-                "price_unit": "l.price",
-                "price_subtotal": "l.qty * l.price",
-                "price_subtotal_incl": "l.qty * l.price",
-                "discount": "0",
-                "uuid": "gen_random_uuid()::text",
-            },
-            "FROM gen_line l",
-        )
+        self.insert("pos_order_line", self.line_columns(), "FROM gen_line l")
         self.sql("DROP TABLE gen_order, gen_line, gen_total")
+
+    def order_columns(self):
+        """pos_order's columns from gen_order ``o`` and its total ``t``."""
+        return {
+            "id": "o.id",
+            "name": "'GEN/' || lpad(o.id::text, 8, '0')",
+            "pos_reference": "'GEN-' || lpad(o.id::text, 8, '0')",
+            "uuid": "gen_random_uuid()::text",
+            "access_token": "md5(o.id::text || random()::text)",
+            "session_id": SQL("(%s::int[])[o.store]", self.sessions.ids),
+            "config_id": SQL("(%s::int[])[o.store]", self.configs.ids),
+            "company_id": str(self.company.id),
+            "user_id": SQL("(%s::int[])[o.cashier]", self.staff.ids),
+            "partner_id": "o.partner_id",
+            "pricelist_id": str(self.configs[0].pricelist_id.id or "NULL"),
+            "date_order": "o.date_order",
+            "state": "'paid'",
+            "amount_total": "t.total",
+            # Paid goods, no top-up: what the server counts for the member's tier.
+            "membership_qualifying_amount": "t.total",
+            "membership_counted": "o.partner_id IS NOT NULL",
+            "amount_tax": "0",
+            "amount_paid": "t.total",
+            "amount_return": "0",
+            "currency_rate": "1.0",
+            "sequence_number": "o.id",
+            "is_refund": "o.refund",
+        }
+
+    def line_columns(self):
+        """pos_order_line's columns from a line ``l`` (the outputs of LINES_SQL)."""
+        return {
+            "id": "l.id",
+            "name": "'GEN/' || l.id",
+            "full_product_name": "l.name",
+            "order_id": "l.order_id",
+            "company_id": str(self.company.id),
+            "product_id": "l.product_id",
+            "qty": "l.qty",
+            "price_unit": "l.price",
+            "price_subtotal": "l.qty * l.price",
+            "price_subtotal_incl": "l.qty * l.price",
+            "discount": "0",
+            "uuid": "gen_random_uuid()::text",
+        }
 
     # ------------------------------------------------------------------ ledgers
     def create_ledgers(self):

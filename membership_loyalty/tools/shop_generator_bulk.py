@@ -167,6 +167,7 @@ class BulkGenerator(Generator):
         )
         staff = self.staff.ids + self.env.ref("base.user_admin").ids
         both = FEMALE_NAMES + MALE_NAMES
+        entry = self.tiers.filtered(lambda t: not t.threshold)[:1]
         age = "age(x.birth)"
         number = f"x.idx + {int(start) - 1}"
         self.insert(
@@ -207,6 +208,9 @@ class BulkGenerator(Generator):
                 "email": "lower(x.first) || '.' || lower(x.last) || x.idx || '@example.com'",
                 "user_id": SQL("(%s::int[])[1 + (x.idx * 13) %% %s]", staff, len(staff)),
                 "autopost_bills": "'ask'",
+                # The entry tier from the start: refresh_activity then rewrites the buyers
+                # only, not every member a second time.
+                "member_tier_id": str(entry.id) if entry else "NULL",
             },
             # Each random draw in its own column of the inner query (PostgreSQL keeps a
             # subquery with volatile outputs as it is), the picks made outside it.
@@ -289,6 +293,42 @@ class BulkGenerator(Generator):
         )
         self.sql("DROP TABLE gen_card")
 
+    # ------------------------------------------------------------------ orders and plans
+    def prepare_orders(self):
+        super().prepare_orders()
+        # Statistics for the planner: a temporary table has none, and a join planned on
+        # "a few rows" nests a loop over a million.
+        self.sql("ANALYZE gen_plan; ANALYZE gen_product")
+
+    # One product draw per line, joined on equality (a hash join): the plain writer's draw
+    # inside the join condition is evaluated for every line and product pair.
+    LINES_SQL = """SELECT nextval('pos_order_line_id_seq') AS id, x.order_id,
+                          pr.id AS product_id, pr.name, pr.price, x.qty
+                     FROM (SELECT o.id AS order_id,
+                                  1 + ((o.id * 31 + n * 17 + (random() * 3)::int) %% %s) AS pick,
+                                  CASE WHEN o.refund THEN -1 ELSE 1 END
+                                      * (1 + (random() < 0.25)::int) AS qty
+                             FROM gen_order o
+                            CROSS JOIN LATERAL generate_series(1, o.n_lines) n) x
+                     JOIN gen_product pr ON pr.idx = x.pick"""
+
+    def write_orders(self):
+        self.sql("ANALYZE gen_order")
+        super().write_orders()
+
+    def create_all_orders(self):
+        super().create_all_orders()
+        self.sql("ANALYZE pos_order")
+
+    def create_ledgers(self):
+        super().create_ledgers()
+        self.sql("ANALYZE membership_account")
+
+    def create_tier_history(self):
+        self.sql("ANALYZE res_partner")
+        super().create_tier_history()
+        self.sql("ANALYZE membership_tier_history")
+
     # ------------------------------------------------------------------ checks
     def check(self):
         """SQL checks of the generated shop (printed; a failed one raises)."""
@@ -332,14 +372,15 @@ def check_sql(env, log=print):
     sale = env["membership.report.sale"]
     cr.execute(
         SQL(
-            """SELECT (SELECT COUNT(*) FROM (%(view)s) v),
-                      (SELECT ROUND(SUM(amount_total)::numeric, 2) FROM (%(view)s) v),
-                      (SELECT ROUND(SUM(member_amount_total)::numeric, 2) FROM (%(view)s) v),
+            """SELECT v.rows, v.total, v.members_total,
                       (SELECT COUNT(*) FROM pos_order WHERE state IN ('paid', 'done')),
                       (SELECT ROUND(SUM(amount_total)::numeric, 2) FROM pos_order
                         WHERE state IN ('paid', 'done')),
                       (SELECT ROUND(SUM(member_total_spent)::numeric, 2) FROM res_partner
-                        WHERE is_member)""",
+                        WHERE is_member)
+                 FROM (SELECT COUNT(*) AS rows, ROUND(SUM(amount_total)::numeric, 2) AS total,
+                              ROUND(SUM(member_amount_total)::numeric, 2) AS members_total
+                         FROM (%(view)s) r) v""",
             view=SQL(sale._table_query),
         )
     )
@@ -358,11 +399,13 @@ def check_sql(env, log=print):
     ledger = env["membership.report.ledger"]
     cr.execute(
         SQL(
-            """SELECT (SELECT SUM(points_issued) - SUM(points_used) FROM (%(view)s) v),
-                      (SELECT ROUND(SUM(wallet_outstanding)::numeric, 2) FROM (%(view)s) v),
+            """SELECT v.points, v.wallet,
                       (SELECT SUM(points_balance) FROM membership_account),
                       (SELECT ROUND(SUM(wallet_paid_balance)::numeric, 2)
-                         FROM membership_account)""",
+                         FROM membership_account)
+                 FROM (SELECT SUM(points_issued) - SUM(points_used) AS points,
+                              ROUND(SUM(wallet_outstanding)::numeric, 2) AS wallet
+                         FROM (%(view)s) r) v""",
             view=SQL(ledger._table_query),
         )
     )
