@@ -229,7 +229,7 @@ class BulkGenerator(Generator):
                        FROM (SELECT m.idx, m.partner_id, random() AS roll, random() AS r_first,
                                     random() AS r_last, random() AS r_area,
                                     random() AS r_exchange, random() AS r_line,
-                                    (%s::int[])[1 + (m.idx * 7919) %% %s] AS state_id,
+                                    (%s::int[])[1 + (m.idx::bigint * 7919) %% %s] AS state_id,
                                     CURRENT_DATE - (6600 + random() * 21900)::int AS birth,
                                     CURRENT_DATE - (random() * 1800)::int AS since
                                FROM gen_member m WHERE m.idx <= %s) y
