@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: install everything, build a fresh bench database, run every bench/ script
 # on generated data (BENCH_PRESET=quick, the default, full, or huge: 1M members and ~10M order
-# lines, on demand only, about half an hour and ~10 GB of disk). Each script prints its own
+# lines, on demand only: its data alone took 17 min and 6 GB of disk). Each script prints its own
 # figures; nothing here asserts speed. The run ends with one table (bench/report.py):
 # figure, value, goal, baseline measured in the same run, ratio, goal met or missed.
 # BENCH_DB overrides the database name.

@@ -16,6 +16,10 @@ SMS), written the way a bulk load is:
 - at the end, SQL checks: every account's balances equal the sums of its moves, and the
   sales, ledger and member report queries agree with the tables they read.
 
+Measured (2 cores shared with other work, load ~10): 1,000,000 members and 10.1M order
+lines in 1,000 s, orders 326 s and the rebuild of indexes and constraints 442 s of it; the
+database then holds 5.9 GB.
+
 ``generator_for(env, preset, ...)`` picks this writer for ``huge`` (at any ``members``,
 so a scaled run proves the rate of the same code path) and the plain one otherwise.
 """
