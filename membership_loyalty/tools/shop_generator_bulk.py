@@ -127,16 +127,17 @@ class BulkGenerator(Generator):
         built in one sort each, the unique constraints and foreign keys are validated
         against every row. Prints the time per table."""
         per_table = {}
-        for table, name, kind, definition in self.set_aside:
+        for table, name, kind, text in self.set_aside:
             start = time.perf_counter()
+            definition = SQL(text.replace("%", "%%"))  # as PostgreSQL printed it (LIKE 'a%')
             if kind == "i":
-                self.sql(definition)
+                self.cr.execute(definition)
             else:
                 self.sql(
                     "ALTER TABLE %s ADD CONSTRAINT %s %s",
                     SQL.identifier(table),
                     SQL.identifier(name),
-                    SQL(definition),
+                    definition,
                 )
             per_table[table] = per_table.get(table, 0.0) + time.perf_counter() - start
         for table, seconds in sorted(per_table.items(), key=lambda item: -item[1]):
