@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Print the one table of a `make bench` run from the figures its scripts recorded.
 
-    .venv/bin/python bench/report.py RESULTS.jsonl [--preset quick] [--database DB]
+    .venv/bin/python bench/report.py RESULTS.jsonl [--preset quick|full|huge] [--database DB]
 
 RESULTS.jsonl holds one JSON object per line, appended by bench/figures.py ``record``
 (scripts/bench.sh points BENCH_RESULTS at it). Columns: figure, value and unit, the goal
@@ -50,7 +50,11 @@ def odoo_version():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results")
-    parser.add_argument("--preset", default=os.environ.get("BENCH_PRESET", "quick"))
+    parser.add_argument(
+        "--preset",
+        default=os.environ.get("BENCH_PRESET", "quick"),
+        choices=("demo", "quick", "full", "huge"),  # bench/generate.py's presets
+    )
     parser.add_argument("--database", default="")
     parser.add_argument("--elapsed", type=float, help="seconds the whole run took")
     args = parser.parse_args()

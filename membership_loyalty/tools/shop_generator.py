@@ -18,6 +18,8 @@ ORM. The caller commits (``bench/generate.py``), or a test rolls it all back.
 
 Presets: demo = 300 members (~4,000 orders), quick = 5,000 members (~50k order lines),
 full = 100,000 members (~1M lines). Goal: the full preset in <= 10 minutes on 2 cores.
+The huge preset (1,000,000 members, ~10M lines, goal <= 25 minutes) has its own writer,
+``shop_generator_bulk.BulkGenerator``, which builds on this one.
 """
 
 import math
@@ -40,6 +42,9 @@ PRESETS = {
     "demo": {"members": 300, "orders": 12.0, "cap": 25, "points": 0.8, "story": True},
     "quick": {"members": 5_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
     "full": {"members": 100_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
+    # Written by shop_generator_bulk.BulkGenerator (indexes and foreign keys set aside;
+    # exactly n lines per order there, so a few more orders for the same ~10M lines).
+    "huge": {"members": 1_000_000, "orders": 3.2, "cap": 150, "points": 0.3, "story": False},
 }
 BATCH = 10_000  # members per batch of orders
 ANONYMOUS_SHARE = 0.25  # orders without a member
@@ -146,6 +151,8 @@ def season_factors():
 class Generator:
     """Fills the database of ``env`` (superuser) for one preset; ``run()`` does it all."""
 
+    batch = BATCH  # members per batch of orders
+
     def __init__(self, env, preset="quick", members=None, seed=42, log=None):
         self.env = env
         self.cr = env.cr
@@ -159,6 +166,7 @@ class Generator:
         self.log = log or (lambda line: None)
         self.counts = {}
         self.campaign = env["membership.campaign"]
+        self.timings = {}  # step label: seconds (run)
 
     # ------------------------------------------------------------------ helpers
     def sql(self, query, *args):
@@ -168,6 +176,12 @@ class Generator:
     def insert(self, table, columns, source, *args):
         """INSERT INTO table (columns) SELECT expressions <source>, after checking that every
         NOT NULL column without a default is filled (booleans and numbers get FALSE / 0)."""
+        self.cr.execute(self.insert_sql(table, columns, source, *args))
+        self.counts[table] = self.counts.get(table, 0) + self.cr.rowcount
+        return self.cr.rowcount
+
+    def insert_sql(self, table, columns, source, *args):
+        """The statement ``insert`` runs (see there), not executed."""
         self.cr.execute(
             """SELECT column_name, data_type FROM information_schema.columns
                 WHERE table_name = %s AND is_nullable = 'NO' AND column_default IS NULL""",
@@ -187,7 +201,7 @@ class Generator:
             columns.setdefault(audit, str(self.env.uid))
         for audit in ("create_date", "write_date"):
             columns.setdefault(audit, "NOW() AT TIME ZONE 'UTC'")
-        query = SQL(
+        return SQL(
             "INSERT INTO %s (%s) SELECT %s %s",
             SQL.identifier(table),
             SQL(", ").join(SQL.identifier(name) for name in columns),
@@ -196,22 +210,25 @@ class Generator:
             ),
             SQL(source, *args),
         )
-        self.cr.execute(query)
-        self.counts[table] = self.counts.get(table, 0) + self.cr.rowcount
-        return self.cr.rowcount
 
     def reserve(self, code, count):
         """Take ``count`` numbers from the ir.sequence ``code`` so later ORM numbers follow."""
+        prefix, start, padding, suffix = self.reserve_range(code, count)
+        return [
+            f"{prefix}{str(number).zfill(padding)}{suffix}"
+            for number in range(start, start + count)
+        ]
+
+    def reserve_range(self, code, count):
+        """Take ``count`` numbers from the ir.sequence ``code``: (prefix, first number,
+        padding, suffix) of the range, for callers that spell the numbers themselves."""
         sequence = self.env["ir.sequence"].search(
             [("code", "=", code), ("company_id", "in", [self.company.id, False])], limit=1
         )
         prefix, suffix = sequence._get_prefix_suffix()
         start = sequence.number_next_actual
         sequence.write({"number_next": start + count})
-        return [
-            f"{prefix}{str(number).zfill(sequence.padding)}{suffix}"
-            for number in range(start, start + count)
-        ]
+        return prefix, start, sequence.padding, suffix
 
     # ------------------------------------------------------------------ configuration
     def configure(self):
@@ -496,17 +513,21 @@ class Generator:
         )
         self.write_orders()
 
+    # The lines of gen_order's orders, as SELECT outputs: id, order_id, product_id, name,
+    # price, qty (the bulk writer reads them without the gen_line table).
+    LINES_SQL = """SELECT nextval('pos_order_line_id_seq') AS id, o.id AS order_id,
+                          pr.id AS product_id, pr.name, pr.price,
+                          CASE WHEN o.refund THEN -1 ELSE 1 END * (1 + (random() < 0.25)::int)
+                              AS qty
+                     FROM gen_order o
+                    CROSS JOIN LATERAL generate_series(1, o.n_lines) n
+                     JOIN gen_product pr
+                       ON pr.idx = 1 + ((o.id * 31 + n * 17 + (random() * 3)::int) %% %s)"""
+
     def write_orders(self):
         """Lines, totals and the rows of the orders planned in gen_order (dropped after)."""
         self.sql(
-            """CREATE TEMP TABLE gen_line ON COMMIT DROP AS
-               SELECT nextval('pos_order_line_id_seq') AS id, o.id AS order_id, pr.id AS product_id,
-                      pr.name, pr.price,
-                      CASE WHEN o.refund THEN -1 ELSE 1 END * (1 + (random() < 0.25)::int) AS qty
-                 FROM gen_order o
-                CROSS JOIN LATERAL generate_series(1, o.n_lines) n
-                 JOIN gen_product pr
-                   ON pr.idx = 1 + ((o.id * 31 + n * 17 + (random() * 3)::int) %% %s)""",
+            "CREATE TEMP TABLE gen_line ON COMMIT DROP AS " + self.LINES_SQL,
             len(self.products),
         )
         self.sql(
@@ -515,52 +536,56 @@ class Generator:
         )
         self.insert(
             "pos_order",
-            {
-                "id": "o.id",
-                "name": "'GEN/' || lpad(o.id::text, 8, '0')",
-                "pos_reference": "'GEN-' || lpad(o.id::text, 8, '0')",
-                "uuid": "gen_random_uuid()::text",
-                "access_token": "md5(o.id::text || random()::text)",
-                "session_id": SQL("(%s::int[])[o.store]", self.sessions.ids),
-                "config_id": SQL("(%s::int[])[o.store]", self.configs.ids),
-                "company_id": str(self.company.id),
-                "user_id": SQL("(%s::int[])[o.cashier]", self.staff.ids),
-                "partner_id": "o.partner_id",
-                "pricelist_id": str(self.configs[0].pricelist_id.id or "NULL"),
-                "date_order": "o.date_order",
-                "state": "'paid'",
-                "amount_total": "t.total",
-                # Paid goods, no top-up: what the server counts for the member's tier.
-                "membership_qualifying_amount": "t.total",
-                "membership_counted": "o.partner_id IS NOT NULL",
-                "amount_tax": "0",
-                "amount_paid": "t.total",
-                "amount_return": "0",
-                "currency_rate": "1.0",
-                "sequence_number": "o.id",
-                "is_refund": "o.refund",
-            },
+            self.order_columns(),
             "FROM gen_order o JOIN gen_total t ON t.order_id = o.id",
         )
-        self.insert(
-            "pos_order_line",
-            {
-                "id": "l.id",
-                "name": "'GEN/' || l.id",
-                "full_product_name": "l.name",
-                "order_id": "l.order_id",
-                "company_id": str(self.company.id),
-                "product_id": "l.product_id",
-                "qty": "l.qty",
-                "price_unit": "l.price",
-                "price_subtotal": "l.qty * l.price",
-                "price_subtotal_incl": "l.qty * l.price",
-                "discount": "0",
-                "uuid": "gen_random_uuid()::text",
-            },
-            "FROM gen_line l",
-        )
+        self.insert("pos_order_line", self.line_columns(), "FROM gen_line l")
         self.sql("DROP TABLE gen_order, gen_line, gen_total")
+
+    def order_columns(self):
+        """pos_order's columns from gen_order ``o`` and its total ``t``."""
+        return {
+            "id": "o.id",
+            "name": "'GEN/' || lpad(o.id::text, 8, '0')",
+            "pos_reference": "'GEN-' || lpad(o.id::text, 8, '0')",
+            "uuid": "gen_random_uuid()::text",
+            "access_token": "md5(o.id::text || random()::text)",
+            "session_id": SQL("(%s::int[])[o.store]", self.sessions.ids),
+            "config_id": SQL("(%s::int[])[o.store]", self.configs.ids),
+            "company_id": str(self.company.id),
+            "user_id": SQL("(%s::int[])[o.cashier]", self.staff.ids),
+            "partner_id": "o.partner_id",
+            "pricelist_id": str(self.configs[0].pricelist_id.id or "NULL"),
+            "date_order": "o.date_order",
+            "state": "'paid'",
+            "amount_total": "t.total",
+            # Paid goods, no top-up: what the server counts for the member's tier.
+            "membership_qualifying_amount": "t.total",
+            "membership_counted": "o.partner_id IS NOT NULL",
+            "amount_tax": "0",
+            "amount_paid": "t.total",
+            "amount_return": "0",
+            "currency_rate": "1.0",
+            "sequence_number": "o.id",
+            "is_refund": "o.refund",
+        }
+
+    def line_columns(self):
+        """pos_order_line's columns from a line ``l`` (the outputs of LINES_SQL)."""
+        return {
+            "id": "l.id",
+            "name": "'GEN/' || l.id",
+            "full_product_name": "l.name",
+            "order_id": "l.order_id",
+            "company_id": str(self.company.id),
+            "product_id": "l.product_id",
+            "qty": "l.qty",
+            "price_unit": "l.price",
+            "price_subtotal": "l.qty * l.price",
+            "price_subtotal_incl": "l.qty * l.price",
+            "discount": "0",
+            "uuid": "gen_random_uuid()::text",
+        }
 
     # ------------------------------------------------------------------ ledgers
     def create_ledgers(self):
@@ -1020,8 +1045,8 @@ class Generator:
         return steps
 
     def create_all_orders(self):
-        for first in range(1, self.shoppers + 1, BATCH):
-            last = min(first + BATCH - 1, self.shoppers)
+        for first in range(1, self.shoppers + 1, self.batch):
+            last = min(first + self.batch - 1, self.shoppers)
             start = time.perf_counter()
             self.create_orders(first, last)
             self.log(f"  orders of members {first}-{last}: {time.perf_counter() - start:.1f} s")
@@ -1050,10 +1075,12 @@ class Generator:
 
     def run(self):
         self.check_fresh()
+        self.timings = {}
         for label, step in self.steps():
             start = time.perf_counter()
             step()
-            self.log(f"{label:<40} {time.perf_counter() - start:8.1f} s")
+            self.timings[label] = time.perf_counter() - start
+            self.log(f"{label:<40} {self.timings[label]:8.1f} s")
         return self.counts
 
     def analyze(self):
