@@ -130,7 +130,7 @@ class TestMemberImport(MemberImportCommon):
         after = self.env["ir.sequence"].next_by_code("membership.member")
         numbers = sorted(members.mapped("member_number"))
         self.assertEqual(
-            numbers + [after],
+            [*numbers, after],
             [sequence.get_next_char(sequence.number_next_actual - 4 + i) for i in range(4)],
         )
         self.assertEqual(lea.phone, "+32470123456", "the phone is stored as E.164")
