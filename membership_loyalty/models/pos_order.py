@@ -3,6 +3,10 @@ from odoo.exceptions import ConcurrencyError
 from odoo.tools import SQL
 
 PAID_STATES = ("paid", "done", "invoiced")
+# Context marker of the sync's paid step, whose member orders are posted once their
+# picking is made (_process_saved_order). An object, not a value: an RPC call's context
+# is JSON and cannot carry it, so no client can make a paid order skip its posting.
+POST_LATER = object()
 
 
 class PosOrder(models.Model):
@@ -149,14 +153,14 @@ class PosOrder(models.Model):
         # costs are made: the member's account is locked from the posting to the commit,
         # and the stock work then no longer holds up the member's other tills.
         order_id = super(
-            PosOrder, self.with_context(membership_post_later=True)
+            PosOrder, self.with_context(membership_post_later=POST_LATER)
         )._process_saved_order(draft)
         self._membership_post_paid()
         return order_id
 
     def action_pos_order_paid(self):
         res = super().action_pos_order_paid()
-        if self.env.context.get("membership_post_later"):
+        if self.env.context.get("membership_post_later") is POST_LATER:
             # Other orders lock nothing: done now, with the order's own update.
             self.filtered(lambda o: not o.partner_id.is_member)._membership_post_paid()
         else:

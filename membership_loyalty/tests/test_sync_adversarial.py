@@ -524,6 +524,31 @@ class TestSyncAdversarial(MembershipTillSetup, MembershipRpcMixin, TestPointOfSa
         self.assertGreater(len(credited), 100)
         self.check_books()
 
+    def test_a_forged_context_does_not_skip_the_posting(self):
+        """The sync posts a member's order after its picking, told so by a context key;
+        a cashier who pays a draft wallet order over RPC with that key in the context
+        still sees the wallet debited, once."""
+        member = self.members[0]
+        draft = self.order(member, [self.line(self.tea, 1, 10.0)], [(self.wallet, 10.0)])
+        draft.update(state="draft")
+        self.send([draft])
+        order = self.stored(draft["uuid"])
+        self.assertEqual(order.state, "draft")
+        wallet_before, _points = self.balances(member)
+        _result, error = self.rpc(
+            self.cashier,
+            "pos.order",
+            "action_pos_order_paid",
+            [order.id],
+            context={"allowed_company_ids": self.company.ids, "membership_post_later": True},
+        )
+        self.assertFalse(error, error)
+        self.env.invalidate_all()
+        self.assertEqual(order.state, "paid")
+        self.assertTrue(order.membership_counted)
+        wallet_after, _points = self.balances(member)
+        self.assertAlmostEqual(wallet_before - wallet_after, 10.0, places=2)
+
     def check_books(self):
         """Close the till's session and compare the general ledger with the ledger: the
         customer-deposits account holds exactly the money paid into wallets, every
