@@ -43,13 +43,7 @@ class PosSession(models.Model):
             # The fee or deposit is paid on the till's order, not booked here.
             charge_on_order=bool(product),
         )
-        result = self.membership_pos_lookup(code=card.number)
-        result["charge"] = bool(charge and product) and {
-            "product_id": product.id,
-            "product_tmpl_id": product.product_tmpl_id.id,
-            "amount": charge,
-        }
-        return result
+        return self._membership_pos_card_answer(card, product, charge)
 
     def membership_pos_replace_card(self, partner_id, reason, employee_id=None):
         """Replace the member's card at the till (lost, damaged): the card in use is
@@ -94,11 +88,16 @@ class PosSession(models.Model):
             location=location,
             charge_on_order=bool(product),
         )
-        result = self.membership_pos_lookup(code=new_card.number)
-        result["charge"] = bool(fee and product) and {
+        return self._membership_pos_card_answer(new_card, product, fee)
+
+    def _membership_pos_card_answer(self, card, product, amount):
+        """What the till gets for a card just issued: the member as a lookup finds them
+        by the new card, and the line it must charge for it (none when free)."""
+        result = self.membership_pos_lookup(code=card.number)
+        result["charge"] = bool(amount and product) and {
             "product_id": product.id,
             "product_tmpl_id": product.product_tmpl_id.id,
-            "amount": fee,
+            "amount": amount,
         }
         return result
 

@@ -404,21 +404,33 @@ class Generator:
         self.shoppers = self.cr.fetchone()[0]
 
     def create_cards(self):
-        self.cr.execute(
-            "SELECT idx, partner_id FROM gen_member WHERE idx <= %s ORDER BY idx", (self.members,)
+        rows = self.card_rows()
+        bases = self.reserve("membership.card", len(rows))
+        self.insert_cards(
+            "unnest(%s::text[], %s::int[], %s::text[]) AS c(number, partner_id, state)",
+            [base + luhn_check_digit(base) for base in bases],
+            [partner_id for partner_id, _state in rows],
+            [state for _partner_id, state in rows],
         )
-        members = self.cr.fetchall()
+
+    def card_rows(self):
+        """(partner id, state) of each member's card, states drawn by CARD_STATES; a
+        replaced card's member also carries its active successor."""
+        self.cr.execute(
+            "SELECT partner_id FROM gen_member WHERE idx <= %s ORDER BY idx", (self.members,)
+        )
+        members = [row[0] for row in self.cr.fetchall()]
         weights = [w for _, w in CARD_STATES]
         states = self.rng.choices([s for s, _ in CARD_STATES], weights, k=len(members))
-        partners, card_states = [], []
-        for (_idx, partner_id), state in zip(members, states, strict=True):
-            partners.append(partner_id)
-            card_states.append(state)
-            if state == "replaced":  # the member carries its successor
-                partners.append(partner_id)
-                card_states.append("active")
-        bases = self.reserve("membership.card", len(partners))
-        numbers = [base + luhn_check_digit(base) for base in bases]
+        rows = []
+        for partner_id, state in zip(members, states, strict=True):
+            rows.append((partner_id, state))
+            if state == "replaced":
+                rows.append((partner_id, "active"))
+        return rows
+
+    def insert_cards(self, source, *args):
+        """membership_card rows from ``source``, a relation c(number, partner_id, state)."""
         self.insert(
             "membership_card",
             {
@@ -432,11 +444,8 @@ class Generator:
                 "expiry_date": "CASE WHEN c.state = 'expired' THEN CURRENT_DATE - 30"
                 " WHEN c.state <> 'draft' THEN p.member_since + 3650 END",
             },
-            """FROM unnest(%s::text[], %s::int[], %s::text[]) AS c(number, partner_id, state)
-               JOIN res_partner p ON p.id = c.partner_id""",
-            numbers,
-            partners,
-            card_states,
+            f"FROM {source} JOIN res_partner p ON p.id = c.partner_id",
+            *args,
         )
 
     # ------------------------------------------------------------------ orders

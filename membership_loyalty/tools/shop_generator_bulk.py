@@ -32,7 +32,6 @@ from odoo.tools import SQL
 from ..models.membership_card import luhn_check_digit
 from .shop_generator import (
     AREA_CODES,
-    CARD_STATES,
     FEMALE_NAMES,
     LAST_NAMES,
     MALE_NAMES,
@@ -260,17 +259,7 @@ class BulkGenerator(Generator):
 
     def create_cards(self):
         """Card states drawn as in Generator.create_cards; the rows go through COPY."""
-        self.cr.execute(
-            "SELECT partner_id FROM gen_member WHERE idx <= %s ORDER BY idx", (self.members,)
-        )
-        members = [row[0] for row in self.cr.fetchall()]
-        weights = [w for _, w in CARD_STATES]
-        states = self.rng.choices([s for s, _ in CARD_STATES], weights, k=len(members))
-        rows = []
-        for partner_id, state in zip(members, states, strict=True):
-            rows.append((partner_id, state))
-            if state == "replaced":  # the member carries its successor
-                rows.append((partner_id, "active"))
+        rows = self.card_rows()
         prefix, start, padding, suffix = self.reserve_range("membership.card", len(rows))
         buffer = io.StringIO()
         for offset, (partner_id, state) in enumerate(rows):
@@ -281,21 +270,7 @@ class BulkGenerator(Generator):
             "CREATE TEMP TABLE gen_card (number text, partner_id int, state text) ON COMMIT DROP"
         )
         self.cr.copy_expert("COPY gen_card (number, partner_id, state) FROM STDIN", buffer)
-        self.insert(
-            "membership_card",
-            {
-                "number": "c.number",
-                "partner_id": "c.partner_id",
-                "company_id": str(self.company.id),
-                "card_type_id": str(self.card_type.id),
-                "state": "c.state",
-                "active": "TRUE",
-                "issue_date": "CASE WHEN c.state <> 'draft' THEN p.member_since END",
-                "expiry_date": "CASE WHEN c.state = 'expired' THEN CURRENT_DATE - 30"
-                " WHEN c.state <> 'draft' THEN p.member_since + 3650 END",
-            },
-            "FROM gen_card c JOIN res_partner p ON p.id = c.partner_id",
-        )
+        self.insert_cards("gen_card c")
         self.sql("DROP TABLE gen_card")
 
     # ------------------------------------------------------------------ orders and plans
