@@ -135,11 +135,12 @@ class PosSession(models.Model):
                 partner_id or None,
             )
         lang = self.env.lang or "en_US"
+        record_columns, record_joins = self._membership_pos_record_sql()
         rows = self.env.execute_query_dict(
             SQL(
                 """WITH till AS (
                        SELECT cfg.id AS config_id, cfg.company_id, co.membership_wallet_earns,
-                              co.partner_id AS company_partner_id,
+                              co.partner_id AS company_partner_id, co.parent_path,
                               country.code AS country_code, country.phone_code
                          FROM pos_session s
                          JOIN pos_config cfg ON cfg.id = s.config_id
@@ -166,16 +167,20 @@ class PosSession(models.Model):
                               SELECT 1 FROM membership_package_line l
                                WHERE l.partner_id = p.id AND l.company_id = till.company_id
                                  AND l.uses_left > 0
-                          ) AS has_packages
+                          ) AS has_packages,
+                          %(record_columns)s
                      FROM till
                           %(card_join)s
                           LEFT JOIN membership_tier t ON t.id = p.member_tier_id
                           LEFT JOIN membership_account a
                                  ON a.partner_id = p.id AND a.company_id = till.company_id
-                                AND a.active""",
+                                AND a.active
+                          %(record_joins)s""",
                 session=self.id,
                 card_join=card_join,
                 lang=lang,
+                record_columns=record_columns,
+                record_joins=record_joins,
             )
         )
         return rows[0]
@@ -205,7 +210,9 @@ class PosSession(models.Model):
                 return {"status": "refused", "message": f"{error} {hint}".strip()}
         config = self.env["pos.config"].browse(found["config_id"])
         member = self._membership_pos_member_values(partner, card, found)
-        partner = partner.with_env(self.env).sudo()
+        # The partner as the session's company sees it (pricelist, fiscal position).
+        partner = partner.with_env(self.env).sudo().with_company(found["company_id"])
+        partner_records, fpos_records = self._membership_pos_partner_read(partner, found, config)
         return {
             "status": "ok",
             "message": "",
@@ -213,18 +220,18 @@ class PosSession(models.Model):
             "records": {
                 # sudo (above): the POS user reads the partner fields the till loads for any
                 # customer; the member may belong to a branch the user cannot read.
-                "res.partner": self._membership_pos_partner_read(partner, found, config),
-                "account.fiscal.position": partner.env[
-                    "account.fiscal.position"
-                ]._load_pos_data_read(partner.fiscal_position_id, config),
+                "res.partner": partner_records,
+                "account.fiscal.position": fpos_records,
             },
         }
 
     @api.private
     def _membership_pos_partner_read(self, partner, found, config):
-        """``partner`` in the POS's own format (``_load_pos_data_read``). Its columns (the
-        company-dependent ones too) and those of the company's partner (the fiscal position
-        reads the company's VAT) are read in one query beforehand, not field by field."""
+        """(``partner``, its fiscal position) in the POS's own format
+        (``_load_pos_data_read``). Its columns (the company-dependent ones too) and those of
+        the company's partner (the fiscal position reads the company's VAT) are read in one
+        query beforehand, not field by field; the fiscal position comes from the member's
+        row (``_membership_pos_fiscal_position``)."""
         Partner = partner.env["res.partner"]
         names = {
             *Partner._load_pos_data_fields(config),
@@ -249,7 +256,9 @@ class PosSession(models.Model):
         Partner._fields["child_ids"]._insert_cache(partner, [tuple(found["child_ids"])])
         company = partner.env["res.company"].browse(found["company_id"])
         company._fields["partner_id"]._insert_cache(company, [found["company_partner_id"]])
-        return partner._load_pos_data_read(partner, config)
+        self._membership_pos_cache_record(partner, found)
+        fpos_records = self._membership_pos_fiscal_position(partner, found, config)
+        return partner._load_pos_data_read(partner, config), fpos_records
 
     def _membership_pos_candidates(self, partners, company):
         """How the pick list tells members of the same name apart: member number, the end
