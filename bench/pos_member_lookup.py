@@ -127,17 +127,23 @@ def main():
             """
             INSERT INTO res_partner (name, complete_name, active, is_member, type, phone,
                                      phone_sanitized, member_number, company_id, barcode,
-                                     autopost_bills, create_date, write_date)
+                                     autopost_bills, country_id, create_date, write_date)
             SELECT 'Bench ' || i, 'Bench ' || i, TRUE, TRUE, 'contact',
                    '+3248' || LPAD(i::text, 7, '0'), '+3248' || LPAD(i::text, 7, '0'),
                    'B' || LPAD(i::text, 8, '0'), %(company)s,
                    -- the stock way to identify a customer by card: a barcode on the partner
                    jsonb_build_object(%(company)s::text, '042' || LPAD(i::text, 8, '0')),
-                   'ask', NOW(), NOW()
+                   -- every other member lives in the company's country (automatic fiscal
+                   -- positions apply to them), the others left it blank
+                   'ask', CASE WHEN i %% 2 = 0 THEN %(country)s END, NOW(), NOW()
               FROM generate_series(1, %(n)s) AS i
          RETURNING id
             """,
-            {"company": env.company.id, "n": args.members},
+            {
+                "company": env.company.id,
+                "n": args.members,
+                "country": env.company.country_id.id or env.ref("base.us").id,
+            },
         )
         partner_ids = [row[0] for row in cr.fetchall()]
         cr.execute(
@@ -155,7 +161,10 @@ def main():
             f"members + cards created (SQL): {args.members:>8}  {time.perf_counter() - t0:6.2f} s"
         )
 
-        picks = [random.randint(1, args.members) for _ in range(args.repeat)]
+        # Members without a country (odd numbers) for the usual rows; those of the
+        # company's country (even numbers) for the fiscal position rows.
+        picks = [random.randrange(1, max(args.members, 2), 2) for _ in range(args.repeat)]
+        abroad = [random.randrange(2, max(args.members, 3), 2) for _ in range(args.repeat)]
         it = iter(picks * 4)
         cards = env["membership.card"].with_context(allowed_company_ids=env.company.ids)
         rows = [
@@ -176,6 +185,13 @@ def main():
                 lambda: session.membership_pos_lookup(code=f"be:{next(it):010d}"),
             ),
         ]
+        it_abroad = iter(abroad)
+        rows.append(
+            (
+                "lookup by card, fiscal position",
+                lambda: session.membership_pos_lookup(code=f"97{next(it_abroad):010d}"),
+            )
+        )
         it_phone = iter(picks)
         rows.append(
             (
@@ -231,6 +247,10 @@ def main():
             ("lookup by card number", "till lookup by card (with member data)"),
             ("lookup by chip UID", "till lookup by chip UID (with member data)"),
             ("lookup by phone (typed)", "till lookup by phone (with member data)"),
+            (
+                "lookup by card, fiscal position",
+                "till lookup by card, member with an automatic fiscal position",
+            ),
         ):
             record(
                 f"till: {figure} ({total_cards:,} cards)",

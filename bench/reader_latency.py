@@ -197,9 +197,11 @@ class ReaderBench:
 
     def start(self):
         cookie = "; ".join(f"{k}={v}" for k, v in self.web.cookies.items())
+        # The gevent worker loads the registry on its first websocket (slow when busy).
         self.ws = websocket.create_connection(
-            websocket_url(self.ws_base), timeout=10, cookie=cookie, origin=self.ws_base
+            websocket_url(self.ws_base), timeout=180, cookie=cookie, origin=self.ws_base
         )
+        self.ws.settimeout(10)
         self.ws.send(
             json.dumps({"event_name": "subscribe", "data": {"channels": [self.channel], "last": 0}})
         )

@@ -111,7 +111,7 @@ class PosSession(models.Model):
             # The live card first when a returned card carried the same code (_find_by_read).
             card_join = SQL(
                 """LEFT JOIN LATERAL (
-                       SELECT c.id, c.number, c.state, c.expiry_date, c.partner_id
+                       SELECT c.id, c.number, c.state, c.expiry_date, c.partner_id, c.company_id
                          FROM membership_card c
                         WHERE c.id IN (%s) AND %s
                      ORDER BY c.state IN %s DESC, c.id DESC LIMIT 1
@@ -126,7 +126,7 @@ class PosSession(models.Model):
             card_join = SQL(
                 """LEFT JOIN res_partner p ON p.id = %s
                    LEFT JOIN LATERAL (
-                       SELECT c.id, c.number, c.state, c.expiry_date, c.partner_id
+                       SELECT c.id, c.number, c.state, c.expiry_date, c.partner_id, c.company_id
                          FROM membership_card c
                         WHERE c.partner_id = p.id AND c.company_id = till.company_id
                           AND c.active AND c.state NOT IN ('replaced', 'returned')
@@ -152,6 +152,7 @@ class PosSession(models.Model):
                    SELECT till.*,
                           card.id AS card_id, card.number AS card_number,
                           card.state AS card_state, card.expiry_date,
+                          card.company_id AS card_company_id,
                           p.id AS partner_id, p.active AS partner_active, p.is_member,
                           p.name, p.member_number, p.member_since, p.membership_pin_set,
                           p.member_tier_id,

@@ -341,6 +341,9 @@ class PosSession(models.Model):
         a few fiscal positions. The caller copies the cached list before handing it out.
 
         sudo: the till loads the fiscal positions of its customers whoever sells."""
-        Fpos = self.env["account.fiscal.position"].sudo()
+        fpos = self.env["account.fiscal.position"].sudo().browse(fpos_id)
         config = self.env["pos.config"].sudo().browse(config_id)
-        return Fpos._load_pos_data_read(Fpos.browse(fpos_id), config)
+        # Its tax mapping is computed without dependencies: not from this transaction's
+        # cache, which may predate the change the stamp saw.
+        fpos.invalidate_recordset()
+        return fpos._load_pos_data_read(fpos, config)

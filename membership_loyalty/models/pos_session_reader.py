@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -79,41 +80,55 @@ class PosSession(models.Model):
         self._membership_pos_check_user(self.env._("Only Point of Sale users can look members up."))
         if not isinstance(read_id, str) or not 16 <= len(read_id) <= 64:
             raise UserError(self.env._("This card read is not valid."))
-        # sudo: reads are an operational log of Membership managers; the till only turns a
-        # read pushed to it, by its one-time id, into a lookup.
-        event = (
-            self.env["membership.reader.event"]
-            .sudo()
-            .search(
-                [
-                    ("read_token_hash", "=", hashlib.sha256(read_id.encode()).hexdigest()),
-                    ("device_id.pos_config_id", "=", self.config_id.id),
-                    ("create_date", ">", fields.Datetime.now() - READ_LOOKUP_VALIDITY),
-                ],
-                limit=1,
-            )
-        )
-        if event:
-            event.lock_for_update()  # a read is used once, even by two calls at a time
-            event.invalidate_recordset(["read_token_hash"])
-        if not event or not event.read_token_hash:
+        card_id = self._membership_pos_consume_read(read_id)
+        if card_id is None:
             raise UserError(self.env._("This card read is unknown, used or expired: tap again."))
-        event.read_token_hash = False
         # The card the server matched when the box sent the read (by its code or one of
         # its aliases): the till gets that card's member, not a new search of a code.
-        company = self.config_id.company_id
-        card = (
-            event.env["membership.card"]
-            .with_context(allowed_company_ids=company.ids)
-            .browse(event.card_ref)
-            .exists()
-        )
-        allowed = company | company.parent_ids
-        if not card or (card.company_id and card.company_id not in allowed):
+        found = self._membership_pos_member_row(card_ids=[card_id] if card_id else [])
+        allowed = [int(company) for company in found["parent_path"].split("/") if company]
+        if not found["card_id"] or (
+            found["card_company_id"] and found["card_company_id"] not in allowed
+        ):
             return {"status": "not_found", "message": self.env._("This card is not known here.")}
-        if not card.partner_id.is_member:
+        if not found["is_member"]:
             return {
                 "status": "not_found",
-                "message": self.env._("No member found for card %s.", card.number),
+                "message": self.env._("No member found for card %s.", found["card_number"]),
             }
-        return self._membership_pos_answer(card.partner_id, card)
+        # sudo: the read was pushed to this till; only what the till shows leaves the server.
+        env = self.sudo().with_context(allowed_company_ids=[found["company_id"]]).env
+        partner = env["res.partner"].browse(found["partner_id"])
+        card = env["membership.card"].browse(found["card_id"])
+        return self._membership_pos_answer(partner, card, found=found)
+
+    @api.private
+    def _membership_pos_consume_read(self, read_id):
+        """The card id (0 for none) of the read of one of this till's boxes whose one-time
+        id is ``read_id``, pushed less than READ_LOOKUP_VALIDITY ago, or None; the read's
+        id is spent in the same statement (an UPDATE: two calls at a time with one id,
+        one gets the card)."""
+        self.ensure_one()
+        Event = self.env["membership.reader.event"]
+        Event.flush_model(["read_token_hash", "device_id", "card_ref"])
+        rows = self.env.execute_query(
+            SQL(
+                """UPDATE membership_reader_event e
+                      SET read_token_hash = NULL, write_uid = %s,
+                          write_date = now() AT TIME ZONE 'UTC'
+                     FROM membership_reader_device d
+                    WHERE d.id = e.device_id AND d.pos_config_id = %s
+                      AND e.read_token_hash = %s AND e.create_date > %s
+                RETURNING e.id, e.card_ref""",
+                self.env.uid,
+                self.config_id.id,
+                hashlib.sha256(read_id.encode()).hexdigest(),
+                fields.Datetime.now() - READ_LOOKUP_VALIDITY,
+            )
+        )
+        if not rows:
+            return None
+        Event.browse(rows[0][0]).invalidate_recordset(
+            ["read_token_hash", "write_uid", "write_date"]
+        )
+        return rows[0][1] or 0
