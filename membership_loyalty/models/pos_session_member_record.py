@@ -49,10 +49,21 @@ class PosSession(models.Model):
     @api.private
     def _membership_pos_record_sql(self):
         """(columns, joins) ``_membership_pos_member_row`` adds for the member's record at
-        the till: fiscal position, pricelist and address (see the methods below)."""
+        the till: fiscal position, pricelist and address (see the methods below). Built
+        once per language and pricelist setting: the same for every lookup."""
+        pricelists = self.env["res.groups"]._is_feature_enabled("product.group_product_pricelist")
+        if self.env.context.get("country_code"):
+            pricelists = None  # the ORM decides (see _membership_pos_pricelist_sql)
+        return self._membership_pos_record_sql_cached(self.env.lang, pricelists)
+
+    @api.model
+    @api.private
+    @tools.ormcache("lang", "pricelists")
+    def _membership_pos_record_sql_cached(self, lang, pricelists):
+        """Body of ``_membership_pos_record_sql`` (``self.env.lang`` is ``lang``)."""
         parts = [
             self._membership_pos_fiscal_sql(),
-            self._membership_pos_pricelist_sql(),
+            self._membership_pos_pricelist_sql(pricelists),
             self._membership_pos_address_sql(),
         ]
         return (
@@ -81,24 +92,25 @@ class PosSession(models.Model):
         return True
 
     @api.private
-    def _membership_pos_pricelist_sql(self):
+    def _membership_pos_pricelist_sql(self, pricelists):
         """(columns, joins) of ``_membership_pos_member_row`` for the member's pricelist
         when the partner has none of their own, as ``product.pricelist`` finds it: the
         first pricelist of the till's company for the member's country
         (``country_pricelist_id``), else the first one without countries
-        (``fallback_pricelist_id``), else the first one (``first_pricelist_id``). All NULL
-        when pricelists are off (no query is needed then), when a module changes these
-        rules or when the context names a country (the ORM decides then). Needs the
-        aliases ``p`` and ``till``."""
-        if (
-            self.env.context.get("country_code")
-            or not self.env["res.groups"]._is_feature_enabled("product.group_product_pricelist")
-            or not self._membership_pos_rules_are_stock(STOCK_PRICELIST_RULES)
-        ):
+        (``fallback_pricelist_id``), else the first one (``first_pricelist_id``);
+        ``pricelist_mode`` says how to read them: 'sql', 'off' (``pricelists`` is False:
+        no pricelist) or NULL when a module changes these rules or ``pricelists`` is None
+        (the context names a country): the ORM decides then. Needs the aliases ``p`` and
+        ``till``."""
+        stock = self._membership_pos_rules_are_stock(STOCK_PRICELIST_RULES)
+        if pricelists is None or not stock or not pricelists:
+            # Pricelists off: the partner has none (as the ORM says, without a query).
+            mode = "'off'" if stock and pricelists is False else "NULL"
             return (
                 SQL(
                     "NULL::int AS country_pricelist_id, NULL::int AS fallback_pricelist_id, "
-                    "NULL::int AS first_pricelist_id, FALSE AS pricelist_known"
+                    "NULL::int AS first_pricelist_id, %s::varchar AS pricelist_mode",
+                    SQL(mode),
                 ),
                 SQL(),
             )
@@ -135,7 +147,7 @@ class PosSession(models.Model):
         )
         columns = SQL(
             """country_pl.id AS country_pricelist_id, fallback_pl.id AS fallback_pricelist_id,
-               first_pl.id AS first_pricelist_id, TRUE AS pricelist_known"""
+               first_pl.id AS first_pricelist_id, 'sql'::varchar AS pricelist_mode"""
         )
         return columns, joins
 
@@ -144,7 +156,12 @@ class PosSession(models.Model):
         """The partner's computed pricelist from the member's row (see
         ``_membership_pos_pricelist_sql``) when the row has it: the partner's own pricelist
         wins, as in ``product.pricelist._get_partner_pricelist_multi``."""
-        if not found.get("pricelist_known"):
+        mode = found.get("pricelist_mode")
+        if not mode:
+            return
+        field = partner._fields["property_product_pricelist"]
+        if mode == "off":
+            field._insert_cache(partner, [None])
             return
         Pricelist = partner.env["product.pricelist"]
         pricelist = (
@@ -163,7 +180,6 @@ class PosSession(models.Model):
             fallback = fallback or Pricelist.browse(found["first_pricelist_id"] or ())
             country = Pricelist.browse(found["country_pricelist_id"] or ())
             pricelist = (country if partner.country_id else Pricelist) or fallback
-        field = partner._fields["property_product_pricelist"]
         field._insert_cache(partner, [pricelist.id or None])
 
     @api.private
