@@ -168,7 +168,7 @@ def buy_again(env, share):
 
 def score_rows(env):
     env.cr.execute(
-        "SELECT partner_id, recency_days, frequency, monetary, rfm_code, basket_recent,"
+        "SELECT partner_id, last_visit, frequency, monetary, rfm_code, basket_recent,"
         " basket_previous, basket_trend, visits_recent, visits_previous, frequency_trend,"
         " refund_ratio, churn_risk, undesirable, company_id"
         " FROM membership_member_score ORDER BY partner_id"
