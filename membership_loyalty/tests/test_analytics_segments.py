@@ -315,8 +315,18 @@ class TestAnalyticsSegments(AnalyticsCommon):
         )
         # as the ORM reads them: no visit is 0 days, an empty average 0.0
         return [
-            (row[0], row[1] or 0, row[2], round(row[3], 6), row[4], round(row[5] or 0.0, 6),
-             round(row[6] or 0.0, 6), *row[7:11], round(row[11], 6), *row[12:])
+            (
+                row[0],
+                row[1] or 0,
+                row[2],
+                round(row[3], 6),
+                row[4],
+                round(row[5] or 0.0, 6),
+                round(row[6] or 0.0, 6),
+                *row[7:11],
+                round(row[11], 6),
+                *row[12:],
+            )
             for row in self.env.cr.fetchall()
         ]
 
@@ -331,10 +341,7 @@ class TestAnalyticsSegments(AnalyticsCommon):
         return sorted(
             (
                 row["partner_id"][0],
-                *(
-                    round(row[f], 6) if f in rounded else row[f]
-                    for f in fields
-                ),
+                *(round(row[f], 6) if f in rounded else row[f] for f in fields),
             )
             for row in rows
         )
