@@ -5,9 +5,10 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..tools.service_lines import service_amounts_query
+from ..tools.service_lines import service_products_query
 from ..tools.sql_settings import local_settings
 
 TRENDS = [
@@ -37,7 +38,7 @@ REFRESH_SETTINGS = {"work_mem": "64MB", "jit": "off"}
 # What a refresh computes per member: a row is rewritten only when one of these changed.
 SCORE_COLUMNS = (
     "company_id",
-    "recency_days",
+    "last_visit",
     "frequency",
     "monetary",
     "r_score",
@@ -83,11 +84,18 @@ class MembershipMemberScore(models.Model):
     refreshed_at = fields.Datetime(
         readonly=True, help="Last refresh that changed this member's scores."
     )
+    last_visit = fields.Date(
+        readonly=True, help="Day of the member's last visit (UTC), empty when none."
+    )
+    # Not stored: it moves on with the clock while nothing else does. Computed in SQL from
+    # the last visit and the day of the last refresh (see ``_field_to_sql``), so it filters,
+    # sorts, groups and averages in lists, pivots and segment filters like a column.
     recency_days = fields.Integer(
         string="Days Since Last Visit",
-        readonly=True,
+        compute="_compute_recency_days",
+        search="_search_recency_days",
         aggregator="avg",
-        help="Empty when the member never visited.",
+        help="On the day of the last refresh; empty when the member never visited.",
     )
     frequency = fields.Integer(string="Visits (12 months)", readonly=True)
     monetary = fields.Float(string="Net Spend (12 months)", readonly=True)
@@ -122,10 +130,42 @@ class MembershipMemberScore(models.Model):
     _partner_unique = models.Constraint("UNIQUE(partner_id)", "A member has one score row.")
 
     def init(self):
-        # Each day's refresh rewrites nearly every row (the days since the last visit move
-        # on): with half of each page kept free the new versions stay on their page, as
-        # heap-only updates that add no index entry, several times faster.
+        # A refresh rewrites the rows of the members whose scores changed: with room left
+        # on each page the new versions stay on their page, as heap-only updates that add
+        # no index entry.
         self.env.cr.execute(SQL("ALTER TABLE membership_member_score SET (fillfactor = 50)"))
+
+    @api.private
+    def _scored_on(self):
+        """The day the scores were last computed for (the date of the last refresh)."""
+        # sudo: system bookkeeping, read by every user who reads the scores
+        value = self.env["ir.config_parameter"].sudo().get_param(STATE_PARAM)
+        if value:
+            return datetime.fromisoformat(json.loads(value)["now"]).date()
+        return fields.Date.context_today(self)
+
+    @api.depends("last_visit")
+    def _compute_recency_days(self):
+        scored_on = self._scored_on()
+        for score in self:
+            score.recency_days = (scored_on - score.last_visit).days if score.last_visit else 0
+
+    def _search_recency_days(self, operator, value):
+        field = self._fields["recency_days"]
+        return Domain.custom(
+            to_sql=lambda model, alias, query: field._condition_to_sql(
+                "recency_days", operator, value, model, alias, query
+            )
+        )
+
+    def _field_to_sql(self, alias, field_expr, query=None):
+        if field_expr == "recency_days":
+            return SQL(
+                "(%s::date - %s)",
+                self._scored_on(),
+                super()._field_to_sql(alias, "last_visit", query),
+            )
+        return super()._field_to_sql(alias, field_expr, query)
 
     @api.model
     def _cron_refresh(self):
@@ -298,6 +338,14 @@ class MembershipMemberScore(models.Model):
         )
 
     @api.private
+    def _refresh_service_products(self):
+        """The ids of the membership service products (top-ups, card charges). Given to the
+        refresh as a constant list: the planner then knows from the product statistics how
+        few lines they have and reads them through the product index, not every line."""
+        self.env.cr.execute(SQL(service_products_query(with_points=False)))
+        return [product_id for (product_id,) in self.env.cr.fetchall()]
+
+    @api.private
     def _refresh_query(self, now, changed=None):
         """Score the members and write the rows that changed, in one statement. With
         ``changed`` (a query of partner ids), only those members' orders are read."""
@@ -384,9 +432,9 @@ class MembershipMemberScore(models.Model):
                   LEFT JOIN activity a ON a.partner_id = f.partner_id
                 %(kept)s
             ),
-            scored AS (
-                SELECT m.partner_id, m.company_id, %(figure_columns)s,
-                       (%(today)s::date - m.member_last_visit::date) AS recency_days,
+            ranked AS (
+                -- the quintiles, sorted on narrow rows
+                SELECT m.partner_id,
                        CASE WHEN m.member_last_visit IS NULL THEN 1
                             ELSE ntile(5) OVER (PARTITION BY m.company_id
                                                 ORDER BY m.member_last_visit ASC NULLS FIRST,
@@ -398,7 +446,15 @@ class MembershipMemberScore(models.Model):
                        CASE WHEN f.monetary <= 0 THEN 1
                             ELSE ntile(5) OVER (PARTITION BY m.company_id
                                                 ORDER BY f.monetary, m.partner_id) END
-                           AS m_score,
+                           AS m_score
+                  FROM member m
+                  JOIN figures f ON f.partner_id = m.partner_id
+            ),
+            new AS (
+                SELECT m.partner_id, m.company_id,
+                       m.member_last_visit::date AS last_visit, %(figure_columns)s,
+                       r.r_score, r.f_score, r.m_score,
+                       r.r_score::text || r.f_score::text || r.m_score::text AS rfm_code,
                        CASE WHEN (%(today)s::date - COALESCE(m.member_last_visit::date,
                                                               m.member_since,
                                                               %(today)s::date))
@@ -412,15 +468,7 @@ class MembershipMemberScore(models.Model):
                        f.refund_ratio > 0 AND f.refund_ratio > m.abuse_ratio AS undesirable
                   FROM member m
                   JOIN figures f ON f.partner_id = m.partner_id
-            ),
-            new AS (
-                SELECT partner_id, company_id, recency_days, frequency, monetary,
-                       r_score, f_score, m_score,
-                       r_score::text || f_score::text || m_score::text AS rfm_code,
-                       basket_recent, basket_previous, basket_trend,
-                       visits_recent, visits_previous, frequency_trend, refund_ratio,
-                       churn_risk, undesirable
-                  FROM scored
+                  JOIN ranked r ON r.partner_id = m.partner_id
             ),
             updated AS (
                 UPDATE membership_member_score t
@@ -443,7 +491,15 @@ class MembershipMemberScore(models.Model):
             members=self._refresh_members_query(),
             changed=changed if changed is not None else SQL("SELECT NULL::int AS partner_id"),
             only_changed_new=only_changed_new,
-            service=SQL(service_amounts_query()),
+            service=SQL(
+                """
+                SELECT sl.order_id, SUM(sl.price_subtotal_incl) AS amount_incl
+                  FROM pos_order_line sl
+                 WHERE sl.product_id = ANY(%s)
+                 GROUP BY sl.order_id
+                """,
+                self._refresh_service_products(),
+            ),
             only_changed=only_changed,
             fresh=fresh,
             kept=kept,

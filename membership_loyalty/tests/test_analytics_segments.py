@@ -6,6 +6,7 @@ from odoo.tools import SQL
 
 from ..models import membership_member_score as score_module
 from ..models.membership_member_score import SCORE_COLUMNS
+from ..tools.service_lines import service_amounts_query
 from .analytics_common import AnalyticsCommon
 
 NOW = datetime(2026, 6, 30, 12, 0, 0)
@@ -220,3 +221,171 @@ class TestAnalyticsSegments(AnalyticsCommon):
         self.env["ir.config_parameter"].set_param("membership_loyalty.member_score_refresh", False)
         self.assertEqual(self.Score._refresh(now=later, incremental=True), len(self.score_rows()))
         self.assertEqual(incremental, self.score_rows())
+
+    # The scores as defined before the days since the last visit stopped being stored: one
+    # set-based reading of every member's orders, ranked over every member, with the days
+    # counted at ``now``. The refresh must give these figures, full or incremental.
+    REFERENCE = """
+        WITH member AS (
+            SELECT p.id AS partner_id, p.company_id, p.member_last_visit, p.member_since,
+                   co.membership_inactive_days AS inactive_days,
+                   co.membership_refund_abuse_ratio AS abuse_ratio
+              FROM res_partner p JOIN res_company co ON co.id = p.company_id
+             WHERE p.is_member AND p.active
+        ),
+        sale AS (
+            SELECT o.partner_id, o.date_order,
+                   (o.amount_total - COALESCE(svc.amount_incl, 0))
+                       / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount
+              FROM pos_order o
+              LEFT JOIN (%(service)s) svc ON svc.order_id = o.id
+             WHERE o.state IN ('paid', 'done') AND o.partner_id IS NOT NULL
+               AND o.date_order > %(year_ago)s AND o.date_order <= %(now)s
+        ),
+        activity AS (
+            SELECT partner_id,
+                   COUNT(*) FILTER (WHERE amount > 0) AS frequency,
+                   SUM(amount) AS monetary,
+                   SUM(amount) FILTER (WHERE amount > 0) AS sold,
+                   -SUM(amount) FILTER (WHERE amount < 0) AS refunded,
+                   COUNT(*) FILTER (WHERE amount > 0 AND date_order > %(recent)s) AS vr,
+                   COUNT(*) FILTER (WHERE amount > 0 AND date_order <= %(recent)s
+                                      AND date_order > %(previous)s) AS vp,
+                   AVG(amount) FILTER (WHERE amount > 0 AND date_order > %(recent)s) AS br,
+                   AVG(amount) FILTER (WHERE amount > 0 AND date_order <= %(recent)s
+                                         AND date_order > %(previous)s) AS bp
+              FROM sale GROUP BY partner_id
+        ),
+        figures AS (
+            SELECT m.*, COALESCE(a.frequency, 0)::int AS frequency,
+                   COALESCE(a.monetary, 0)::float8 AS monetary,
+                   COALESCE(a.vr, 0)::int AS visits_recent,
+                   COALESCE(a.vp, 0)::int AS visits_previous,
+                   a.br::float8 AS basket_recent, a.bp::float8 AS basket_previous,
+                   CASE WHEN a.br IS NULL OR a.bp IS NULL THEN 'unknown'
+                        WHEN a.br > a.bp * 1.1 THEN 'rising'
+                        WHEN a.br < a.bp * 0.9 THEN 'falling'
+                        ELSE 'stable' END AS basket_trend,
+                   CASE WHEN COALESCE(a.vr, 0) = 0 AND COALESCE(a.vp, 0) = 0 THEN 'unknown'
+                        WHEN a.vr > a.vp * 1.1 THEN 'rising'
+                        WHEN a.vr < a.vp * 0.9 THEN 'falling'
+                        ELSE 'stable' END AS frequency_trend,
+                   (CASE WHEN a.sold > 0 THEN COALESCE(a.refunded, 0) / a.sold
+                         ELSE 0 END)::float8 AS refund_ratio
+              FROM member m LEFT JOIN activity a ON a.partner_id = m.partner_id
+        )
+        SELECT partner_id, %(today)s::date - member_last_visit::date AS recency_days,
+               frequency, round(monetary::numeric, 6),
+               CASE WHEN member_last_visit IS NULL THEN 1
+                    ELSE ntile(5) OVER (PARTITION BY company_id ORDER BY
+                                        member_last_visit ASC NULLS FIRST, partner_id) END
+               || '' || CASE WHEN frequency = 0 THEN 1
+                    ELSE ntile(5) OVER (PARTITION BY company_id ORDER BY frequency,
+                                        partner_id) END
+               || '' || CASE WHEN monetary <= 0 THEN 1
+                    ELSE ntile(5) OVER (PARTITION BY company_id ORDER BY monetary,
+                                        partner_id) END AS rfm_code,
+               round(basket_recent::numeric, 6), round(basket_previous::numeric, 6),
+               basket_trend, visits_recent, visits_previous, frequency_trend,
+               round(refund_ratio::numeric, 6),
+               CASE WHEN (%(today)s::date - COALESCE(member_last_visit::date, member_since,
+                                                     %(today)s::date)) > inactive_days
+                        THEN 'high'
+                    WHEN (%(today)s::date - COALESCE(member_last_visit::date, member_since,
+                                                     %(today)s::date)) * 2 > inactive_days
+                         OR frequency_trend = 'falling' THEN 'medium'
+                    ELSE 'low' END AS churn_risk,
+               refund_ratio > 0 AND refund_ratio > abuse_ratio AS undesirable
+          FROM figures ORDER BY partner_id
+    """
+
+    def reference_rows(self, now):
+        year_ago, previous, recent, now = self.Score._refresh_bounds(now)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                self.REFERENCE,
+                service=SQL(service_amounts_query()),
+                year_ago=year_ago,
+                previous=previous,
+                recent=recent,
+                now=now,
+                today=now.date(),
+            )
+        )
+        # as the ORM reads them: no visit is 0 days, an empty average 0.0
+        return [
+            (
+                row[0],
+                row[1] or 0,
+                row[2],
+                round(row[3], 6),
+                row[4],
+                round(row[5] or 0.0, 6),
+                round(row[6] or 0.0, 6),
+                *row[7:11],
+                round(row[11], 6),
+                *row[12:],
+            )
+            for row in self.env.cr.fetchall()
+        ]
+
+    def refreshed_rows(self):
+        """The score rows as the manager's list reads them (recency through the ORM)."""
+        self.Score.invalidate_model()
+        fields = ["recency_days", "frequency", "monetary", "rfm_code", "basket_recent"]
+        fields += ["basket_previous", "basket_trend", "visits_recent", "visits_previous"]
+        fields += ["frequency_trend", "refund_ratio", "churn_risk", "undesirable"]
+        rounded = {"monetary", "basket_recent", "basket_previous", "refund_ratio"}
+        rows = self.Score.search_read([], ["partner_id", *fields])
+        return sorted(
+            (
+                row["partner_id"][0],
+                *(round(row[f], 6) if f in rounded else row[f] for f in fields),
+            )
+            for row in rows
+        )
+
+    def test_refresh_matches_reference_definition_over_time(self):
+        """Full and incremental refreshes at several dates give the scores of the reference
+        statement, with the days since the last visit counted on the refresh's day."""
+        self.patch(score_module, "FULL_REFRESH_DAYS", 400)
+        self.make_member("Newcomer", member_since="2026-06-29")
+        self.age_data()
+        self.Score._refresh(now=NOW)
+        for days in (0, 1, 40, 95, 200, 380):
+            when = NOW + timedelta(days=days, hours=days % 7)
+            if days == 95:
+                self.pay(self.lapsed, 70, "2026-10-01 09:00:00")
+            self.Score._refresh(now=when, incremental=True)
+            expected = self.reference_rows(when)
+            self.assertEqual(self.refreshed_rows(), expected, f"incremental, +{days} days")
+            self.Score._refresh(now=when)
+            self.assertEqual(self.refreshed_rows(), expected, f"full, +{days} days")
+
+    def test_days_since_last_visit_filter_sort_group(self):
+        """The days since the last visit, no longer a column, still filter, sort, group and
+        average in the manager's list, pivot and segment filters."""
+        self.Score._refresh(now=NOW)
+        Score = self.Score.with_user(self.manager)
+        ours = [("partner_id", "in", self.members.ids)]
+        found = Score.search([*ours, ("recency_days", ">", 100)])
+        self.assertEqual(found.partner_id, self.lapsed)
+        found = Score.search([*ours, ("recency_days", "<=", 28)])
+        # as for any integer field, an empty value compares as 0
+        self.assertEqual(found.partner_id, self.rise | self.refunder | self.never)
+        found = Score.search([*ours, ("recency_days", "in", (10, 81))])
+        self.assertEqual(found.partner_id, self.rise | self.fall)
+        self.assertEqual(Score.search([*ours, ("recency_days", "=", False)]).partner_id, self.never)
+        ordered = Score.search(ours, order="recency_days desc nulls last, id")
+        self.assertEqual(ordered.mapped("recency_days"), [302, 81, 28, 10, 0])
+        groups = dict(Score._read_group(ours, ["recency_days"], ["__count"]))
+        self.assertEqual(groups, {10: 1, 28: 1, 81: 1, 302: 1, False: 1})
+        [[average]] = Score._read_group(
+            [*ours, ("recency_days", "!=", False)], [], ["recency_days:avg"]
+        )
+        self.assertAlmostEqual(average, (10 + 81 + 302 + 28) / 4)
+        segment = self.env["membership.segment"].create(
+            {"name": "Away", "domain": "[('membership_score_ids.recency_days', '>=', 60)]"}
+        )
+        self.assertEqual(segment._members() & self.members, self.fall | self.lapsed)
