@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..tools.service_lines import service_amounts_query
+from ..tools.service_lines import service_amounts_query, service_products_query
 
 CUSTOMER_TYPES = [("member", "Members"), ("non_member", "Non-members")]
 
@@ -140,14 +140,22 @@ class MembershipReportSale(models.Model):
             seller, employee_join = SQL("u.partner_id"), SQL()
         rate = SQL("COALESCE(NULLIF(o.currency_rate, 0), 1.0)")
         goods = SQL("(o.amount_total - COALESCE(svc.amount_incl, 0))")
-        services = SQL(service_amounts_query())
         if where:
+            # the service lines of the orders read only (the planner does not push the
+            # order filter into the grouped subquery)
             services = SQL(
-                "SELECT * FROM (%s) sv WHERE sv.order_id IN (SELECT so.id FROM pos_order so"
-                " WHERE %s)",
-                services,
+                """SELECT sl.order_id,
+                          SUM(sl.price_subtotal_incl) AS amount_incl,
+                          SUM(sl.price_subtotal) AS amount_excl
+                     FROM pos_order_line sl
+                    WHERE sl.product_id IN (%s)
+                      AND sl.order_id IN (SELECT so.id FROM pos_order so WHERE %s)
+                    GROUP BY sl.order_id""",
+                SQL(service_products_query(with_points=False)),
                 where("so"),
             )
+        else:
+            services = SQL(service_amounts_query())
         return SQL(
             """
             SELECT o.id AS row_id,
