@@ -105,6 +105,8 @@ def record_figures(top_same, month_same, refresh_same):
             issue=21,
         )
     record("analytics: dashboard figures", ELAPSED["dashboard figures"], "ms", goal=300, issue=21)
+    if refresh_same is None:  # --skip-segments
+        return
     record("analytics: full segment refresh", ELAPSED[FULL_REFRESH], "ms", goal=1000, issue=21)
     record(
         "analytics: incremental segment refresh",
@@ -302,6 +304,11 @@ def main():
     parser.add_argument(
         "--explain", action="store_true", help="print the plan of the top-products query"
     )
+    parser.add_argument(
+        "--skip-segments",
+        action="store_true",
+        help="time the reports and the dashboard only (no segment refresh)",
+    )
     args = parser.parse_args()
 
     from odoo import SUPERUSER_ID, api
@@ -424,13 +431,15 @@ def main():
                     env["membership.dashboard"].new({"company_id": env.company.id}).member_sales
                 ),
             )
-            print("-- segments")
-            refresh_same = segment_refresh(env, now)
-            Segment = env["membership.segment"]
-            for segment_id in Segment.search([]).ids:
-                env.invalidate_all()
-                segment = Segment.browse(segment_id)  # alone: no batch prefetch
-                timed(f"segment count: {segment.name}", lambda s=segment: s.member_count)
+            refresh_same = None
+            if not args.skip_segments:
+                print("-- segments")
+                refresh_same = segment_refresh(env, now)
+                Segment = env["membership.segment"]
+                for segment_id in Segment.search([]).ids:
+                    env.invalidate_all()
+                    segment = Segment.browse(segment_id)  # alone: no batch prefetch
+                    timed(f"segment count: {segment.name}", lambda s=segment: s.member_count)
             record_figures(top_same, month_same, refresh_same)
         finally:
             cr.rollback()

@@ -75,8 +75,7 @@ class MembershipDashboard(models.TransientModel):
         [counts] = self.env.execute_query(
             query.select(
                 SQL(
-                    "COUNT(*), COUNT(*) FILTER (WHERE %s >= %s),"
-                    " COUNT(*) FILTER (WHERE %s >= %s)",
+                    "COUNT(*), COUNT(*) FILTER (WHERE %s >= %s), COUNT(*) FILTER (WHERE %s >= %s)",
                     since,
                     month_start,
                     visit,

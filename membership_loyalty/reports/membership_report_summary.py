@@ -84,7 +84,13 @@ class MembershipReportSummary(models.AbstractModel):
                 # a group whose orders all left (refunded as invoiced, a member's tier
                 # changed) is a row of zeros in the table, and no group at all per order
                 return super(MembershipReportSummary, summary)._read_group(
-                    domain, groupby, aggregates, [*having, ("__count", ">", 0)], offset, limit, order
+                    domain,
+                    groupby,
+                    aggregates,
+                    [*having, ("__count", ">", 0)],
+                    offset,
+                    limit,
+                    order,
                 )
             [(*values, count)] = super(MembershipReportSummary, summary)._read_group(
                 domain, (), [*aggregates, "__count"], having, offset, limit, order
@@ -263,7 +269,8 @@ class MembershipReportSummary(models.AbstractModel):
         keys = SQL(", ").join(SQL.identifier(k) for k in self._summary_keys)
         measures = self._summary_measures
         day = SQL(
-            "timezone('UTC', timezone(%s, date_trunc('day', timezone(%s, timezone('UTC', s.date)))))",
+            "timezone('UTC', timezone(%s,"
+            " date_trunc('day', timezone(%s, timezone('UTC', s.date)))))",
             tz,
             tz,
         )

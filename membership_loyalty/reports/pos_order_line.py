@@ -19,7 +19,9 @@ class PosOrderLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        orders = self.env["pos.order"].browse({vals["order_id"] for vals in vals_list if vals.get("order_id")})
+        orders = self.env["pos.order"].browse(
+            {vals["order_id"] for vals in vals_list if vals.get("order_id")}
+        )
         summary = self.env["membership.report.summary"]
         with summary._summary_orders_changing(summary._summary_settled(orders)):
             return super().create(vals_list)

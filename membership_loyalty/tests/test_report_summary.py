@@ -123,7 +123,9 @@ class TestReportSummary(AnalyticsCommon):
                 self.domain(),
             )
         ]
-        gold_orders = self.env["pos.order"].search([("partner_id.member_tier_id", "=", self.gold.id)])
+        gold_orders = self.env["pos.order"].search(
+            [("partner_id.member_tier_id", "=", self.gold.id)]
+        )
         self.assertIn(self.ann, gold_orders.partner_id)
         self.assertEqual(gold, sum(gold_orders.mapped("amount_total")))
         self.check()
