@@ -99,6 +99,23 @@ class MembershipReportSummary(models.AbstractModel):
                 return super()._read_group(Domain.FALSE, (), aggregates, having)
             return [tuple(values)]
 
+    @api.model
+    def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
+        # The pivot view's entry point: several groupings in one query.
+        with local_settings(self.env.cr, REPORT_SETTINGS):
+            specs = list(dict.fromkeys(spec for groupby in grouping_sets for spec in groupby))
+            plan = None
+            if "membership_report_summary" not in self.env.context:
+                plan = self._summary_plan(domain, specs, aggregates, (), order)
+            if plan is None:
+                return super()._read_grouping_sets(domain, grouping_sets, aggregates, order)
+            summary = self.with_context(membership_report_summary=plan)
+            results = super(MembershipReportSummary, summary)._read_grouping_sets(
+                domain, grouping_sets, [*aggregates, "__count"], order
+            )
+            # no group of zero orders (see _read_group); none at all when no order is left
+            return [[row[:-1] for row in rows if row[-1]] for rows in results]
+
     def _read_group_select(self, aggregate_spec, query):
         if not self.env.context.get("membership_report_summary"):
             return super()._read_group_select(aggregate_spec, query)

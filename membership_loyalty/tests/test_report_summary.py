@@ -69,6 +69,15 @@ class TestReportSummary(AnalyticsCommon):
             )
             self.assertEqual(read, orders, f"{model} {groupby} {aggregates}")
             answers.append(read)
+            # the pivot view asks for several groupings at once
+            sets = [groupby, groupby[:1], []]
+            self.assertEqual(
+                Report._read_grouping_sets(domain, sets, aggregates),
+                Report.with_context(membership_report_summary=False)._read_grouping_sets(
+                    domain, sets, aggregates
+                ),
+                f"{model} grouping sets {sets} {aggregates}",
+            )
         return answers
 
     def check(self, domain=None, summarized=True):
