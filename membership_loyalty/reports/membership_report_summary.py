@@ -64,25 +64,23 @@ class MembershipReportSummary(models.AbstractModel):
         of an order table alias giving SQL) restricts the orders."""
         raise NotImplementedError
 
-    def _summary_view(self, plan):
-        """SQL: the report's rows read from the day table and the live orders of ``plan``."""
-        raise NotImplementedError
-
     # ------------------------------------------------------------------ reading
     @api.model
     def _read_group(
         self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
     ):
         with local_settings(self.env.cr, REPORT_SETTINGS):
-            plan = self._summary_plan(domain, groupby, aggregates, having, order)
-            if plan is None or "membership_report_summary" in self.env.context:
+            plan = None
+            if "membership_report_summary" not in self.env.context:
+                plan = self._summary_plan(domain, groupby, aggregates, having, order)
+            if plan is None:
                 return super()._read_group(
                     domain, groupby, aggregates, having, offset, limit, order
                 )
             summary = self.with_context(membership_report_summary=plan)
             if groupby:
-                # a group whose orders all left (refunded as invoiced, a member's tier
-                # changed) is a row of zeros in the table, and no group at all per order
+                # a group whose orders all moved away (a member's new tier, a changed
+                # order) is a row of zeros in the table, and no group at all per order
                 return super(MembershipReportSummary, summary)._read_group(
                     domain,
                     groupby,
@@ -92,12 +90,12 @@ class MembershipReportSummary(models.AbstractModel):
                     limit,
                     order,
                 )
-            [(*values, count)] = super(MembershipReportSummary, summary)._read_group(
+            rows = super(MembershipReportSummary, summary)._read_group(
                 domain, (), [*aggregates, "__count"], having, offset, limit, order
             )
-            if not count:
+            if rows and not rows[0][-1]:
                 return super()._read_group(Domain.FALSE, (), aggregates, having)
-            return [tuple(values)]
+            return [row[:-1] for row in rows]
 
     @api.model
     def _read_grouping_sets(self, domain, grouping_sets, aggregates=(), order=None):
