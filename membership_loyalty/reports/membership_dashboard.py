@@ -43,8 +43,9 @@ class MembershipDashboard(models.TransientModel):
             company = board.company_id
             own = [("company_id", "in", (company.id, False))]
             limit = now - relativedelta(days=company.membership_inactive_days)
-            members, new, active = self._member_counts(Member._search(own), month_start, limit)
-            [(churn,)] = self.env["membership.report.churn"]._read_group(own, [], ["__count"])
+            members, new, active, churn = self._member_counts(
+                Member._search(own), month_start, limit, now
+            )
             sales = dict(
                 self.env["membership.report.sale"]._read_group(
                     [
@@ -65,21 +66,36 @@ class MembershipDashboard(models.TransientModel):
             board.member_sales_share = board.member_sales / total if total else 0.0
 
     @api.model
-    def _member_counts(self, query, month_start, limit):
-        """Members, new members since ``month_start`` and members who visited since
-        ``limit``, counted in one pass over the member analysis ``query`` (its record
-        rules applied), as three read_group counts would (a datetime bound to the second)."""
+    def _member_counts(self, query, month_start, limit, now):
+        """Members, new members since ``month_start``, members who visited since ``limit``
+        and members in the churn warning, counted in one pass over the member analysis
+        ``query`` (its record rules applied), as four read_group counts would (a datetime
+        bound to the second). The churn warning's clock runs for the inactivity period of
+        the member's company, the first company's for a member of none (as its report)."""
         Member = self.env["membership.report.member"]
-        since = Member._field_to_sql(Member._table, "member_since", query)
-        visit = Member._field_to_sql(Member._table, "last_visit", query)
+        field = lambda name: Member._field_to_sql(Member._table, name, query)  # noqa: E731
+        # every company's inactivity period (archived ones too, as the churn report reads)
+        companies = self.env["res.company"].sudo().with_context(active_test=False).search([])
+        clocks = SQL(", ").join(
+            SQL("(%s, %s)", c.id, c.membership_inactive_days) for c in companies
+        )
         [counts] = self.env.execute_query(
             query.select(
                 SQL(
-                    "COUNT(*), COUNT(*) FILTER (WHERE %s >= %s), COUNT(*) FILTER (WHERE %s >= %s)",
-                    since,
-                    month_start,
-                    visit,
-                    limit.replace(microsecond=0),
+                    """COUNT(*), COUNT(*) FILTER (WHERE %(since)s >= %(month)s),
+                       COUNT(*) FILTER (WHERE %(visit)s >= %(limit)s),
+                       COUNT(*) FILTER (WHERE %(inactive)s < %(now)s - make_interval(days => (
+                           SELECT c.days FROM (VALUES %(clocks)s) AS c(id, days)
+                            WHERE c.id = COALESCE(%(company)s, %(first)s))))""",
+                    since=field("member_since"),
+                    month=month_start,
+                    visit=field("last_visit"),
+                    limit=limit.replace(microsecond=0),
+                    inactive=field("inactive_since"),
+                    now=now,
+                    clocks=clocks,
+                    company=field("company_id"),
+                    first=min(companies.ids),
                 )
             )
         )
