@@ -69,6 +69,7 @@
         "views/membership_package_views.xml",
         "security/membership_import_security.xml",
         "wizards/membership_import_views.xml",
+        "reports/membership_report_summary_data.xml",
     ],
     "demo": [
         "demo/membership_loyalty_demo.xml",

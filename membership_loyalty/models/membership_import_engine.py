@@ -176,10 +176,12 @@ class MembershipImportEngine(models.AbstractModel):
                 }
             )
         joining.flush_recordset()
-        self.env.cr.execute(
-            SQL("UPDATE res_partner SET is_member = TRUE WHERE id IN %s", tuple(joining.ids))
-        )
-        joining.invalidate_recordset(["is_member"])
+        # their past orders move to the members' side of the report day tables
+        with self.env["membership.report.summary"]._summary_partners_changing(joining.ids):
+            self.env.cr.execute(
+                SQL("UPDATE res_partner SET is_member = TRUE WHERE id IN %s", tuple(joining.ids))
+            )
+            joining.invalidate_recordset(["is_member"])
 
     def _membership_draw_numbers(self, count, company):
         """``count`` member numbers from the member sequence.

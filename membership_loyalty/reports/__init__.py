@@ -1,3 +1,4 @@
+from . import membership_report_summary
 from . import membership_report_member
 from . import membership_report_churn
 from . import membership_report_sale
@@ -7,3 +8,9 @@ from . import membership_management_summary
 from . import membership_report_coupon
 from . import membership_report_ledger
 from . import membership_report_package
+from . import membership_report_sale_day
+from . import membership_report_product_day
+from . import pos_order
+from . import pos_order_line
+from . import res_partner
+from . import res_company

@@ -70,11 +70,8 @@ class ReportMembershipManagementSummary(models.AbstractModel):
         for figures in (member_sales, other_sales):
             figures["basket"] = figures["amount"] / figures["orders"] if figures["orders"] else 0.0
         total = member_sales["amount"] + other_sales["amount"]
-        product_domain = [d for d in sale_domain if d[0] != "config_id"]
-        if config:
-            product_domain.append(("order_id.session_id.config_id", "=", config.id))
         products = self.env["membership.report.product"]._read_group(
-            [*product_domain, ("is_member", "=", True)],
+            [*sale_domain, ("is_member", "=", True)],
             ["product_id"],
             ["amount_total:sum", "qty:sum"],
             order="amount_total:sum desc",

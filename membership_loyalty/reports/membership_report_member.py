@@ -25,6 +25,7 @@ class MembershipReportMember(models.Model):
             "user_id",
             "member_enrolled_by_id",
             "member_last_visit",
+            "create_date",
             "member_visit_count",
             "member_total_spent",
         ],
@@ -56,6 +57,10 @@ class MembershipReportMember(models.Model):
         "member's salesperson.",
     )
     last_visit = fields.Datetime(readonly=True)
+    inactive_since = fields.Datetime(
+        readonly=True,
+        help="Last visit, else enrolment, else creation: what the churn warning counts from.",
+    )
     member_count = fields.Integer(string="Members", readonly=True)
     visit_count = fields.Integer(string="Visits", readonly=True)
     total_spent = fields.Float(readonly=True)
@@ -77,6 +82,8 @@ class MembershipReportMember(models.Model):
                    p.user_id AS salesperson_id,
                    COALESCE(p.member_enrolled_by_id, su.partner_id) AS enrolled_by_id,
                    p.member_last_visit AS last_visit,
+                   COALESCE(p.member_last_visit, p.member_since, p.create_date)
+                       AS inactive_since,
                    1 AS member_count,
                    COALESCE(p.member_visit_count, 0) AS visit_count,
                    COALESCE(p.member_total_spent, 0) AS total_spent

@@ -51,3 +51,4 @@ from . import test_bulk_create
 from . import test_data_model_version
 from . import test_shop_generator_bulk
 from . import test_pos_member_fiscal_position
+from . import test_report_summary
