@@ -247,14 +247,15 @@ class PosOrder(models.Model):
 
     def _membership_purchase_sms_prepare(self):
         """The purchase SMS of this sale, rendered and checked (key, opt-out) but not
-        queued yet: its balances are marks until ``_membership_purchase_sms_finish``."""
+        queued yet: its balances and tier are marks until
+        ``_membership_purchase_sms_finish``."""
         self.ensure_one()
         return self.env["membership.sms"]._membership_notify_prepare(
             "purchase",
             self.partner_id,
             {"amount": self.amount_total},
             key=self.uuid,
-            late=("points", "wallet"),
+            late=("points", "wallet", "tier"),
         )
 
     def _membership_purchase_sms_finish(self, prepared, accounts):
@@ -267,10 +268,16 @@ class PosOrder(models.Model):
         account = accounts.get(self.id, self.env["membership.account"]).filtered(
             lambda a: a.partner_id == self.partner_id
         )[:1]
-        balances = {"points": account.points_balance, "wallet": account.wallet_balance}
-        self.env["membership.sms"]._membership_queue_finish(
-            prepared, {self.partner_id.id: balances}
-        )
+        figures = {
+            "points": account.points_balance,
+            "wallet": account.wallet_balance,
+            # the tier this order left (an upgrade is checked before the lock)
+            "tier": self.env["membership.tier"]._membership_tier_name(
+                self.partner_id.member_tier_id.id
+            )
+            or "",
+        }
+        self.env["membership.sms"]._membership_queue_finish(prepared, {self.partner_id.id: figures})
 
     def _membership_points_record(self, accounts):
         """Record on member orders the points balance and the tier they left (the posting
