@@ -164,7 +164,8 @@ class PosOrder(models.Model):
             # The customers' first read in the sync takes their company-dependent fields
             # too (the picking reads its stock location next): one query, not two.
             # sudo: a read-only prefetch of customers the sync reads anyway.
-            self.partner_id.sudo().fetch(self._membership_partner_fetch_fields())
+            if self.partner_id:
+                self.partner_id.sudo().fetch(self._membership_partner_fetch_fields())
             # Other orders lock nothing: done now, with the order's own update.
             self.filtered(lambda o: not o.partner_id.is_member)._membership_post_paid()
         else:
