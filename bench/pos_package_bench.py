@@ -192,12 +192,57 @@ class Bench:
         return f"orders {len(orders)}, package uses posted {uses}, orders held {held}"
 
 
+def trace(bench, kind):
+    """Print the queries one order of ``kind`` runs under membership_loyalty calls, with
+    the addon's call chain (to find avoidable ones), and its query count."""
+    import traceback
+
+    from odoo import sql_db
+
+    log = []
+    execute = sql_db.Cursor.execute
+
+    def traced(cursor, query, params=None, log_exceptions=True):
+        frames = [
+            f"{frame.name}:{frame.lineno}"
+            for frame in traceback.extract_stack()[:-1]
+            if "membership_loyalty" in frame.filename
+        ]
+        code = " ".join(str(getattr(query, "code", query)).split())
+        log.append((" > ".join(frames[1:]), code[:110]))
+        return execute(cursor, query, params, log_exceptions)
+
+    builds = {
+        "plain": lambda i: bench.payload(),
+        "member": lambda i: bench.payload(bench.members[i]),
+        "package": lambda i: bench.payload(bench.members[i], bench.package_lines[i]),
+    }
+    bench.sync(builds[kind](0))  # warm the registry caches
+    if kind == "package":
+        bench.sync(builds["member"](1))  # as in the run: the member's order came first
+    order = builds[kind](1)
+    sql_db.Cursor.execute = traced
+    try:
+        bench.sync(order)
+    finally:
+        sql_db.Cursor.execute = execute
+    for where, code in log:
+        if where:
+            print(f"{where}\n    {code}")
+    print(f"{kind}: {len(log)} queries")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--orders", type=int, default=40, help="orders measured per kind")
     parser.add_argument("--lines", type=int, default=3, help="product lines per order")
     parser.add_argument("--warmup", type=int, default=3, help="orders per kind not measured")
+    parser.add_argument(
+        "--trace",
+        choices=KINDS,
+        help="only print where one order's queries come from in membership_loyalty",
+    )
     args = parser.parse_args()
 
     from odoo import SUPERUSER_ID, api
@@ -215,6 +260,9 @@ def main():
         bench = Bench(env, args.orders, args.lines, args.warmup)
         try:
             bench.setup()
+            if args.trace:
+                trace(bench, args.trace)
+                return
             times, queries = bench.run()
             print(bench.check())
         finally:

@@ -47,8 +47,9 @@ DISCOUNT = 10.0
 
 
 class Bench:
-    def __init__(self, env, orders, lines, warmup):
+    def __init__(self, env, orders, lines, warmup, sms=False):
         self.env = env  # the till's user, no superuser mode
+        self.sms = sms
         self.su = env(su=True)  # fixtures only
         self.count = orders + warmup
         self.warmup = warmup
@@ -74,6 +75,9 @@ class Bench:
         category = su["product.category"].create({"name": "Sync bench category"})
         products.write({"categ_id": category.id, "available_in_pos": True, "taxes_id": False})
         self.products = products
+        if self.sms:
+            # A member's paid order queues the purchase SMS, as in a shop that sends it.
+            company.membership_sms_purchase = True
         tiers = su["membership.tier"].search([("company_id", "in", [company.id, False])])
         su["membership.tier.discount"].create(
             [{"tier_id": t.id, "category_id": category.id, "discount": DISCOUNT} for t in tiers]
@@ -364,7 +368,7 @@ def trace(bench, kind):
 
     from odoo import sql_db
 
-    log = []
+    log, locks = [], []
     execute = sql_db.Cursor.execute
 
     def traced(cursor, query, params=None, log_exceptions=True):
@@ -373,8 +377,12 @@ def trace(bench, kind):
             for frame in traceback.extract_stack()[:-1]
             if "membership_loyalty" in frame.filename
         ]
-        code = getattr(query, "code", query)
-        log.append((" > ".join(frames[1:]), " ".join(str(code).split())[:110]))
+        code = " ".join(str(getattr(query, "code", query)).split())
+        log.append((" > ".join(frames[1:]), code[:110]))
+        if "UPDATE membership_account" in code or (
+            "FROM membership_account" in code and "FOR UPDATE" in code
+        ):
+            locks.append((len(log) - 1, time.perf_counter()))
         return execute(cursor, query, params, log_exceptions)
 
     runner = getattr(bench, kind.replace(" ", "_"))
@@ -384,10 +392,19 @@ def trace(bench, kind):
         runner(1)
     finally:
         sql_db.Cursor.execute = execute
+    end = time.perf_counter()
     ours = [(where, code) for where, code in log if where]
     for where, code in ours:
         print(f"{where}\n    {code}")
     print(f"{kind}: {len(log)} queries, {len(ours)} of them under membership_loyalty calls")
+    # The member's account is locked by its first UPDATE or FOR UPDATE until the commit
+    # (here: the end of the request's flush).
+    if locks:
+        first, at = locks[0]
+        print(
+            f"account lock held for {len(log) - first} queries, {(end - at) * 1000:.1f} ms "
+            "(from the lock to the end of the request)"
+        )
 
 
 def main():
@@ -400,6 +417,9 @@ def main():
         "--trace",
         choices=["member", "wallet"],
         help="only print where one order's queries come from in membership_loyalty",
+    )
+    parser.add_argument(
+        "--sms", action="store_true", help="the company sends the purchase SMS to members"
     )
     args = parser.parse_args()
 
@@ -417,7 +437,7 @@ def main():
         env = api.Environment(cr, SUPERUSER_ID, {})
         # The admin user, not the superuser: the till's rights and record rules apply.
         env = env(user=env.ref("base.user_admin"))
-        bench = Bench(env, args.orders, args.lines, args.warmup)
+        bench = Bench(env, args.orders, args.lines, args.warmup, sms=args.sms)
         try:
             bench.setup()
             if args.trace:

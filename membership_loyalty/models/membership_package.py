@@ -148,17 +148,23 @@ class MembershipPackage(models.Model):
             "type_id",
             "type_name",
         )
+        # So do the ids of its services (the receipt lists them), in their order.
         rows = self.env.execute_query(
             SQL(
                 """SELECT id, uses_left, value_left, state, partner_id, company_id,
-                          expire_date, type_id, type_name, %s
+                          expire_date, type_id, type_name,
+                          ARRAY(SELECT line.id FROM membership_package_line line
+                                 WHERE line.package_id = membership_package.id
+                                 ORDER BY line.id),
+                          %s
                      FROM membership_package WHERE id IN %s FOR UPDATE""",
                 lookup,
                 todo,
             )
         )
-        for package_id, *values, _posted in rows:
+        for package_id, *values, line_ids, _posted in rows:
             package = self.browse(package_id)
+            package._fields["line_ids"]._update_cache(package, tuple(line_ids))
             for name, value in zip(names, values, strict=True):
                 field = package._fields[name]
                 if name == "value_left":

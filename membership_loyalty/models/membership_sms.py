@@ -30,6 +30,10 @@ FROZEN_FIELDS = {"partner_id", "number", "body", "trigger", "idempotency_key", "
 
 
 MEMBER_PLACEHOLDER = re.compile(r"\{member\.(\w+)\}")
+# A member placeholder rendered before its value is known (_membership_notify_prepare):
+# NUL never occurs in text stored by PostgreSQL, so no member's data can fake the mark.
+LATE_MARK = "\x00{}\x00"
+LATE_MARKS = re.compile(r"\x00(\w+)\x00")
 
 
 def _placeholder_text(value):
@@ -213,6 +217,58 @@ class MembershipSms(models.Model):
 
     @api.private
     @api.model
+    def _membership_notify_prepare(self, trigger, partner, values=None, key=None, late=()):
+        """Everything of ``_membership_notify`` for one member but the outbox row itself:
+        returns what ``_membership_queue_finish`` queues (None when nothing is to be sent).
+
+        ``late``: member placeholders whose values the caller knows only later (the
+        balances once an order is posted): the body is rendered with marks in their place,
+        filled in by ``_membership_queue_finish`` without a query. A POS sync renders the
+        purchase SMS this way before it locks the member's account, so that the lock is
+        not held while the SMS is rendered."""
+        partner.ensure_one()
+        default_company = self.env.company
+        if not (partner.company_id or default_company)[f"membership_sms_{trigger}"]:
+            return None
+        template = self.env.ref(
+            f"membership_loyalty.membership_sms_template_{trigger}", raise_if_not_found=False
+        )
+        if not template:
+            return None
+        values = dict(values or {}, **{name: LATE_MARK.format(name) for name in late})
+        key = f"{trigger}:{key if key is not None else uuid.uuid4().hex}:{partner.id}"
+        vals_list, due = self._membership_queue_vals(
+            partner,
+            trigger,
+            template=template,
+            keys={partner.id: key},
+            extra_values={partner.id: values},
+        )
+        if not vals_list:
+            return None
+        if any(not vals.get("state") for vals in vals_list):
+            # The sending cron's wake-up needs no figure of the order: asked for now.
+            self.env.ref("membership_loyalty.membership_sms_cron_send").sudo()._trigger(due)
+        return {"vals_list": vals_list, "due": due}
+
+    @api.private
+    @api.model
+    def _membership_queue_finish(self, prepared, late_values=None):
+        """Queue the SMS ``_membership_notify_prepare`` made ready, its late placeholders
+        filled with ``late_values`` {partner id: {placeholder: value}}; returns the rows."""
+        if not prepared:
+            return self.browse()
+        vals_list = []
+        for vals in prepared["vals_list"]:
+            late = (late_values or {}).get(vals["partner_id"]) or {}
+            body = LATE_MARKS.sub(
+                lambda m, late=late: _placeholder_text(late.get(m[1], "")), vals["body"]
+            )
+            vals_list.append(dict(vals, body=body))
+        return self._membership_queue_create(vals_list, prepared["due"], trigger_cron=False)
+
+    @api.private
+    @api.model
     def _membership_queue(
         self,
         partners,
@@ -230,6 +286,31 @@ class MembershipSms(models.Model):
         reason, so the outbox shows why they got nothing. ``send_at`` (UTC, in the future)
         schedules the SMS: the sending cron takes it at that time, not before.
         """
+        vals_list, due = self._membership_queue_vals(
+            partners,
+            trigger,
+            template=template,
+            body=body,
+            keys=keys,
+            extra_values=extra_values,
+            campaign_name=campaign_name,
+            send_at=send_at,
+        )
+        return self._membership_queue_create(vals_list, due)
+
+    @api.model
+    def _membership_queue_vals(
+        self,
+        partners,
+        trigger,
+        template=None,
+        body=None,
+        keys=None,
+        extra_values=None,
+        campaign_name=None,
+        send_at=None,
+    ):
+        """The outbox rows ``_membership_queue`` creates, as (vals list, due time)."""
         keys = keys or {p.id: f"{trigger}:{uuid.uuid4().hex}:{p.id}" for p in partners}
         existing = set(
             self.with_context(active_test=False)
@@ -237,8 +318,10 @@ class MembershipSms(models.Model):
             .mapped("idempotency_key")
         )
         partners = partners.filtered(lambda p: keys[p.id] not in existing)
+        now = fields.Datetime.now()
+        due = max(send_at, now) if send_at else now
         if not partners:
-            return self.browse()
+            return [], due
         bodies = self._membership_render(
             partners, template=template, body=body, extra_values=extra_values
         )
@@ -248,8 +331,6 @@ class MembershipSms(models.Model):
             .search([("number", "in", [n for n in partners.mapped("phone_sanitized") if n])])
             .mapped("number")
         )
-        now = fields.Datetime.now()
-        due = max(send_at, now) if send_at else now
         vals_list = []
         for partner in partners:
             number = partner.phone_sanitized
@@ -277,11 +358,19 @@ class MembershipSms(models.Model):
                     failure_reason=self.env._("The member opted out of SMS."),
                 )
             vals_list.append(vals)
+        return vals_list, due
+
+    @api.model
+    def _membership_queue_create(self, vals_list, due, trigger_cron=True):
+        """Create the outbox rows ``vals_list`` due at ``due``, hold those in quiet hours
+        and wake the sending cron (``trigger_cron``: unless the caller did)."""
+        if not vals_list:
+            return self.browse()
         # Cashiers queue SMS through their actions (enrolment, sale, top-up) but may not
         # write the outbox themselves: this private method is the only way in.
         records = self.sudo().create(vals_list)
         records._membership_hold_quiet(due)
-        if records.filtered(lambda s: s.state == "queued"):
+        if trigger_cron and records.filtered(lambda s: s.state == "queued"):
             self.env.ref("membership_loyalty.membership_sms_cron_send").sudo()._trigger(due)
         return records.with_env(self.env)
 

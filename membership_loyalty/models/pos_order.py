@@ -161,6 +161,11 @@ class PosOrder(models.Model):
     def action_pos_order_paid(self):
         res = super().action_pos_order_paid()
         if self.env.context.get("membership_post_later") is POST_LATER:
+            # The customers' first read in the sync takes their company-dependent fields
+            # too (the picking reads its stock location next): one query, not two.
+            # sudo: a read-only prefetch of customers the sync reads anyway.
+            if self.partner_id:
+                self.partner_id.sudo().fetch(self._membership_partner_fetch_fields())
             # Other orders lock nothing: done now, with the order's own update.
             self.filtered(lambda o: not o.partner_id.is_member)._membership_post_paid()
         else:
@@ -198,20 +203,24 @@ class PosOrder(models.Model):
                 continue
             orders = orders.with_context(membership_defer_qualifying=True)
             if len(orders) == 1 and (plan := orders._membership_plan(figures[orders.id])):
+                # The purchase SMS is rendered before the account is locked (the balances
+                # it prints are filled in once posted): the lock waits for no rendering.
+                sms = plan["qualifying"] > 0 and orders._membership_purchase_sms_prepare()
                 spend = orders._membership_post_planned(plan, figures[orders.id], accounts)
+                orders._membership_purchase_sms_finish(sms, accounts)
             else:
                 for order in orders:
                     accounts[order.id] = order._membership_post(figures=figures[order.id])
                 spend = {o: figures[o.id].get("qualifying_posted", 0.0) for o in orders}
                 member._membership_record_orders(orders, spend)
                 member.env["membership.tier"]._membership_check_upgrade(member, spend)
+                # A held order (figures that do not add up) tells the member nothing yet.
+                for order in orders.filtered(lambda o, spent=spend: spent[o] > 0):
+                    Sms._membership_notify(
+                        "purchase", member, {"amount": order.amount_total}, key=order.uuid
+                    )
             for order, amount in spend.items():
                 order.membership_qualifying_amount = amount
-            # A held order (figures that do not add up) tells the member nothing yet.
-            for order in orders.filtered(lambda o, spent=spend: spent[o] > 0):
-                Sms._membership_notify(
-                    "purchase", member, {"amount": order.amount_total}, key=order.uuid
-                )
         paid.filtered("membership_points_coupon_count")._membership_link_coupons()
         paid.filtered(
             lambda o: o.partner_id.is_member and not o.membership_wallet_review
@@ -236,6 +245,40 @@ class PosOrder(models.Model):
         if self.currency_id.compare_amounts(figures["qualifying_posted"], plan["qualifying"]):
             raise ConcurrencyError(f"order {self.uuid} posted other figures than planned")
         return spend
+
+    def _membership_purchase_sms_prepare(self):
+        """The purchase SMS of this sale, rendered and checked (key, opt-out) but not
+        queued yet: its balances and tier are marks until
+        ``_membership_purchase_sms_finish``."""
+        self.ensure_one()
+        return self.env["membership.sms"]._membership_notify_prepare(
+            "purchase",
+            self.partner_id,
+            {"amount": self.amount_total},
+            key=self.uuid,
+            late=("points", "wallet", "tier"),
+        )
+
+    def _membership_purchase_sms_finish(self, prepared, accounts):
+        """Queue the purchase SMS prepared for this sale with the balances its posting
+        left on the member's account (in the cache: no query but the row's INSERT). The
+        posting raised (and the transaction replays) when it did not go as planned, so the
+        SMS was prepared only for a sale that counts."""
+        if not prepared:
+            return
+        account = accounts.get(self.id, self.env["membership.account"]).filtered(
+            lambda a: a.partner_id == self.partner_id
+        )[:1]
+        figures = {
+            "points": account.points_balance,
+            "wallet": account.wallet_balance,
+            # the tier this order left (an upgrade is checked before the lock)
+            "tier": self.env["membership.tier"]._membership_tier_name(
+                self.partner_id.member_tier_id.id
+            )
+            or "",
+        }
+        self.env["membership.sms"]._membership_queue_finish(prepared, {self.partner_id.id: figures})
 
     def _membership_points_record(self, accounts):
         """Record on member orders the points balance and the tier they left (the posting

@@ -115,3 +115,32 @@ class TestSmsPurchasePos(MembershipTillSetup, MembershipRpcMixin, TestPointOfSal
         self.assertEqual((sms.state, sms.gateway_credit), ("sent", 99.0))
         order = self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
         self.assertEqual(sms.idempotency_key, f"purchase:{order.uuid}:{self.member.id}")
+
+    def test_a_wallet_order_texts_the_balances_it_left(self):
+        """The SMS is rendered before the member's account is locked; the balances and
+        tier it prints are still those the order left: wallet spent, points earned, the
+        tier its spend reached."""
+        env = self.env(su=True)  # fixtures
+        company = self.main_pos_config.company_id
+        company.membership_wallet_earns = True
+        env.ref("membership_loyalty.membership_sms_template_purchase").body = (
+            "{member.first_name}: {member.amount} paid, wallet {member.wallet}, "
+            "{member.points} points, {member.tier}."
+        )
+        # The order's spend moves the member up: the SMS names the tier it left.
+        env["membership.tier"].create(
+            {"name": "SMS Silver", "sequence": 50, "threshold": 20.0, "company_id": company.id}
+        )
+        account = env["membership.account"]._membership_get_account(self.member, company)
+        cash = self.main_pos_config.payment_method_ids.filtered("is_cash_count")[:1]
+        account._membership_wallet_topup(40.0, "sms-purchase-test:topup", journal=cash.journal_id)
+        wallet = self._membership_add_wallet_method(company)
+        self.main_pos_config.with_user(self.cashier).open_ui()
+        session = self.main_pos_config.current_session_id
+        payload = self.paid_order(session, self.member)
+        payload["payment_ids"] = [[0, 0, {"amount": 25.0, "payment_method_id": wallet.id}]]
+        self.sync(payload)
+        self.sync(payload)  # re-sent: still one SMS
+        sms = self.env["membership.sms"].sudo().search([("trigger", "=", "purchase")])
+        self.assertEqual(sms.body, "Pia: 25.00 paid, wallet 15.00, 25.00 points, SMS Silver.")
+        self.assertEqual((account.wallet_balance, account.points_balance), (15.0, 25.0))
