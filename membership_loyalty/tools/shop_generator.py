@@ -18,8 +18,8 @@ ORM. The caller commits (``bench/generate.py``), or a test rolls it all back.
 
 Presets: demo = 300 members (~4,000 orders), quick = 5,000 members (~50k order lines),
 full = 100,000 members (~1M lines). Goal: the full preset in <= 10 minutes on 2 cores.
-The huge preset (1,000,000 members, ~10M lines, goal <= 25 minutes) has its own writer,
-``shop_generator_bulk.BulkGenerator``, which builds on this one.
+The full and huge presets (huge: 1,000,000 members, ~10M lines, goal <= 25 minutes) have
+their own writer, ``shop_generator_bulk.BulkGenerator``, which builds on this one.
 """
 
 import math
@@ -41,9 +41,10 @@ from ..models.membership_card import luhn_check_digit, luhn_valid
 PRESETS = {
     "demo": {"members": 300, "orders": 12.0, "cap": 25, "points": 0.8, "story": True},
     "quick": {"members": 5_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
-    "full": {"members": 100_000, "orders": 3.0, "cap": 150, "points": 0.3, "story": False},
-    # Written by shop_generator_bulk.BulkGenerator (indexes and foreign keys set aside;
-    # exactly n lines per order there, so a few more orders for the same ~10M lines).
+    # full and huge: written by shop_generator_bulk.BulkGenerator (indexes and foreign keys
+    # set aside; exactly n lines per order there, so a few more orders for the same ~1M /
+    # ~10M lines).
+    "full": {"members": 100_000, "orders": 3.2, "cap": 150, "points": 0.3, "story": False},
     "huge": {"members": 1_000_000, "orders": 3.2, "cap": 150, "points": 0.3, "story": False},
 }
 BATCH = 10_000  # members per batch of orders
