@@ -16,15 +16,15 @@ SMS), written the way a bulk load is:
 - at the end, SQL checks: every account's balances equal the sums of its moves, and the
   sales, ledger and member report queries agree with the tables they read.
 
-Measured (2 cores shared with other work, load ~10): 1,000,000 members and 10.1M order
-lines in 1,000 s, orders 326 s and the rebuild of indexes and constraints 442 s of it; the
-database then holds 5.9 GB.
+Measured (2 cores shared with other work, load 7-11, 2026-11-30): 1,000,000 members and
+10.1M order lines in 904 s, orders 332 s and the rebuild of indexes and constraints 312 s
+of it; the database then holds 5.9 GB. The full preset (100,000 members, 1.0M lines): 78 s.
 
 ``generator_for(env, preset, ...)`` picks this writer for ``full`` and ``huge`` (at any
 ``members``, so a scaled run proves the rate of the same code path) and the plain one for
-``demo`` and ``quick``. The plain writer's member step spells names, numbers and phones in
-Python and picks them out of array parameters, which grows with the square of the members
-(65 s at 20,000): the full preset's 100,000 members are spelled in SQL here instead.
+``demo`` and ``quick`` (whose shops ``make run`` and the tests read: they stay as they
+were). The plain writer spells each member in Python, one random draw after another, and
+writes the tables with their indexes in place.
 """
 
 import io
