@@ -4,10 +4,10 @@
 The engine is the addon's own (membership_loyalty/tools/shop_generator.py), so the demo
 shop of `make run` and the bench volumes come from one generator. Presets: demo (300
 members, the story: scores and a finished campaign; used by scripts/run.sh), quick (5,000
-members, ~50k order lines), full (100,000 members, ~1M lines; goal <= 10 minutes), huge
-(1,000,000 members, ~10M lines; goal <= 25 minutes; bulk writer, on demand only). A run
-below its preset's size (--members) also prints the time projected to the preset's size:
-the configuration as measured, every other step scaled by the size.
+members, ~50k order lines), full (100,000 members, ~1M lines; goal <= 10 minutes; bulk
+writer), huge (1,000,000 members, ~10M lines; goal <= 25 minutes; bulk writer, on demand
+only). A run below its preset's size (--members) also prints the time projected to the
+preset's size: the configuration as measured, every other step scaled by the size.
 
     scripts/odoo-bin -d gen_t -i membership_loyalty --without-demo --stop-after-init
     .venv/bin/python bench/generate.py --database gen_t --preset quick

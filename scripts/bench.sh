@@ -5,26 +5,48 @@
 # figures; nothing here asserts speed. The run ends with one table (bench/report.py):
 # figure, value, goal, baseline measured in the same run, ratio, goal met or missed.
 # BENCH_DB overrides the database name.
+# On a database kept from an earlier run (the huge one takes 17 min to generate):
+#   BENCH_REUSE=1 BENCH_DB=membership_loyalty_huge BENCH_PRESET=huge scripts/bench.sh
+# updates the addon in it (-u membership_loyalty) and runs the benchmarks on its data, no
+# drop, no generation; BENCH_PRESET must be the one it was generated with (the sizes
+# follow it). BENCH_ONLY="analytics_bench pos_member_lookup" runs only the scripts named
+# (generate is one of them); BENCH_BOOTSTRAP=0 skips scripts/bootstrap.sh (a git worktree
+# sharing another checkout's .odoo and .venv must not rewrite them).
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-"$ROOT/scripts/bootstrap.sh"
+[ "${BENCH_BOOTSTRAP:-1}" = 0 ] || "$ROOT/scripts/bootstrap.sh"
 BENCH_START=$SECONDS
 BENCH_DB="${BENCH_DB:-membership_loyalty_bench}"
-# pos_loyalty too: Odoo's own loyalty programs are the peer of the POS sync figures.
-step "bench database $BENCH_DB (fresh, no demo data, with pos_loyalty)" "see the Odoo log above"
-dropdb --if-exists "$BENCH_DB"
-"$ODOO_BIN" -d "$BENCH_DB" -i membership_loyalty,pos_loyalty --without-demo --stop-after-init \
-    --log-level=warn --http-port="$(( 20000 + RANDOM % 20000 ))"
+HTTP_PORT="$(( 20000 + RANDOM % 20000 ))"
+if [ "${BENCH_REUSE:-0}" = 1 ]; then
+    step "bench database $BENCH_DB (kept: the addon updated, its data as it is)" \
+        "BENCH_REUSE=1 needs a database made by an earlier run (BENCH_DB)"
+    db_exists "$BENCH_DB" || die "no database $BENCH_DB" "run without BENCH_REUSE first"
+    "$ODOO_BIN" -d "$BENCH_DB" -u membership_loyalty --stop-after-init --log-level=warn \
+        --http-port="$HTTP_PORT"
+else
+    # pos_loyalty too: Odoo's own loyalty programs are the peer of the POS sync figures.
+    step "bench database $BENCH_DB (fresh, no demo data, with pos_loyalty)" "see the Odoo log above"
+    dropdb --if-exists "$BENCH_DB"
+    "$ODOO_BIN" -d "$BENCH_DB" -i membership_loyalty,pos_loyalty --without-demo \
+        --stop-after-init --log-level=warn --http-port="$HTTP_PORT"
+fi
 # Every script appends its figures here (bench/figures.py); bench/report.py prints them.
 # The file stays after the run: `.venv/bin/python bench/report.py FILE` prints it again.
-BENCH_RESULTS="$ROOT/.odoo/bench-results-$BENCH_DB.jsonl"
+BENCH_RESULTS="${BENCH_RESULTS:-$ROOT/.odoo/bench-results-$BENCH_DB.jsonl}"
 : > "$BENCH_RESULTS"
 export BENCH_RESULTS
 
 cd "$ROOT"
 PRESET="${BENCH_PRESET:-quick}"
 run_bench() {
+    # run_bench bench/NAME.py ARGS: skipped when BENCH_ONLY is set and does not name it.
+    local name
+    name="$(basename "$1" .py)"
+    if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $name "* ]]; then
+        return 0
+    fi
     step "$*" "run it alone: .venv/bin/python $* (see its --help)"
     "$PY" "$@"
 }
@@ -37,7 +59,11 @@ full() {
         *) echo "$2" ;;
     esac
 }
-run_bench bench/generate.py --database "$BENCH_DB" --preset "$PRESET"
+if [ "${BENCH_REUSE:-0}" = 1 ]; then
+    echo "BENCH_REUSE=1: $BENCH_DB keeps the shop it holds (preset $PRESET), nothing generated"
+else
+    run_bench bench/generate.py --database "$BENCH_DB" --preset "$PRESET"
+fi
 run_bench bench/analytics_bench.py --database "$BENCH_DB" --no-generate
 run_bench bench/pos_sync_bench.py --database "$BENCH_DB" --orders "$(full 100 40)"
 run_bench bench/pos_member_lookup.py --database "$BENCH_DB" --cards "$(full 200000 25000 1000000)"
