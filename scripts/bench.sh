@@ -71,7 +71,8 @@ run_bench bench/ledger_bench.py --database "$BENCH_DB" \
     --spends "$(full 10000 400)" --bulk "$(full 1000000 20000)"
 run_bench bench/sms_bench.py --database "$BENCH_DB" \
     --members "$(full 100000 5000 1000000)" --send "$(full 10000 500)"
-run_bench bench/reader_latency.py --database "$BENCH_DB"
+# Under the peak-hour load, as the goal is set (its own prefork Odoo and tills).
+run_bench bench/reader_latency.py --database "$BENCH_DB" --peak-tills "$(full 20 5)"
 run_bench bench/pos_package_bench.py --database "$BENCH_DB" --orders "$(full 100 40)"
 # BENCH_IMPORT_MEMBERS=100000 for the size (about two minutes).
 run_bench bench/import_bench.py --database "$BENCH_DB" --members "${BENCH_IMPORT_MEMBERS:-5000}"
