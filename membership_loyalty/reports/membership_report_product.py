@@ -99,7 +99,7 @@ class MembershipReportProduct(models.Model):
 
     @property
     def _table_query(self):
-        plan = self.env.context.get("membership_report_summary")
+        plan = self._summary_context_plan()
         columns = ("date", *self._summary_keys, *self._summary_measures)
         if plan:
             rows = SQL(

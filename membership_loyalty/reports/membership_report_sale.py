@@ -118,9 +118,7 @@ class MembershipReportSale(models.Model):
                 self._field_to_sql(self._table, "amount_total", query),
             )
         # A day row's basket column sums its baskets: the mean is over the sales counted.
-        if aggregate_spec == "average_basket:avg" and self.env.context.get(
-            "membership_report_summary"
-        ):
+        if aggregate_spec == "average_basket:avg" and self._summary_context_plan():
             return SQL(
                 "SUM(%s) / NULLIF(SUM(%s), 0)",
                 self._field_to_sql(self._table, "average_basket", query),
@@ -198,7 +196,7 @@ class MembershipReportSale(models.Model):
 
     @property
     def _table_query(self):
-        plan = self.env.context.get("membership_report_summary")
+        plan = self._summary_context_plan()
         columns = ("date", *self._summary_keys, *self._summary_measures)
         if plan:
             rows = SQL(

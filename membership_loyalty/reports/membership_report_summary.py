@@ -114,8 +114,16 @@ class MembershipReportSummary(models.AbstractModel):
             # no group of zero orders (see _read_group); none at all when no order is left
             return [[row[:-1] for row in rows if row[-1]] for rows in results]
 
+    @api.model
+    def _summary_context_plan(self):
+        """The plan ``_read_group`` put in the context, or None. The plan is a tuple, which
+        no JSON-RPC context can carry: a plan a client sends (a list) is ignored, and the
+        report reads its order-level rows."""
+        plan = self.env.context.get("membership_report_summary")
+        return plan if isinstance(plan, tuple) else None
+
     def _read_group_select(self, aggregate_spec, query):
-        if not self.env.context.get("membership_report_summary"):
+        if not self._summary_context_plan():
             return super()._read_group_select(aggregate_spec, query)
         if aggregate_spec == "__count":
             return SQL("SUM(%s)", self._field_to_sql(self._table, "record_count", query))

@@ -176,3 +176,19 @@ class TestReportSummary(AnalyticsCommon):
                 self.domain(), ["date:month"], ["amount_total:sum"]
             ),
         )
+
+    def test_a_plan_sent_by_a_client_is_ignored(self):
+        # A JSON-RPC context carries lists: a manager sending the summary's context key with
+        # a low mark would otherwise count every folded order twice (table + live rows).
+        Sale = self.env["membership.report.sale"].with_user(self.manager).with_context(tz=self.tz)
+        truth = Sale._read_group(self.domain(), ["date:month"], ["amount_total:sum"])
+        self.assertTrue(truth)
+        for forged in ([0, []], [0, [["2026-03-01 00:00:00", "2026-03-02 00:00:00"]]]):
+            Forged = Sale.with_context(membership_report_summary=forged)
+            self.assertEqual(
+                Forged._read_group(self.domain(), ["date:month"], ["amount_total:sum"]), truth
+            )
+            self.assertEqual(
+                Forged._read_grouping_sets(self.domain(), [["date:month"], []], ["__count"]),
+                Sale._read_grouping_sets(self.domain(), [["date:month"], []], ["__count"]),
+            )
