@@ -32,9 +32,14 @@ CHANGE_MARGIN_MINUTES = 10
 # The nightly refresh is a full one when the last full one is this old.
 FULL_REFRESH_DAYS = 7
 # For the refresh statement only: memory for its sorts and hashes (every member ranked
-# three times), and no JIT compilation (its large cost estimate would spend seconds
-# compiling a statement that runs in a fraction of that).
-REFRESH_SETTINGS = {"work_mem": "64MB", "jit": "off"}
+# three times), no JIT compilation (its large cost estimate would spend seconds compiling
+# a statement that runs in a fraction of that), and no nested loops: the joins of its
+# CTEs are estimated at billions of rows, and when the score table held only dead rows
+# the planner checked each new row against the table in a loop, reading every dead page
+# again each time (a first build took 120 s at 100,000 members, and had not ended after
+# 15 minutes at 1,000,000). Every join here is over all members: hash and merge joins are
+# the right ones.
+REFRESH_SETTINGS = {"work_mem": "64MB", "jit": "off", "enable_nestloop": "off"}
 # What a refresh computes per member: a row is rewritten only when one of these changed.
 SCORE_COLUMNS = (
     "company_id",
