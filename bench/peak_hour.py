@@ -114,6 +114,28 @@ class Shop:
         self._tills()
         env.flush_all()
 
+    def shared(self, hot_share):
+        """What every till of the run is given: plain values, from which each till
+        builds its own payloads (no record crosses into the tills' threads)."""
+        return {
+            "company_id": self.company.id,
+            "products": self.products,
+            "points_product": self.points_product,
+            "topup_product": self.topup_product,
+            "cash_off": self.cash_off,
+            "cash_off_min_order": self.cash_off_min_order,
+            "topup_max": self.topup_max,
+            "refund_max": self.refund_max,
+            "card": self.card.id,
+            "wallet": self.wallet.id,
+            "hot": self.hot.ids,
+            "hot_share": hot_share,
+            "members": self.members.ids,
+            "discounts": self.discounts,
+            "account_ids": self.accounts.ids,
+            "hot_account_ids": self.accounts.filtered(lambda a: a.partner_id in self.hot).ids,
+        }
+
     def _products(self):
         env, company = self.env, self.company
         Product = env["product.product"]
@@ -865,24 +887,7 @@ def main():
         env = api.Environment(cr, SUPERUSER_ID, {})
         shop = Shop(env, args.tills, args.hot, args.seed)
         shop.build()
-        shared = {
-            "company_id": shop.company.id,
-            "products": shop.products,
-            "points_product": shop.points_product,
-            "topup_product": shop.topup_product,
-            "cash_off": shop.cash_off,
-            "cash_off_min_order": shop.cash_off_min_order,
-            "topup_max": shop.topup_max,
-            "refund_max": shop.refund_max,
-            "card": shop.card.id,
-            "wallet": shop.wallet.id,
-            "hot": shop.hot.ids,
-            "hot_share": args.hot_share,
-            "members": shop.members.ids,
-            "discounts": shop.discounts,
-            "account_ids": shop.accounts.ids,
-            "hot_account_ids": shop.accounts.filtered(lambda a: a.partner_id in shop.hot).ids,
-        }
+        shared = shop.shared(args.hot_share)
         till_data = shop.till_data
         cr.commit()
     print(

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from figures import record
+from query_trace import print_addon_queries, traced_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("plain", "member", "package")
@@ -195,23 +196,6 @@ class Bench:
 def trace(bench, kind):
     """Print the queries one order of ``kind`` runs under membership_loyalty calls, with
     the addon's call chain (to find avoidable ones), and its query count."""
-    import traceback
-
-    from odoo import sql_db
-
-    log = []
-    execute = sql_db.Cursor.execute
-
-    def traced(cursor, query, params=None, log_exceptions=True):
-        frames = [
-            f"{frame.name}:{frame.lineno}"
-            for frame in traceback.extract_stack()[:-1]
-            if "membership_loyalty" in frame.filename
-        ]
-        code = " ".join(str(getattr(query, "code", query)).split())
-        log.append((" > ".join(frames[1:]), code[:110]))
-        return execute(cursor, query, params, log_exceptions)
-
     builds = {
         "plain": lambda i: bench.payload(),
         "member": lambda i: bench.payload(bench.members[i]),
@@ -221,14 +205,9 @@ def trace(bench, kind):
     if kind == "package":
         bench.sync(builds["member"](1))  # as in the run: the member's order came first
     order = builds[kind](1)
-    sql_db.Cursor.execute = traced
-    try:
+    with traced_queries() as log:
         bench.sync(order)
-    finally:
-        sql_db.Cursor.execute = execute
-    for where, code in log:
-        if where:
-            print(f"{where}\n    {code}")
+    print_addon_queries(log)
     print(f"{kind}: {len(log)} queries")
 
 

@@ -40,6 +40,7 @@ import uuid
 from pathlib import Path
 
 from figures import record
+from query_trace import print_addon_queries, traced_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("plain", "member", "wallet", "loyalty points", "loyalty eWallet")
@@ -364,41 +365,21 @@ class Bench:
 def trace(bench, kind):
     """Print the queries one order of ``kind`` runs from membership_loyalty code, with the
     addon's call chain (to find avoidable ones); the rest are Odoo's own."""
-    import traceback
-
-    from odoo import sql_db
-
-    log, locks = [], []
-    execute = sql_db.Cursor.execute
-
-    def traced(cursor, query, params=None, log_exceptions=True):
-        frames = [
-            f"{frame.name}:{frame.lineno}"
-            for frame in traceback.extract_stack()[:-1]
-            if "membership_loyalty" in frame.filename
-        ]
-        code = " ".join(str(getattr(query, "code", query)).split())
-        log.append((" > ".join(frames[1:]), code[:110]))
-        if "UPDATE membership_account" in code or (
-            "FROM membership_account" in code and "FOR UPDATE" in code
-        ):
-            locks.append((len(log) - 1, time.perf_counter()))
-        return execute(cursor, query, params, log_exceptions)
-
     runner = getattr(bench, kind.replace(" ", "_"))
     runner(0)  # warm the registry caches
-    sql_db.Cursor.execute = traced
-    try:
+    with traced_queries() as log:
         runner(1)
-    finally:
-        sql_db.Cursor.execute = execute
     end = time.perf_counter()
-    ours = [(where, code) for where, code in log if where]
-    for where, code in ours:
-        print(f"{where}\n    {code}")
-    print(f"{kind}: {len(log)} queries, {len(ours)} of them under membership_loyalty calls")
+    ours = print_addon_queries(log)
+    print(f"{kind}: {len(log)} queries, {ours} of them under membership_loyalty calls")
     # The member's account is locked by its first UPDATE or FOR UPDATE until the commit
     # (here: the end of the request's flush).
+    locks = [
+        (index, at)
+        for index, (_where, code, at) in enumerate(log)
+        if "UPDATE membership_account" in code
+        or ("FROM membership_account" in code and "FOR UPDATE" in code)
+    ]
     if locks:
         first, at = locks[0]
         print(

@@ -287,7 +287,7 @@ def summary(label, channel, member, sent):
 
 def peak_hour_load(database, tills_count, workers):
     """The peak-hour bench's tills, cashiers and production server (bench/peak_hour.py),
-    started; (server, tills). The shared values are those peak_hour.main builds."""
+    started; (server, tills), the tills given the values peak_hour.main gives them."""
     import peak_hour
 
     from odoo import SUPERUSER_ID, api
@@ -301,24 +301,7 @@ def peak_hour_load(database, tills_count, workers):
         env = api.Environment(cr, SUPERUSER_ID, {})
         shop = peak_hour.Shop(env, tills_count, 3, 21)
         shop.build()
-        shared = {
-            "company_id": shop.company.id,
-            "products": shop.products,
-            "points_product": shop.points_product,
-            "topup_product": shop.topup_product,
-            "cash_off": shop.cash_off,
-            "cash_off_min_order": shop.cash_off_min_order,
-            "topup_max": shop.topup_max,
-            "refund_max": shop.refund_max,
-            "card": shop.card.id,
-            "wallet": shop.wallet.id,
-            "hot": shop.hot.ids,
-            "hot_share": 0.25,
-            "members": shop.members.ids,
-            "discounts": shop.discounts,
-            "account_ids": shop.accounts.ids,
-            "hot_account_ids": shop.accounts.filtered(lambda a: a.partner_id in shop.hot).ids,
-        }
+        shared = shop.shared(hot_share=0.25)
         till_data = shop.till_data
         cr.commit()
     server = peak_hour.Server(database, conf, workers)

@@ -86,6 +86,17 @@ class MembershipAccount(models.Model):
         return max(self._membership_round(amount - self.wallet_balance), 0.0)
 
     @api.private
+    def _membership_wallet_split(self, amount):
+        """(paid, bonus): how a spend of ``amount`` (no more than the wallet holds) takes
+        from the paid and the bonus balances, in the order the company's setting says."""
+        self.ensure_one()
+        if self.company_id.membership_wallet_bonus_first:
+            bonus = min(amount, self.wallet_bonus_balance)
+            return self._membership_round(amount - bonus), bonus
+        paid = min(amount, self.wallet_paid_balance)
+        return paid, self._membership_round(amount - paid)
+
+    @api.private
     def _membership_wallet_spend(self, amount, key, card=None, origin=None):
         """Pay ``amount`` from the wallet; never overdraws, even with tills racing."""
         self.ensure_one()
@@ -103,12 +114,7 @@ class MembershipAccount(models.Model):
                     amount=amount,
                 )
             )
-        if self.company_id.membership_wallet_bonus_first:
-            bonus = min(amount, self.wallet_bonus_balance)
-            paid = self._membership_round(amount - bonus)
-        else:
-            paid = min(amount, self.wallet_paid_balance)
-            bonus = self._membership_round(amount - paid)
+        paid, bonus = self._membership_wallet_split(amount)
         return self.env["membership.wallet.move"]._membership_post(
             {
                 "account_id": self.id,

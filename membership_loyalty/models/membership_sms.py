@@ -298,6 +298,7 @@ class MembershipSms(models.Model):
         )
         return self._membership_queue_create(vals_list, due)
 
+    @api.private
     @api.model
     def _membership_queue_vals(
         self,

@@ -229,12 +229,7 @@ class PosOrder(models.Model):
             Move = self.env["membership.wallet.move"]
             key = f"pos:{self.uuid}:wallet"
             amount = account._membership_check_amount(figures["wallet"])
-            if self.company_id.membership_wallet_bonus_first:
-                bonus = min(amount, account.wallet_bonus_balance)
-                paid = account._membership_round(amount - bonus)
-            else:
-                paid = min(amount, account.wallet_paid_balance)
-                bonus = account._membership_round(amount - paid)
+            paid, bonus = account._membership_wallet_split(amount)
             vals = {"kind": "spend", "paid_amount": -paid, "bonus_amount": -bonus}
             deltas = {"paid": -paid, "bonus": -bonus}
             expected = (

@@ -99,18 +99,7 @@ class MembershipReportProduct(models.Model):
 
     @property
     def _table_query(self):
-        plan = self._summary_context_plan()
-        columns = ("date", *self._summary_keys, *self._summary_measures)
-        if plan:
-            rows = SQL(
-                "%s UNION ALL %s",
-                self._summary_table_rows(plan, columns),
-                self._summary_live_rows(plan, columns),
-            )
-            order, partner = SQL("NULL::int"), SQL("NULL::int")
-        else:
-            rows = SQL("SELECT r.row_id AS id, r.* FROM (%s) r", self._summary_source())
-            order, partner = SQL("r.order_id"), SQL("r.partner_id")
+        rows, order, partner = self._summary_rows()
         return SQL(
             """
             SELECT r.id, r.date, %(order)s AS order_id, r.company_id, r.config_id,

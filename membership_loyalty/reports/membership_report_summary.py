@@ -122,6 +122,23 @@ class MembershipReportSummary(models.AbstractModel):
         plan = self.env.context.get("membership_report_summary")
         return plan if isinstance(plan, tuple) else None
 
+    def _summary_rows(self):
+        """What a summarized report's view reads: (its rows, the SQL of their order and
+        of their customer). Aggregating from the day table (a plan in the context), the
+        table's rows and the live ones, which stand for no single order or customer; else
+        the order-level rows."""
+        plan = self._summary_context_plan()
+        if not plan:
+            rows = SQL("SELECT r.row_id AS id, r.* FROM (%s) r", self._summary_source())
+            return rows, SQL("r.order_id"), SQL("r.partner_id")
+        columns = ("date", *self._summary_keys, *self._summary_measures)
+        rows = SQL(
+            "%s UNION ALL %s",
+            self._summary_table_rows(plan, columns),
+            self._summary_live_rows(plan, columns),
+        )
+        return rows, SQL("NULL::int"), SQL("NULL::int")
+
     def _read_group_select(self, aggregate_spec, query):
         if not self._summary_context_plan():
             return super()._read_group_select(aggregate_spec, query)
