@@ -1,8 +1,9 @@
 from datetime import datetime, timedelta
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .analytics_common import AnalyticsCommon
+from .test_card_authority import MembershipRpcMixin
 
 SALE_QUESTIONS = [
     (["date:month", "is_member"], ["amount_total:sum", "order_count:sum", "__count"]),
@@ -19,10 +20,8 @@ PRODUCT_QUESTIONS = [
 ]
 
 
-@tagged("post_install", "-at_install")
-class TestReportSummary(AnalyticsCommon):
-    """The sales reports read day totals; their figures must stay those of the orders
-    after new sales, a refund, a changed tier, a cron fold and a rebuild."""
+class ReportSummaryCommon(AnalyticsCommon):
+    """Paid orders of members and walk-ins, folded into the report day tables."""
 
     @classmethod
     def setUpClass(cls):
@@ -92,6 +91,12 @@ class TestReportSummary(AnalyticsCommon):
             ._read_group(domain or self.domain(), [], ["amount_total:sum", "__count"])
         )
         return total, count
+
+
+@tagged("post_install", "-at_install")
+class TestReportSummary(ReportSummaryCommon):
+    """The sales reports read day totals; their figures must stay those of the orders
+    after new sales, a refund, a changed tier, a cron fold and a rebuild."""
 
     def test_day_tables_answer_as_the_orders(self):
         self.check()
@@ -177,18 +182,35 @@ class TestReportSummary(AnalyticsCommon):
             ),
         )
 
+
+@tagged("post_install", "-at_install")
+class TestReportSummaryOverRpc(MembershipRpcMixin, HttpCase, ReportSummaryCommon):
+    """What a manager's client sends to the summarized reports over JSON-RPC."""
+
     def test_a_plan_sent_by_a_client_is_ignored(self):
-        # A JSON-RPC context carries lists: a manager sending the summary's context key with
-        # a low mark would otherwise count every folded order twice (table + live rows).
-        Sale = self.env["membership.report.sale"].with_user(self.manager).with_context(tz=self.tz)
-        truth = Sale._read_group(self.domain(), ["date:month"], ["amount_total:sum"])
-        self.assertTrue(truth)
+        # The day tables' plan travels in the context between the report's own methods.
+        # A manager sending that key with a low mark over RPC would otherwise count every
+        # folded order twice (table rows + live rows) in the report they read.
+        def read(context):
+            result, error = self.rpc(
+                self.manager,
+                "membership.report.sale",
+                "formatted_read_group",
+                self.domain(),
+                ["date:month"],
+                ["amount_total:sum"],
+                context={"tz": self.tz, **context},
+            )
+            self.assertIsNone(error)
+            return [(row["date:month"], row["amount_total:sum"]) for row in result]
+
+        truth = read({})
+        self.assertEqual(
+            truth,
+            [
+                (["2026-03-01 00:00:00", "March 2026"], 105.0),
+                (["2026-04-01 00:00:00", "April 2026"], 12.0),
+            ],
+        )
         for forged in ([0, []], [0, [["2026-03-01 00:00:00", "2026-03-02 00:00:00"]]]):
-            Forged = Sale.with_context(membership_report_summary=forged)
-            self.assertEqual(
-                Forged._read_group(self.domain(), ["date:month"], ["amount_total:sum"]), truth
-            )
-            self.assertEqual(
-                Forged._read_grouping_sets(self.domain(), [["date:month"], []], ["__count"]),
-                Sale._read_grouping_sets(self.domain(), [["date:month"], []], ["__count"]),
-            )
+            self.assertEqual(read({"membership_report_summary": forged}), truth)
