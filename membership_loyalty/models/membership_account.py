@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 from odoo.tools import SQL, float_round
 
+from ..tools import hot_members
+
 _logger = logging.getLogger(__name__)
 
 POINTS_DIGITS = 2
@@ -116,7 +118,9 @@ class MembershipAccount(models.Model):
             # The member's figures waiting for the lock go out with it (the member's
             # rows are locked together, at the last moment).
             pending = self.env.cr.cache.get(MEMBER_FIGURES_PENDING, {}).pop(partner.id, None)
-            account = Account._membership_lock_where(member, lock_keys, before=pending)
+            account = Account._membership_lock_where(
+                member, lock_keys, before=pending, partner_ids=[partner.id]
+            )
         else:
             # One query: the account and the fields postings read (balances come with the
             # lock).
@@ -167,14 +171,17 @@ class MembershipAccount(models.Model):
             self._membership_lock_where(SQL("id IN %s", todo), keys, expected=len(todo))
 
     @api.model
-    def _membership_lock_where(self, where, keys, expected=None, lock=True, before=None):
+    def _membership_lock_where(
+        self, where, keys, expected=None, lock=True, before=None, partner_ids=None
+    ):
         """Lock the accounts matching ``where`` (SQL), put their balances in the cache and
         remember which of ``keys`` [(ledger model name, idempotency key)] are posted, in
         one query; returns the accounts locked. ``expected``: how many rows ``where``
         matches (unknown when None: a plain ``FOR UPDATE`` follows an empty ``SKIP
         LOCKED`` read). ``lock=False`` reads the same without locking (what a lock taken
         later reads again, at REPEATABLE READ). ``before``: an UPDATE (SQL) of the
-        member's own rows run by the same statement, once."""
+        member's own rows run by the same statement, once. ``partner_ids``: the members
+        of the rows ``where`` matches, when the caller knows them."""
         keys = list(dict.fromkeys(keys))
         lookups = [
             SQL(
@@ -195,9 +202,10 @@ class MembershipAccount(models.Model):
         first = SQL("%s SKIP LOCKED", query) if lock else query
         if before:
             first = SQL("WITH member_rows AS (%s) %s", before, first)
-        rows = self.env.execute_query(first)
+        with hot_members.on_conflict(self.env.cr.dbname, partner_ids or ()):
+            rows = self.env.execute_query(first)
         if lock and (not rows if expected is None else len(rows) != expected):
-            rows = self.env.execute_query(query)
+            rows = self._membership_lock_waiting(query, where, partner_ids)
         for account_id, partner_id, company_id, points, paid, bonus, *_posted in rows:
             account = self.browse(account_id)
             # The member and company postings read come with the row (never written once
@@ -211,6 +219,20 @@ class MembershipAccount(models.Model):
             for (model, key), move_id in zip(keys, rows[0][6:], strict=True):
                 self.env[model]._membership_remember_key(key, move_id)
         return self.browse(row[0] for row in rows)
+
+    @api.model
+    @api.private
+    def _membership_lock_waiting(self, query, where, partner_ids=None):
+        """Run ``query`` (the plain ``FOR UPDATE`` of ``_membership_lock_where``) when
+        another transaction holds one of its rows. Should that transaction have changed the
+        row, PostgreSQL refuses ours and Odoo replays the request: the members of those
+        rows are remembered as hot, so that their next syncs queue for them before they
+        start (``hot_members``)."""
+        if partner_ids is None:
+            held = SQL("SELECT partner_id FROM membership_account WHERE %s", where)
+            partner_ids = [row[0] for row in self.env.execute_query(held)]
+        with hot_members.on_conflict(self.env.cr.dbname, partner_ids):
+            return self.env.execute_query(query)
 
     @api.model
     @api.private
@@ -258,7 +280,10 @@ class MembershipAccount(models.Model):
         pending = self.env.cr.cache.get(MEMBER_FIGURES_PENDING, {}).pop(partner.id, None)
         if pending:
             query = SQL("WITH member_rows AS (%s) %s", pending, query)
-        rows = self.env.execute_query(query)
+        # Another till changed the rows since our snapshot: Odoo replays the request,
+        # queued for the member this time.
+        with hot_members.on_conflict(self.env.cr.dbname, [partner.id]):
+            rows = self.env.execute_query(query)
         account = self.sudo().browse(row[0] for row in rows)
         if not account:
             return account

@@ -223,6 +223,10 @@ class PosOrder(models.Model):
         wallet, earn = plan["wallet_taken"], plan["earn"]
         if bool(wallet) == bool(earn > 0):
             return None
+        if figures["wallet"] > 0 and not wallet and not self.membership_wallet_review:
+            # The wallet does not cover the till's wallet payment: the usual posting
+            # checks it under the lock and flags the order for a supervisor.
+            return None
         Account = self.env["membership.account"]
         if wallet:
             account = plan["account"]

@@ -385,6 +385,26 @@ class TestMembershipMembersAtTheTill(
         flagged = self.env["pos.order"].search([("membership_wallet_review", "=", True)])
         self.assertEqual(flagged, order)
 
+    def test_offline_part_wallet_payment_beyond_the_balance_is_flagged(self):
+        # 50.00 from the wallet and 10.00 in cash: the cash earns points, so the order
+        # makes one ledger move when the wallet is not taken; it must still be flagged.
+        session = self._session()
+        payload = self._wallet_payload(session, 60.0)
+        cash = self.main_pos_config.payment_method_ids.filtered("is_cash_count")[:1]
+        payload["payment_ids"] = [
+            [0, 0, {"amount": 50.0, "payment_method_id": self.wallet_method.id}],
+            [0, 0, {"amount": 10.0, "payment_method_id": cash.id}],
+        ]
+        self.env["pos.order"].with_user(self.pos_user).sync_from_ui([payload])
+        order = self.env["pos.order"].search([("uuid", "=", payload["uuid"])])
+        self.assertEqual(order.state, "paid", "the sale is kept")
+        self.assertTrue(order.membership_wallet_review, "the wallet part awaits a supervisor")
+        self.assertIn("15.00", order.message_ids[:1].body)
+        self.assertFalse(self._wallet_spends(order))
+        self.assertGreater(order.membership_points_earned, 0.0, "the cash part earned")
+        self.account.invalidate_recordset()
+        self.assertAlmostEqual(self.account.wallet_balance, 35.0, "never overdrawn")
+
     def test_wallet_payment_within_the_balance_spends_once(self):
         session = self._session()
         payload = self._wallet_payload(session, 20.0)
