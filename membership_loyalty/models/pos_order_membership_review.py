@@ -95,6 +95,44 @@ class PosOrder(models.Model):
                 )
             )
 
+    @api.model
+    @api.private
+    def _membership_flag_uncovered_wallet_orders(self):
+        """Flag the counted sales whose wallet payment was never taken from the wallet
+        nor flagged (up to version 19.0.0.3.0, a sale paid partly from a wallet that no
+        longer covered it, the rest earning points, was posted that way), so that a
+        supervisor settles them as any other order the wallet did not cover. Orders with
+        a note in their chatter were held or settled by a supervisor already and are left
+        alone. Returns the orders flagged."""
+        self.env.flush_all()  # the query reads orders, payments, moves and messages
+        self.env.cr.execute(
+            """SELECT o.id
+                 FROM pos_order o
+                 JOIN pos_payment p ON p.pos_order_id = o.id
+                 JOIN pos_payment_method m ON m.id = p.payment_method_id
+                WHERE m.membership_is_wallet AND o.membership_counted
+                  AND NOT COALESCE(o.membership_wallet_review, FALSE)
+                  AND NOT EXISTS (SELECT FROM membership_wallet_move w
+                                   WHERE w.idempotency_key = 'pos:' || o.uuid || ':wallet')
+                  -- an order held, flagged or settled another way has said so in its chatter
+                  AND NOT EXISTS (SELECT FROM mail_message mm
+                                   WHERE mm.model = 'pos.order' AND mm.res_id = o.id
+                                     AND mm.message_type = 'comment')
+                GROUP BY o.id
+               HAVING SUM(p.amount) > 0"""
+        )
+        orders = self.browse(row[0] for row in self.env.cr.fetchall())
+        orders.membership_wallet_review = True
+        for order in orders:
+            order.message_post(
+                body=self.env._(
+                    "The member's wallet did not cover this order's wallet payment when it "
+                    "was synced, and the order was not held then: nothing was taken from "
+                    "the wallet; a supervisor must settle it."
+                )
+            )
+        return orders
+
     def _membership_flag_points_review(self, reason):
         """Flag a synced order whose points use (cash-off, gift) the ledger refused."""
         self.membership_points_review = True

@@ -405,6 +405,36 @@ class TestMembershipMembersAtTheTill(
         self.account.invalidate_recordset()
         self.assertAlmostEqual(self.account.wallet_balance, 35.0, "never overdrawn")
 
+    def test_the_upgrade_holds_part_wallet_orders_posted_without_their_wallet(self):
+        session = self._session()
+        Order = self.env["pos.order"].with_user(self.pos_user)
+        covered = self._wallet_payload(session, 20.0)
+        uncovered = self._wallet_payload(session, 60.0)
+        cash = self.main_pos_config.payment_method_ids.filtered("is_cash_count")[:1]
+        uncovered["payment_ids"] = [
+            [0, 0, {"amount": 50.0, "payment_method_id": self.wallet_method.id}],
+            [0, 0, {"amount": 10.0, "payment_method_id": cash.id}],
+        ]
+        Order.sync_from_ui([covered, uncovered])
+        orders = self.env["pos.order"].search(
+            [("uuid", "in", [covered["uuid"], uncovered["uuid"]])]
+        )
+        held = orders.filtered("membership_wallet_review")
+        self.assertEqual(held.uuid, uncovered["uuid"])
+        # as the upgrade runs it: as the superuser
+        Flag = self.env["pos.order"].sudo()._membership_flag_uncovered_wallet_orders
+        self.assertFalse(Flag() & orders, "an order held at the sync is left as it is")
+        # As 19.0.0.3.0 posted it: points earned, nothing taken, nothing held or said.
+        held.sudo().message_ids.unlink()
+        self.env.cr.execute(
+            "UPDATE pos_order SET membership_wallet_review = FALSE WHERE id = %s", [held.id]
+        )
+        held.invalidate_recordset()
+        self.assertEqual(Flag() & orders, held, "only the order whose wallet was not taken")
+        self.assertTrue(held.membership_wallet_review)
+        self.assertIn("did not cover", held.message_ids[:1].body)
+        self.assertFalse(Flag() & orders, "once")
+
     def test_wallet_payment_within_the_balance_spends_once(self):
         session = self._session()
         payload = self._wallet_payload(session, 20.0)
