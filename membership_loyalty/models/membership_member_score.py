@@ -38,9 +38,15 @@ FULL_REFRESH_DAYS = 7
 # install where autovacuum ran) the planner checked each new row against the table in a
 # loop, reading again the pages the statement itself was filling (a first build took
 # 120 s at 100,000 members, and had not ended after 15 minutes at 1,000,000; 3.8 s and
-# 39 s without nested loops). Every join here is over all members: hash and merge joins
-# are the right ones.
-REFRESH_SETTINGS = {"work_mem": "64MB", "jit": "off", "enable_nestloop": "off"}
+# 39 s without nested loops). Every join here is over all members, and hash joins are
+# the right ones: the planner, misled by the estimates of the ranked rows, otherwise
+# sorted every member by id to merge them with the few hundred whose orders were read.
+REFRESH_SETTINGS = {
+    "work_mem": "64MB",
+    "jit": "off",
+    "enable_nestloop": "off",
+    "enable_mergejoin": "off",
+}
 # What a refresh computes per member: a row is rewritten only when one of these changed.
 SCORE_COLUMNS = (
     "company_id",
@@ -73,6 +79,18 @@ ORDER_COLUMNS = (
     "frequency_trend",
     "refund_ratio",
 )
+# The order figures of a member without any order in the 12 months.
+NO_ORDER = {
+    "frequency": SQL("0"),
+    "monetary": SQL("0::float8"),
+    "visits_recent": SQL("0"),
+    "visits_previous": SQL("0"),
+    "basket_recent": SQL("NULL::float8"),
+    "basket_previous": SQL("NULL::float8"),
+    "basket_trend": SQL("'unknown'::varchar"),
+    "frequency_trend": SQL("'unknown'::varchar"),
+    "refund_ratio": SQL("0::float8"),
+}
 
 
 class MembershipMemberScore(models.Model):
@@ -208,26 +226,17 @@ class MembershipMemberScore(models.Model):
         cr = self.env.cr
         last = self._refresh_last_marks(now) if incremental else None
         marks = self._refresh_marks()
-        cr.execute(
-            SQL(
-                """
-                DELETE FROM membership_member_score s
-                 WHERE NOT EXISTS (SELECT 1 FROM res_partner p
-                                    WHERE p.id = s.partner_id AND p.is_member AND p.active)
-                """
-            )
-        )
         changed = self._refresh_changed_query(last, now) if last else None
         with local_settings(cr, REFRESH_SETTINGS):
             cr.execute(self._refresh_query(now, changed))
+            [count] = cr.fetchone()
         full = now if changed is None else last["full"]
         self.env["ir.config_parameter"].sudo().set_param(  # sudo: system bookkeeping
             STATE_PARAM,
             json.dumps({**marks, "now": now.isoformat(sep=" "), "full": full.isoformat(sep=" ")}),
         )
         self.invalidate_model()
-        cr.execute(SQL("SELECT COUNT(*) FROM membership_member_score"))
-        return cr.fetchone()[0]
+        return count
 
     @api.private
     def _refresh_marks(self):
@@ -276,8 +285,9 @@ class MembershipMemberScore(models.Model):
 
     @api.private
     def _refresh_members_query(self):
-        """The members (the ``member`` table of the refresh statement) and their company's
-        inactivity period and refund share."""
+        """The members (the ``member`` table of the refresh statement), their company's
+        inactivity period and refund share, and their score row as it stands (``score_id``
+        and the ``old_`` columns; empty when they have none yet)."""
         return SQL(
             """
             SELECT p.id AS partner_id, p.company_id, p.member_last_visit, p.member_since,
@@ -285,15 +295,21 @@ class MembershipMemberScore(models.Model):
                    COALESCE(co.membership_inactive_days, dflt.membership_inactive_days)
                        AS inactive_days,
                    COALESCE(co.membership_refund_abuse_ratio, dflt.membership_refund_abuse_ratio)
-                       AS abuse_ratio
+                       AS abuse_ratio,
+                   s.id AS score_id, %s
               FROM res_partner p
               -- a plain equality join (members without a company take the first one's
               -- settings): the planner then expects every member, not a few hundred
               LEFT JOIN res_company co ON co.id = p.company_id
              CROSS JOIN (SELECT membership_inactive_days, membership_refund_abuse_ratio
                            FROM res_company WHERE active ORDER BY id LIMIT 1) dflt
+              LEFT JOIN membership_member_score s ON s.partner_id = p.id
              WHERE p.is_member AND p.active
-            """
+            """,
+            SQL(", ").join(
+                SQL("%s AS %s", SQL.identifier("s", column), SQL.identifier(f"old_{column}"))
+                for column in SCORE_COLUMNS
+            ),
         )
 
     @api.private
@@ -314,8 +330,7 @@ class MembershipMemberScore(models.Model):
             """
             SELECT m.partner_id
               FROM member m
-              LEFT JOIN membership_member_score s ON s.partner_id = m.partner_id
-             WHERE m.write_date >= %(since)s OR s.id IS NULL
+             WHERE m.write_date >= %(since)s OR m.score_id IS NULL
             UNION
             SELECT o.partner_id
               FROM pos_order o
@@ -354,33 +369,28 @@ class MembershipMemberScore(models.Model):
     @api.private
     def _refresh_query(self, now, changed=None):
         """Score the members and write the rows that changed, in one statement. With
-        ``changed`` (a query of partner ids), only those members' orders are read."""
+        ``changed`` (a query of partner ids), only those members' orders are read.
+
+        Each member is one row from start to end: the member, its score row as it stands
+        and its order figures are joined once by hash, ranked three times, and compared
+        with the score row on the spot, so only the rows that differ reach the writes."""
         year_ago, previous, recent, now = self._refresh_bounds(now)
         if changed is None:
-            fresh = SQL("member")
-            only_changed = only_changed_new = kept = SQL("")
+            changed_join = only_changed = SQL("")
         else:
-            fresh = SQL("changed")
-            only_changed = SQL("AND o.partner_id IN (SELECT partner_id FROM changed)")
-            # members without a row are among the changed ones
-            only_changed_new = SQL("AND n.partner_id IN (SELECT partner_id FROM changed)")
-            kept = SQL(
-                """
-                UNION ALL
-                SELECT s.partner_id, %s
-                  FROM membership_member_score s
-                 WHERE NOT EXISTS (SELECT 1 FROM changed c WHERE c.partner_id = s.partner_id)
-                """,
-                SQL(", ").join(SQL.identifier("s", column) for column in ORDER_COLUMNS),
-            )
+            changed_join = SQL("LEFT JOIN changed c ON c.partner_id = m.partner_id")
+            # an array, not a join: the orders are then read through the customer index
+            only_changed = SQL("AND o.partner_id = ANY(ARRAY(SELECT partner_id FROM changed))")
         columns = SQL(", ").join(SQL.identifier(column) for column in SCORE_COLUMNS)
+        new_columns = SQL(", ").join(SQL.identifier("n", column) for column in SCORE_COLUMNS)
         return SQL(
             """
             WITH member AS MATERIALIZED (%(members)s),
             changed AS MATERIALIZED (%(changed)s),
             sale AS (
                 -- goods only: an order's top-ups and card charges are no spend, and an
-                -- order of nothing else is no visit
+                -- order of nothing else is no visit. OFFSET 0 keeps the amount computed
+                -- once per order, not once for each aggregate below that reads it.
                 SELECT o.partner_id,
                        (o.amount_total - COALESCE(svc.amount_incl, 0))
                            / COALESCE(NULLIF(o.currency_rate, 0), 1.0) AS amount,
@@ -391,6 +401,7 @@ class MembershipMemberScore(models.Model):
                    AND o.partner_id IS NOT NULL
                    AND o.date_order > %(year_ago)s AND o.date_order <= %(now)s
                    %(only_changed)s
+                OFFSET 0
             ),
             activity AS (
                 SELECT partner_id,
@@ -409,13 +420,13 @@ class MembershipMemberScore(models.Model):
                   FROM sale
                  GROUP BY partner_id
             ),
-            figures AS (
-                -- the order figures: read now for fresh members, kept from the row else
-                SELECT f.partner_id,
-                       COALESCE(a.frequency, 0)::int AS frequency,
-                       COALESCE(a.monetary, 0)::float8 AS monetary,
-                       COALESCE(a.visits_recent, 0)::int AS visits_recent,
-                       COALESCE(a.visits_previous, 0)::int AS visits_previous,
+            read AS (
+                -- the order figures of the members whose orders were read
+                SELECT a.partner_id,
+                       a.frequency::int AS frequency,
+                       a.monetary::float8 AS monetary,
+                       a.visits_recent::int AS visits_recent,
+                       a.visits_previous::int AS visits_previous,
                        a.basket_recent::float8 AS basket_recent,
                        a.basket_previous::float8 AS basket_previous,
                        CASE WHEN a.basket_recent IS NULL OR a.basket_previous IS NULL
@@ -425,8 +436,7 @@ class MembershipMemberScore(models.Model):
                             WHEN a.basket_recent < a.basket_previous * (1 - %(tolerance)s)
                                 THEN 'falling'
                             ELSE 'stable' END::varchar AS basket_trend,
-                       CASE WHEN COALESCE(a.visits_recent, 0) = 0
-                                 AND COALESCE(a.visits_previous, 0) = 0 THEN 'unknown'
+                       CASE WHEN a.visits_recent = 0 AND a.visits_previous = 0 THEN 'unknown'
                             WHEN a.visits_recent > a.visits_previous * (1 + %(tolerance)s)
                                 THEN 'rising'
                             WHEN a.visits_recent < a.visits_previous * (1 - %(tolerance)s)
@@ -434,69 +444,85 @@ class MembershipMemberScore(models.Model):
                             ELSE 'stable' END::varchar AS frequency_trend,
                        (CASE WHEN a.sold > 0 THEN COALESCE(a.refunded, 0) / a.sold
                              ELSE 0 END)::float8 AS refund_ratio
-                  FROM %(fresh)s f
-                  LEFT JOIN activity a ON a.partner_id = f.partner_id
-                %(kept)s
+                  FROM activity a
+            ),
+            figures AS (
+                -- every member with its score row as it stands and its order figures:
+                -- read now, none (no order in the year), or kept from the score row
+                SELECT m.*, %(figure_columns)s
+                  FROM member m
+                  LEFT JOIN read a ON a.partner_id = m.partner_id
+                  %(changed_join)s
             ),
             ranked AS (
-                -- the quintiles, sorted on narrow rows
-                SELECT m.partner_id,
-                       CASE WHEN m.member_last_visit IS NULL THEN 1
-                            ELSE ntile(5) OVER (PARTITION BY m.company_id
-                                                ORDER BY m.member_last_visit ASC NULLS FIRST,
-                                                         m.partner_id) END AS r_score,
+                SELECT f.*,
+                       CASE WHEN f.member_last_visit IS NULL THEN 1
+                            ELSE ntile(5) OVER (PARTITION BY f.company_id
+                                                ORDER BY f.member_last_visit ASC NULLS FIRST,
+                                                         f.partner_id) END AS r_score,
                        CASE WHEN f.frequency = 0 THEN 1
-                            ELSE ntile(5) OVER (PARTITION BY m.company_id
-                                                ORDER BY f.frequency, m.partner_id) END
+                            ELSE ntile(5) OVER (PARTITION BY f.company_id
+                                                ORDER BY f.frequency, f.partner_id) END
                            AS f_score,
                        CASE WHEN f.monetary <= 0 THEN 1
-                            ELSE ntile(5) OVER (PARTITION BY m.company_id
-                                                ORDER BY f.monetary, m.partner_id) END
+                            ELSE ntile(5) OVER (PARTITION BY f.company_id
+                                                ORDER BY f.monetary, f.partner_id) END
                            AS m_score
-                  FROM member m
-                  JOIN figures f ON f.partner_id = m.partner_id
+                  FROM figures f
             ),
-            new AS (
-                SELECT m.partner_id, m.company_id,
-                       m.member_last_visit::date AS last_visit, %(figure_columns)s,
-                       r.r_score, r.f_score, r.m_score,
+            scored AS (
+                SELECT r.*, r.member_last_visit::date AS last_visit,
                        r.r_score::text || r.f_score::text || r.m_score::text AS rfm_code,
-                       CASE WHEN (%(today)s::date - COALESCE(m.member_last_visit::date,
-                                                              m.member_since,
+                       CASE WHEN (%(today)s::date - COALESCE(r.member_last_visit::date,
+                                                              r.member_since,
                                                               %(today)s::date))
-                                 > m.inactive_days THEN 'high'
-                            WHEN (%(today)s::date - COALESCE(m.member_last_visit::date,
-                                                              m.member_since,
+                                 > r.inactive_days THEN 'high'
+                            WHEN (%(today)s::date - COALESCE(r.member_last_visit::date,
+                                                              r.member_since,
                                                               %(today)s::date)) * 2
-                                 > m.inactive_days OR f.frequency_trend = 'falling'
+                                 > r.inactive_days OR r.frequency_trend = 'falling'
                                 THEN 'medium'
                             ELSE 'low' END AS churn_risk,
-                       f.refund_ratio > 0 AND f.refund_ratio > m.abuse_ratio AS undesirable
-                  FROM member m
-                  JOIN figures f ON f.partner_id = m.partner_id
-                  JOIN ranked r ON r.partner_id = m.partner_id
+                       r.refund_ratio > 0 AND r.refund_ratio > r.abuse_ratio AS undesirable
+                  FROM ranked r
+            ),
+            new AS MATERIALIZED (
+                -- the members whose row is missing or differs
+                SELECT n.score_id, n.partner_id, %(new_columns)s
+                  FROM scored n
+                 WHERE (%(kept_columns)s) IS DISTINCT FROM (%(new_columns)s)
             ),
             updated AS (
                 UPDATE membership_member_score t
                    SET (%(columns)s, refreshed_at, write_uid, write_date)
                        = (%(new_columns)s, %(now)s, %(uid)s, %(now)s)
                   FROM new n
-                 WHERE t.partner_id = n.partner_id
-                   AND (%(old_columns)s) IS DISTINCT FROM (%(new_columns)s)
+                 -- the array lets the few rows be found through the primary key
+                 WHERE t.id = n.score_id
+                   AND t.id = ANY(ARRAY(SELECT score_id FROM new WHERE score_id IS NOT NULL))
+            ),
+            inserted AS (
+                INSERT INTO membership_member_score (
+                    partner_id, %(columns)s, refreshed_at, member_count,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT n.partner_id, %(new_columns)s, %(now)s, 1, %(uid)s, %(now)s, %(uid)s,
+                       %(now)s
+                  FROM new n
+                 WHERE n.score_id IS NULL
+                ON CONFLICT (partner_id) DO NOTHING
+            ),
+            deleted AS (
+                -- the rows of partners who are no longer members, looked for only when
+                -- there are more rows than members with a row (each member has one)
+                DELETE FROM membership_member_score t
+                 WHERE (SELECT COUNT(*) FROM membership_member_score)
+                       > (SELECT COUNT(score_id) FROM member)
+                   AND t.id NOT IN (SELECT score_id FROM member WHERE score_id IS NOT NULL)
             )
-            INSERT INTO membership_member_score (
-                partner_id, %(columns)s, refreshed_at, member_count,
-                create_uid, create_date, write_uid, write_date)
-            SELECT n.partner_id, %(new_columns)s, %(now)s, 1, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM new n
-             WHERE NOT EXISTS (SELECT 1 FROM membership_member_score t
-                                WHERE t.partner_id = n.partner_id)
-                   %(only_changed_new)s
-            ON CONFLICT (partner_id) DO NOTHING
+            SELECT COUNT(*) FROM member
             """,
             members=self._refresh_members_query(),
             changed=changed if changed is not None else SQL("SELECT NULL::int AS partner_id"),
-            only_changed_new=only_changed_new,
             service=SQL(
                 """
                 SELECT sl.order_id, SUM(sl.price_subtotal_incl) AS amount_incl
@@ -507,12 +533,13 @@ class MembershipMemberScore(models.Model):
                 self._refresh_service_products(),
             ),
             only_changed=only_changed,
-            fresh=fresh,
-            kept=kept,
+            changed_join=changed_join,
             columns=columns,
-            figure_columns=SQL(", ").join(SQL.identifier("f", column) for column in ORDER_COLUMNS),
-            old_columns=SQL(", ").join(SQL.identifier("t", column) for column in SCORE_COLUMNS),
-            new_columns=SQL(", ").join(SQL.identifier("n", column) for column in SCORE_COLUMNS),
+            kept_columns=SQL(", ").join(
+                SQL.identifier("n", f"old_{column}") for column in SCORE_COLUMNS
+            ),
+            figure_columns=self._refresh_figure_columns(changed is not None),
+            new_columns=new_columns,
             now=now,
             today=now.date(),
             year_ago=year_ago,
@@ -521,3 +548,20 @@ class MembershipMemberScore(models.Model):
             tolerance=TREND_TOLERANCE,
             uid=self.env.uid,
         )
+
+    @api.private
+    def _refresh_figure_columns(self, incremental):
+        """The order figures of the ``figures`` table of the refresh statement: those read
+        now (``a``), their values for a member without any order in the year, or, in an
+        incremental refresh, those of the score row (``old_``) for the members not changed."""
+        columns = []
+        for column in ORDER_COLUMNS:
+            value = SQL("COALESCE(%s, %s)", SQL.identifier("a", column), NO_ORDER[column])
+            if incremental:
+                value = SQL(
+                    "CASE WHEN c.partner_id IS NULL THEN %s ELSE %s END",
+                    SQL.identifier("m", f"old_{column}"),
+                    value,
+                )
+            columns.append(SQL("%s AS %s", value, SQL.identifier(column)))
+        return SQL(", ").join(columns)

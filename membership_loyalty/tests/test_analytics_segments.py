@@ -227,10 +227,15 @@ class TestAnalyticsSegments(AnalyticsCommon):
     # counted at ``now``. The refresh must give these figures, full or incremental.
     REFERENCE = """
         WITH member AS (
+            -- a member without a company has the first company's settings
             SELECT p.id AS partner_id, p.company_id, p.member_last_visit, p.member_since,
-                   co.membership_inactive_days AS inactive_days,
-                   co.membership_refund_abuse_ratio AS abuse_ratio
-              FROM res_partner p JOIN res_company co ON co.id = p.company_id
+                   COALESCE(co.membership_inactive_days, first.membership_inactive_days)
+                       AS inactive_days,
+                   COALESCE(co.membership_refund_abuse_ratio,
+                            first.membership_refund_abuse_ratio) AS abuse_ratio
+              FROM res_partner p
+              LEFT JOIN res_company co ON co.id = p.company_id
+              JOIN (SELECT * FROM res_company WHERE active ORDER BY id LIMIT 1) first ON TRUE
              WHERE p.is_member AND p.active
         ),
         sale AS (
@@ -362,6 +367,32 @@ class TestAnalyticsSegments(AnalyticsCommon):
             self.assertEqual(self.refreshed_rows(), expected, f"incremental, +{days} days")
             self.Score._refresh(now=when)
             self.assertEqual(self.refreshed_rows(), expected, f"full, +{days} days")
+
+    def test_quintiles_with_ties_match_reference(self):
+        """Members tied on spend, visits or the moment of their last visit, never seen, or
+        without a company (ranked apart): full and incremental refreshes rank them as the
+        reference does, ties in member order, also after a purchase moves the cut-offs."""
+        self.patch(score_module, "FULL_REFRESH_DAYS", 400)
+        tied = [self.make_member(f"Tied {index}") for index in range(9)]
+        for index, member in enumerate(tied):
+            # three spends (30, 60, 90) at three moments, the same for three members each
+            when = f"2026-06-{10 + index % 3:02d} 10:00:00"
+            self.pay(member, 30 * (1 + index // 3), when)
+        self.pay(tied[0], 30, "2026-06-12 10:00:00")
+        self.make_member("Never again", member_since="2026-01-15")
+        self.make_member("No company", company_id=False)
+        self.age_data()
+        self.Score._refresh(now=NOW)
+        self.assertEqual(self.refreshed_rows(), self.reference_rows(NOW), "full")
+        self.assertGreater(len({row[4] for row in self.reference_rows(NOW)}), 6, "RFM codes")
+        self.pay(tied[4], 200, "2026-06-29 18:00:00")
+        self.pay(self.never, 15, "2026-06-29 18:00:00")
+        later = NOW + timedelta(hours=1)
+        self.Score._refresh(now=later, incremental=True)
+        expected = self.reference_rows(later)
+        self.assertEqual(self.refreshed_rows(), expected, "incremental")
+        self.Score._refresh(now=later)
+        self.assertEqual(self.refreshed_rows(), expected, "full after")
 
     def test_days_since_last_visit_filter_sort_group(self):
         """The days since the last visit, no longer a column, still filter, sort, group and
