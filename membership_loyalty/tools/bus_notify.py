@@ -8,10 +8,11 @@ a new PostgreSQL connection: a backend process forked and authenticated, 5 ms on
 machine and many more when the tills keep the cores busy, all of it between the read's
 commit and the till hearing of it.
 
-A card read goes to its till through ``send``: the same bus row as ``_sendone`` writes
-(same channel and message format, so the till's websocket reads it as any notification),
-and the same ``pg_notify`` after the commit, on one connection to ``postgres`` kept open
-per process (reopened when it breaks). Everything else on the bus is left to Odoo.
+A card read goes to its till as the same bus row as ``_sendone`` writes (``bus_row``: same
+channel and message format, so the till's websocket reads it as any notification), and the
+same ``pg_notify`` after the commit (``notify_after_commit``), on one connection to
+``postgres`` kept open per process (reopened when it breaks). Everything else on the bus is
+left to Odoo.
 """
 
 import logging
@@ -59,17 +60,17 @@ def _notify(payloads):
                     raise
 
 
-def send(env, channel, notification_type, message):
-    """Send ``message`` to the bus ``channel`` (a secret string channel) once ``env``'s
-    transaction commits, as ``bus.bus._sendone`` would (see the module's docstring)."""
+def bus_row(env, channel, notification_type, message):
+    """(channel, message) of the bus row that sends ``message`` to the bus ``channel`` (a
+    secret string channel), as ``bus.bus._sendone`` writes them."""
     target = channel_with_db(env.cr.dbname, channel)
-    # sudo: the bus table has no access rights for users; only this row is written.
-    env["bus.bus"].sudo().create(
-        {
-            "channel": json_dump(target),
-            "message": json_dump({"type": notification_type, "payload": message}),
-        }
-    )
+    return json_dump(target), json_dump({"type": notification_type, "payload": message})
+
+
+def notify_after_commit(env, channel):
+    """Wake the websocket workers listening to ``channel`` once ``env``'s transaction
+    commits (see the module's docstring); the bus rows are the caller's."""
+    target = channel_with_db(env.cr.dbname, channel)
     channels = env.cr.postcommit.data.setdefault("membership_bus_channels", [])
     if not channels:
 
