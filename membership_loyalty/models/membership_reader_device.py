@@ -215,19 +215,19 @@ class MembershipReaderDevice(models.Model):
         when the tills keep them busy."""
         # sudo: the box is not an Odoo user; its token is its only credential (checked in
         # the frame's query or by _authenticate_token, which also runs as superuser).
-        self = self.sudo()  # noqa: PLW0642
-        Event = self.env["membership.reader.event"]
+        devices = self.sudo()
+        Event = devices.env["membership.reader.event"]
         now = fields.Datetime.now()
-        valid, dropped = self._valid_reads(events)
+        valid, dropped = devices._valid_reads(events)
         if valid and isinstance(token, str) and 20 <= len(token) <= 200:
-            state = self._reader_frame_state(valid, now, token_hash=_digest(token))
+            state = devices._reader_frame_state(valid, now, token_hash=_digest(token))
             if state:
-                device = self.browse(state["device_id"])
+                device = devices.browse(state["device_id"])
                 device._log_malformed(dropped)
                 return device, device._push_reads(valid, state, now)
         # No read to record, a refused token, or the box's row locked by another of its
         # frames (the usual path below waits for it as Odoo's lock does).
-        device = self._authenticate_token(token)
+        device = devices._authenticate_token(token)
         if not device:
             return device, Event
         return device, device._receive_reads(events, now)
@@ -407,9 +407,7 @@ class MembershipReaderDevice(models.Model):
             self.ensure_one()
             device = SQL("d.id = %s", self.id)
         else:
-            device = SQL(
-                "d.token_hash = %s AND d.state = 'paired' AND d.active", token_hash
-            )
+            device = SQL("d.token_hash = %s AND d.state = 'paired' AND d.active", token_hash)
         codes = {
             code
             for item in valid
