@@ -177,23 +177,24 @@ class ReaderBench:
         return rpc(self.url, self.db, self.uid, model, method, *args)
 
     def _member_cards(self, config_id):
-        """Chip UIDs of active cards of members of the till's company (so that the till's
-        lookup finds a member, as at a real counter); none: unknown cards are read."""
+        """Codes of active cards of members of the till's company (so that the till's
+        lookup finds a member, as at a real counter): their chip UIDs, else their numbers
+        (a box reads barcodes and QR codes too; generated shops have no chips); none:
+        unknown cards are read."""
         company = self.rpc("pos.config", "read", [config_id], ["company_id"])[0]["company_id"][0]
         cards = self.rpc(
             "membership.card",
             "search_read",
             [
                 ("state", "=", "active"),
-                ("chip_uid", "!=", False),
                 ("company_id", "=", company),
                 ("partner_id.is_member", "=", True),
             ],
-            ["chip_uid"],
+            ["chip_uid", "number"],
             0,
             200,
         )
-        return [card["chip_uid"] for card in cards]
+        return [card["chip_uid"] or card["number"] for card in cards]
 
     def start(self):
         cookie = "; ".join(f"{k}={v}" for k, v in self.web.cookies.items())

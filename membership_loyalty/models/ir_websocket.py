@@ -37,7 +37,12 @@ class IrWebsocket(models.AbstractModel):
         if event_name not in (READS_EVENT, HELLO_EVENT):
             return
         token = data.get("token") if isinstance(data, dict) else None
-        device = self.env["membership.reader.device"]._authenticate_token(token)
+        Device = self.env["membership.reader.device"]
+        if event_name == READS_EVENT:
+            events = data.get("events") if isinstance(data, dict) else None
+            device = Device._receive_frame(token, events if isinstance(events, list) else [])[0]
+        else:
+            device = Device._authenticate_token(token)
         if not device:
             _logger.warning(
                 "card reader websocket from %s refused: unknown or revoked device token",
@@ -48,6 +53,3 @@ class IrWebsocket(models.AbstractModel):
             return
         if event_name == HELLO_EVENT:
             device._touch()
-            return
-        events = data.get("events")
-        device._receive_reads(events if isinstance(events, list) else [])

@@ -87,16 +87,17 @@ class MembershipReaderEvent(models.Model):
             "aliases": aliases[:8],
         }
 
+    @api.model
     @api.private
-    def _pos_payload(self, read_id):
-        """What the till receives: the read's state and its one-time ``read_id`` (the till
-        asks the server for the member with it); neither the code nor the member travel."""
-        self.ensure_one()
+    def _pos_payload(self, values, read_id, device_name):
+        """What the till receives of a read (``values``: the read's values as created, of
+        the box named ``device_name``): its state and its one-time ``read_id`` (the till asks
+        the server for the member with it); neither the code nor the member travel."""
         return {
-            "event_id": self.event_id,
+            "event_id": values["event_id"],
             "read_id": read_id,
-            "device_id": self.device_id.id,
-            "device": self.device_id.name,
-            "status": self.status,
-            "read_at": fields.Datetime.to_string(self.read_at),
+            "device_id": values["device_id"],
+            "device": device_name,
+            "status": values["status"],
+            "read_at": fields.Datetime.to_string(values["read_at"]),
         }

@@ -267,6 +267,78 @@ class TestMembershipReaderDevice(TransactionCase):
         )
         self.assertEqual((status, card_id), ("ok", tag.id))
 
+    def test_a_frame_sent_with_the_token_finds_the_cards_check_card_finds(self):
+        """A box's frame is authenticated, checked and recorded in one query: each read
+        gets the card, status and member ``_check_card`` gives the same code (number, UID
+        in another printed form, an alias, a returned card beside the live one that took
+        over its number, another company's card, an unknown chip), and a refused token
+        records nothing."""
+        token = self._pair()
+        partner = self.env["res.partner"].create({"name": "Frame Member"})
+        other_company = self.env["res.company"].create({"name": "Frame Other Co"})
+        Card = self.env["membership.card"].with_context(membership_card_transition=True)
+        CardType = self.env["membership.card.type"]
+
+        def card(number, chip_uid, state, company=None):
+            company = company or self.env.company
+            card_type = CardType.create({"name": "Frame Test Card", "company_id": company.id})
+            return Card.create(
+                {
+                    "number": number,
+                    "chip_uid": chip_uid,
+                    "partner_id": partner.id,
+                    "card_type_id": card_type.id,
+                    "state": state,
+                    "company_id": company.id,
+                }
+            )
+
+        card("800000000011", "0C0D0E01", "returned")
+        live = card("800000000011", "0C0D0E02", "active")
+        card("800000000029", "0C0D0E03", "blocked")
+        card("800000000037", "0C0D0E04", "draft")
+        card("800000000045", "0C0D0E05", "active", other_company)
+        card("800000000052", "0008100925", "lost")
+        reads = [
+            ("800000000011", []),
+            ("0c:0d:0e:02", []),
+            ("0C0D0E01", []),
+            ("800000000029", []),
+            ("800000000037", []),
+            ("800000000045", []),
+            ("1A007B9C3D", ["3D9C7B001A", "0008100925"]),
+            ("FFFF0000", []),
+        ]
+        Device = self.env["membership.reader.device"]
+        device, created = Device._receive_frame(
+            token,
+            [
+                {**self._event(code, event_id=f"frame-read-{index}"), "aliases": aliases}
+                for index, (code, aliases) in enumerate(reads)
+            ],
+        )
+        self.assertEqual(device, self.device)
+        expected = []
+        for code, aliases in reads:
+            status, card_id, found = self.device._check_card(code, aliases)
+            expected.append((status, card_id or 0, found))
+        self.assertEqual(
+            [(event.status, event.card_ref, event.partner_id) for event in created], expected
+        )
+        self.assertEqual(expected[0], ("ok", live.id, partner))
+        self.assertEqual(
+            [status for status, _card, _partner in expected],
+            ["ok", "ok", "inactive", "blocked", "inactive", "unknown", "lost", "unknown"],
+        )
+        self.assertEqual(len(self._bus_messages(self.session)), len(reads))
+        # a forged token: no device, nothing recorded or pushed
+        Event = self.env["membership.reader.event"].sudo()
+        before = Event.search_count([])
+        device, created = Device._receive_frame("forged-" + token[7:], [self._event()])
+        self.assertFalse(device)
+        self.assertFalse(created)
+        self.assertEqual(Event.search_count([]), before)
+
     def test_manager_cannot_revoke(self):
         token = self._pair()
         with self.assertRaises(AccessError):
