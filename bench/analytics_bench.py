@@ -44,8 +44,18 @@ def timed(label, func, rows=None):
     return result
 
 
+def service_product_ids(env, with_points):
+    """The membership services (top-ups, card charges; the points cash-off with
+    ``with_points``), which the reports leave out of sales of goods."""
+    from odoo.addons.membership_loyalty.tools.service_lines import service_products_query
+
+    env.cr.execute(service_products_query(with_points=with_points))
+    return {row[0] for row in env.cr.fetchall()}
+
+
 def naive_top_products(env, since):
     """Top products among members the naive ORM way: search the lines, loop over them."""
+    services = service_product_ids(env, with_points=True)
     lines = env["pos.order.line"].search(
         [
             ("order_id.date_order", ">=", since),
@@ -55,20 +65,27 @@ def naive_top_products(env, since):
     )
     totals = defaultdict(float)
     for line in lines:
+        if line.product_id.id in services:
+            continue
         rate = line.order_id.currency_rate or 1.0
         totals[line.product_id.id] += line.price_subtotal_incl / rate
     return totals
 
 
 def naive_sales_by_month(env, since):
-    """Sales by month x member the naive ORM way: search the orders, loop over them."""
+    """Sales by month x member the naive ORM way: search the orders, loop over them (the
+    goods of each: its total less its service lines)."""
+    services = service_product_ids(env, with_points=False)
     orders = env["pos.order"].search(
         [("date_order", ">=", since), ("state", "in", ("paid", "done"))]
     )
     totals = defaultdict(float)
     for order in orders:
         key = (order.date_order.strftime("%Y-%m"), bool(order.partner_id.is_member))
-        totals[key] += order.amount_total / (order.currency_rate or 1.0)
+        goods = order.amount_total - sum(
+            line.price_subtotal_incl for line in order.lines if line.product_id.id in services
+        )
+        totals[key] += goods / (order.currency_rate or 1.0)
     return totals
 
 
