@@ -13,10 +13,9 @@ import json
 import re
 import threading
 import uuid
-from datetime import UTC, datetime
 
 import pytest
-from e2e_support import Odoo, free_port, new_user, running_odoo, web_session
+from e2e_support import Odoo, free_port, new_user, order_payload, running_odoo, web_session
 
 WORKERS = 4
 TILLS = 8
@@ -123,44 +122,13 @@ def shop(server):
 
 def _order(shop, till):
     """A member's 3 x 10.00, FROM_WALLET of it paid from the wallet, the rest by card."""
-    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-    order_uuid = str(uuid.uuid4())
-    payment = [(shop["wallet"], FROM_WALLET), (shop["card"], 30.0 - FROM_WALLET)]
-    return {
-        "uuid": order_uuid,
-        "name": f"Order {order_uuid}",
-        "session_id": till["session"],
-        "user_id": till["uid"],
-        "partner_id": shop["member"],
-        "fiscal_position_id": False,
-        "date_order": now,
-        "state": "paid",
-        "to_invoice": False,
-        "last_order_preparation_change": "{}",
-        "amount_total": 30.0,
-        "amount_tax": 0.0,
-        "amount_paid": 30.0,
-        "amount_return": 0.0,
-        "lines": [
-            [
-                0,
-                0,
-                {
-                    "product_id": shop["product"],
-                    "qty": 3,
-                    "price_unit": 10.0,
-                    "price_subtotal": 30.0,
-                    "price_subtotal_incl": 30.0,
-                    "tax_ids": [],
-                    "pack_lot_ids": [],
-                },
-            ]
-        ],
-        "payment_ids": [
-            [0, 0, {"amount": amount, "name": now, "payment_method_id": method}]
-            for method, amount in payment
-        ],
-    }
+    session = {"id": till["session"], "pricelist_id": False}
+    payload = order_payload(session, till["uid"], shop["product"], shop["member"], shop["card"])
+    card_payment = payload["payment_ids"][0][2]
+    wallet_payment = dict(card_payment, amount=FROM_WALLET, payment_method_id=shop["wallet"])
+    card_payment["amount"] = 30.0 - FROM_WALLET
+    payload["payment_ids"].insert(0, (0, 0, wallet_payment))
+    return payload
 
 
 def _sync(server, shop, till, payload):
