@@ -55,6 +55,7 @@ class PosOrder(models.Model):
         tests run by Odoo's test cursor, which does not run the hooks that end the wait.
         """
         cr = self.env.cr
+        orders = orders if isinstance(orders, list) else []
         partner_ids = hot_members.pick(
             cr.dbname, [order.get("partner_id") for order in orders if isinstance(order, dict)]
         )
@@ -81,6 +82,7 @@ class PosOrder(models.Model):
             self.env.execute_query(self._membership_member_rows_lock(partner_ids))
 
     @api.model
+    @api.private
     def _membership_is_till_sync_request(self):
         # A test cursor (sql_db.BaseCursor, not Cursor) drops post-commit hooks.
         cr = self.env.cr
@@ -90,6 +92,7 @@ class PosOrder(models.Model):
         return params.get("model") == self._name and params.get("method") == "sync_from_ui"
 
     @api.model
+    @api.private
     def _membership_member_rows_lock(self, partner_ids):
         """The statement locking the rows a member's sync changes: the member (its
         figures) and its accounts (the balances). ``NO KEY UPDATE``: orders and moves
@@ -103,6 +106,7 @@ class PosOrder(models.Model):
         )
 
     @api.model
+    @api.private
     def _membership_join_queues(self, partner_ids):
         """Take the queue locks of ``partner_ids`` (in their order) on a connection of
         their own and wait for the members' rows to be free; return that cursor,
