@@ -248,6 +248,7 @@ def generate(env, members, orders):
         """,
         (company.id, card_types.ids, partner_ids),
     )
+    env["res.partner"]._membership_fill_card_type(partner_ids)
     cr.execute(
         """
         INSERT INTO pos_order (name, session_id, company_id, partner_id, date_order, state,

@@ -466,6 +466,8 @@ class Generator:
             f"FROM {source} JOIN res_partner p ON p.id = c.partner_id",
             *args,
         )
+        # the member's stored card type, which the ORM would have set
+        self.env["res.partner"]._membership_fill_card_type()
 
     # ------------------------------------------------------------------ orders
     def prepare_orders(self):
