@@ -109,11 +109,13 @@ class TestReportMemberScan(TransactionCase):
         self.assert_card_types_exact()
 
     def test_churn_periods_per_company(self):
-        ann, bob, cleo, dan = self.members
+        _ann, bob, cleo, _dan = self.members
         bob.company_id = self.other_company
         cleo.company_id = False  # shared: the first company's period
         for member, visit in zip(
-            self.members, ("2026-01-01", "2026-02-20", "2025-12-31 23:59:59", "2026-03-10")
+            self.members,
+            ("2026-01-01", "2026-02-20", "2025-12-31 23:59:59", "2026-03-10"),
+            strict=True,
         ):
             member.sudo().write({"member_last_visit": visit, "member_since": "2025-01-01"})
         self.env.flush_all()
