@@ -2,10 +2,13 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
 from odoo.addons.membership_loyalty.models.membership_card import TRANSITION
+from odoo.addons.membership_loyalty.models.membership_import_engine import NEW_CARD_COLUMNS
+from odoo.addons.membership_loyalty.tools.bulk_create import bulk_create
 
 # The member analysis's card type as it was read before it was stored on the member:
 # the newest active card of each member, joined per query.
@@ -106,6 +109,27 @@ class TestReportMemberScan(TransactionCase):
         self.assert_card_types_exact()
         card.unlink()
         self.assertFalse(dan.member_card_type_id)
+        self.assert_card_types_exact()
+
+    def test_card_type_of_imported_cards(self):
+        """The member import writes its cards in one INSERT (no create): the card type of
+        their members follows all the same."""
+        ann, bob = self.members[:2]
+        self.issue(bob, self.plastic)
+        bulk_create(
+            self.Card,
+            NEW_CARD_COLUMNS,
+            [
+                (number, None, partner.id, self.company.id, card_type.id, "active")
+                + (fields.Date.today(), None, 0.0, True)
+                for number, partner, card_type in (
+                    (self.Card._next_number(), ann, self.virtual),
+                    (self.Card._next_number(), bob, self.virtual),
+                )
+            ],
+        )
+        self.assertEqual(ann.member_card_type_id, self.virtual)
+        self.assertEqual(bob.member_card_type_id, self.virtual)  # the newer card
         self.assert_card_types_exact()
 
     def test_churn_periods_per_company(self):
