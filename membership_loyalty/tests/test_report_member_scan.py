@@ -116,12 +116,12 @@ class TestReportMemberScan(TransactionCase):
         their members follows all the same."""
         ann, bob = self.members[:2]
         self.issue(bob, self.plastic)
+        company, today = self.company.id, fields.Date.today()
         bulk_create(
             self.Card,
             NEW_CARD_COLUMNS,
             [
-                (number, None, partner.id, self.company.id, card_type.id, "active")
-                + (fields.Date.today(), None, 0.0, True)
+                (number, None, partner.id, company, card_type.id, "active", today, None, 0.0, True)
                 for number, partner, card_type in (
                     (self.Card._next_number(), ann, self.virtual),
                     (self.Card._next_number(), bob, self.virtual),
