@@ -90,3 +90,4 @@ from . import membership_account_opening
 from . import membership_import_engine_checks
 from . import pos_session_member_record
 from . import pos_order_membership_queue
+from . import res_partner_card_type

@@ -1,4 +1,5 @@
 from . import membership_report_summary
+from . import membership_report_scan
 from . import membership_report_member
 from . import membership_report_churn
 from . import membership_report_sale

@@ -3,6 +3,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools.sql_settings import REPORT_SETTINGS, local_settings
+
 
 class MembershipDashboard(models.TransientModel):
     """Key figures for managers, each one SQL aggregate (no record is ever loaded)."""
@@ -74,31 +76,23 @@ class MembershipDashboard(models.TransientModel):
         the member's company, the first company's for a member of none (as its report)."""
         Member = self.env["membership.report.member"]
         field = lambda name: Member._field_to_sql(Member._table, name, query)  # noqa: E731
-        # every company's inactivity period (archived ones too, as the churn report reads)
-        companies = self.env["res.company"].sudo().with_context(active_test=False).search([])
-        clocks = SQL(", ").join(
-            SQL("(%s, %s)", c.id, c.membership_inactive_days) for c in companies
-        )
-        [counts] = self.env.execute_query(
-            query.select(
-                SQL(
-                    """COUNT(*), COUNT(*) FILTER (WHERE %(since)s >= %(month)s),
-                       COUNT(*) FILTER (WHERE %(visit)s >= %(limit)s),
-                       COUNT(*) FILTER (WHERE %(inactive)s < %(now)s - make_interval(days => (
-                           SELECT c.days FROM (VALUES %(clocks)s) AS c(id, days)
-                            WHERE c.id = COALESCE(%(company)s, %(first)s))))""",
-                    since=field("member_since"),
-                    month=month_start,
-                    visit=field("last_visit"),
-                    limit=limit.replace(microsecond=0),
-                    inactive=field("inactive_since"),
-                    now=now,
-                    clocks=clocks,
-                    company=field("company_id"),
-                    first=min(companies.ids),
-                )
+        statement = query.select(
+            SQL(
+                """COUNT(*), COUNT(*) FILTER (WHERE %(since)s >= %(month)s),
+                   COUNT(*) FILTER (WHERE %(visit)s >= %(limit)s),
+                   COUNT(*) FILTER (WHERE %(inactive)s < %(churn_limit)s)""",
+                since=field("member_since"),
+                month=month_start,
+                visit=field("last_visit"),
+                limit=limit.replace(microsecond=0),
+                inactive=field("inactive_since"),
+                churn_limit=self.env["membership.report.churn"]._churn_limit(
+                    field("company_id"), now
+                ),
             )
         )
+        with local_settings(self.env.cr, REPORT_SETTINGS):
+            [counts] = self.env.execute_query(statement)
         return counts
 
     @api.model

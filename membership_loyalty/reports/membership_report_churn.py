@@ -1,4 +1,6 @@
-from odoo import fields, models
+from datetime import timedelta
+
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -8,6 +10,7 @@ class MembershipReportChurn(models.Model):
     The row id is the partner id, so a selection of rows is a selection of members."""
 
     _name = "membership.report.churn"
+    _inherit = ["membership.report.scan"]
     _description = "Churn Warning"
     _auto = False
     _order = "total_spent desc, id"
@@ -66,15 +69,37 @@ class MembershipReportChurn(models.Model):
                    COALESCE(p.member_total_spent, 0) AS total_spent,
                    1 AS member_count
               FROM res_partner p
-              JOIN res_company co
-                ON co.id = COALESCE(p.company_id,
-                                    (SELECT id FROM res_company ORDER BY id LIMIT 1))
              WHERE p.is_member AND p.active
-               AND COALESCE(p.member_last_visit, p.member_since, p.create_date)
-                   < %(now)s - make_interval(days => co.membership_inactive_days)
+               AND COALESCE(p.member_last_visit, p.member_since, p.create_date) < %(limit)s
             """,
-            now=now,
             today=now.date(),
+            limit=self._churn_limit(SQL("p.company_id"), now),
+        )
+
+    @api.model
+    @api.private
+    def _churn_limit(self, company, now):
+        """SQL: the time before which a member of ``company`` (an SQL expression, NULL for
+        a member of none) is in the churn warning, ``now`` less the inactivity period of
+        the member's company, the first company's for a member of none. The periods are
+        read here, so the statement compares each member with a constant instead of
+        joining the companies (every company, archived ones too)."""
+        # sudo: the periods of every company, whichever companies the user may read
+        companies = (
+            self.env["res.company"].sudo().with_context(active_test=False).search([], order="id")
+        )
+        return SQL(
+            "CASE COALESCE(%s, %s) %s END",
+            company,
+            companies[:1].id,
+            SQL(" ").join(
+                SQL(
+                    "WHEN %s THEN %s::timestamp",
+                    c.id,
+                    now - timedelta(days=c.membership_inactive_days),
+                )
+                for c in companies
+            ),
         )
 
     def action_sms_campaign(self):

@@ -8,6 +8,7 @@ class MembershipReportMember(models.Model):
     salesperson, and the new-member trend (group by Member Since)."""
 
     _name = "membership.report.member"
+    _inherit = ["membership.report.scan"]
     _description = "Member Analysis"
     _auto = False
     _order = "member_since desc, id desc"
@@ -28,6 +29,7 @@ class MembershipReportMember(models.Model):
             "create_date",
             "member_visit_count",
             "member_total_spent",
+            "member_card_type_id",
         ],
         "membership.card": ["partner_id", "state", "card_type_id"],
         "res.users": ["partner_id"],
@@ -68,7 +70,9 @@ class MembershipReportMember(models.Model):
     @property
     def _table_query(self):
         # A plain projection of res_partner (no GROUP BY): PostgreSQL pushes the search
-        # filters down to the partner table, and read_group does the aggregation.
+        # filters down to the partner table, and read_group does the aggregation. The
+        # card type is the one stored on the member (its newest active card's), so
+        # grouping by it reads no card.
         return """
             SELECT p.id AS id,
                    p.id AS partner_id,
@@ -78,7 +82,7 @@ class MembershipReportMember(models.Model):
                    p.member_gender AS gender,
                    p.member_age_band AS age_band,
                    p.member_tier_id AS tier_id,
-                   card.card_type_id AS card_type_id,
+                   p.member_card_type_id AS card_type_id,
                    p.user_id AS salesperson_id,
                    COALESCE(p.member_enrolled_by_id, su.partner_id) AS enrolled_by_id,
                    p.member_last_visit AS last_visit,
@@ -88,13 +92,6 @@ class MembershipReportMember(models.Model):
                    COALESCE(p.member_visit_count, 0) AS visit_count,
                    COALESCE(p.member_total_spent, 0) AS total_spent
               FROM res_partner p
-              LEFT JOIN (
-                    -- newest active card of each member, in one pass over the cards
-                    SELECT DISTINCT ON (c.partner_id) c.partner_id, c.card_type_id
-                      FROM membership_card c
-                     WHERE c.state = 'active'
-                  ORDER BY c.partner_id, c.id DESC
-                   ) card ON card.partner_id = p.id
               LEFT JOIN res_users su ON su.id = p.user_id
              WHERE p.is_member AND p.active
         """

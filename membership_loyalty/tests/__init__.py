@@ -52,3 +52,4 @@ from . import test_data_model_version
 from . import test_shop_generator_bulk
 from . import test_pos_member_fiscal_position
 from . import test_report_summary
+from . import test_report_member_scan

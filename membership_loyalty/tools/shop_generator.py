@@ -880,17 +880,27 @@ class Generator:
     def refresh_activity(self):
         """Stored activity figures as the paid-order hook keeps them (refunds subtract,
         only purchases are visits, what counts is the order's qualifying spend), then the
-        spend tier over the last 12 months."""
+        spend tier over the last 12 months, and the type of the member's newest active card
+        (written with the buyers' figures, so most members are written once)."""
+        self.sql(
+            """CREATE TEMP TABLE gen_card_type ON COMMIT DROP AS
+               SELECT DISTINCT ON (c.partner_id) c.partner_id, c.card_type_id
+                 FROM membership_card c
+                 JOIN gen_member m ON m.partner_id = c.partner_id
+                WHERE c.state = 'active'
+             ORDER BY c.partner_id, c.id DESC"""
+        )
         self.counts["members refreshed"] = self.sql(
             """UPDATE res_partner p
                   SET member_last_visit = s.last_visit, member_visit_count = s.visits,
-                      member_total_spent = s.total,
+                      member_total_spent = s.total, member_card_type_id = s.card_type_id,
                       member_average_basket = CASE WHEN s.visits > 0
                                                    THEN s.total / s.visits ELSE 0 END,
                       member_tier_id = (SELECT t.id FROM membership_tier t
                                          WHERE t.id = ANY(%s) AND t.threshold <= s.year_total
                                          ORDER BY t.threshold DESC LIMIT 1)
-                 FROM (SELECT o.partner_id,
+                 FROM (SELECT o.*, ct.card_type_id
+                         FROM (SELECT o.partner_id,
                               MAX(o.date_order) FILTER (WHERE o.spend > 0) AS last_visit,
                               COUNT(*) FILTER (WHERE o.spend > 0) AS visits,
                               SUM(o.spend) AS total,
@@ -903,10 +913,12 @@ class Generator:
                                  FROM pos_order
                                 WHERE state IN ('paid', 'done')) o
                          JOIN gen_member m ON m.partner_id = o.partner_id
-                        GROUP BY o.partner_id) s
+                        GROUP BY o.partner_id) o
+                    LEFT JOIN gen_card_type ct ON ct.partner_id = o.partner_id) s
                 WHERE s.partner_id = p.id""",
             self.tiers.ids,
         )
+        self.sql("DROP TABLE gen_card_type")
         # Members who never bought hold the entry tier, if there is one.
         entry = self.tiers.filtered(lambda t: not t.threshold)[:1]
         if entry:
@@ -915,6 +927,8 @@ class Generator:
                     WHERE m.partner_id = p.id AND p.member_tier_id IS NULL""",
                 entry.id,
             )
+        # the members who never bought (exact for all: only rows that differ are written)
+        self.env["res.partner"]._membership_fill_card_type()
 
     def create_tier_history(self):
         """Each member above the entry tier went up one tier at a time: one upgrade row

@@ -421,6 +421,23 @@ def check_sql(env, log=print):
     )
 
     cr.execute(
+        """SELECT COUNT(*) FILTER (WHERE card.card_type_id IS NOT NULL),
+                  COUNT(*) FILTER (WHERE p.member_card_type_id IS DISTINCT FROM card.card_type_id)
+             FROM res_partner p
+             LEFT JOIN (SELECT DISTINCT ON (c.partner_id) c.partner_id, c.card_type_id
+                          FROM membership_card c
+                         WHERE c.state = 'active'
+                      ORDER BY c.partner_id, c.id DESC) card ON card.partner_id = p.id
+            WHERE p.is_member"""
+    )
+    carded, wrong = cr.fetchone()
+    report(
+        "members' stored card type == their newest active card's",
+        not wrong,
+        f"{carded:,} with an active card, {wrong:,} wrong",
+    )
+
+    cr.execute(
         """SELECT COUNT(*) FROM pos_order_line l
             WHERE NOT EXISTS (SELECT 1 FROM pos_order o WHERE o.id = l.order_id)"""
     )
