@@ -1,7 +1,7 @@
 {
     "name": "Membership & Loyalty",
     "summary": "Membership cards, tiers, points and a stored-value wallet at the Point of Sale",
-    "version": "19.0.0.4.0",
+    "version": "19.0.0.5.0",
     "category": "Sales/Point of Sale",
     "author": "membership_loyalty",
     "website": "https://github.com/membership-loyalty/membership_loyalty",
