@@ -2,17 +2,19 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, table_exists
 
-# The newest active card of each member, its type: what the stored card type equals.
-FILL_CARD_TYPE = """
+# The newest active card of each member, its type: what the stored card type equals
+# (rows (partner_id, card_type_id); the generators and their checks read it too).
+NEWEST_ACTIVE_CARD_TYPE = """
+    SELECT DISTINCT ON (c.partner_id) c.partner_id, c.card_type_id
+      FROM membership_card c
+     WHERE c.state = 'active'
+  ORDER BY c.partner_id, c.id DESC
+"""
+FILL_CARD_TYPE = f"""
     UPDATE res_partner p
        SET member_card_type_id = card.card_type_id
       FROM res_partner q
-      LEFT JOIN (
-            SELECT DISTINCT ON (c.partner_id) c.partner_id, c.card_type_id
-              FROM membership_card c
-             WHERE c.state = 'active'
-          ORDER BY c.partner_id, c.id DESC
-           ) card ON card.partner_id = q.id
+      LEFT JOIN ({NEWEST_ACTIVE_CARD_TYPE}) card ON card.partner_id = q.id
      WHERE q.id = p.id AND %s
        AND p.member_card_type_id IS DISTINCT FROM card.card_type_id
 """

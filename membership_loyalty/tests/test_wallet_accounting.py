@@ -304,6 +304,26 @@ class TestWalletAccounting(MembershipRpcMixin, AccountTestInvoicingHttpCommon):
         self.assertEqual(-self._balance(shop["sales"]), 212.0, "still the goods sold")
         self.assertBooksBalanced(shop, 0.0)
 
+    def test_a_part_wallet_sale_the_wallet_does_not_cover_is_held_in_the_books(self):
+        # 25 in the wallet; a 50 sale paid 40 from it (an offline till) and 10 by card,
+        # the card part earning points: the sale is kept, the 40 held, nothing taken.
+        shop = self.shop
+        session = self._open(shop)
+        tea, card, wallet = shop["tea"], shop["card"], shop["wallet"]
+        self._sync(shop, session, [(shop["topup"], 1, 25.0)], [(card, 25.0)])
+        held = self._sync(shop, session, [(tea, 1, 50.0)], [(wallet, 40.0), (card, 10.0)])
+        self.assertTrue(held.membership_wallet_review)
+        self.assertGreater(held.membership_points_earned, 0.0)
+        self.assertEqual(self._wallet_paid(shop), 25.0)
+
+        self._close(session)
+
+        self.assertEqual(-self._balance(shop["sales"]), 50.0, "goods sold")
+        self.assertEqual(self._balance(shop["card_receipts"]), 25.0 + 10.0)
+        self.assertEqual(self._balance(shop["review"]), 40.0, "the member owes the 40")
+        self.assertEqual(self._balance(shop["pos_receivable"]), 0.0)
+        self.assertBooksBalanced(shop, 25.0)
+
     def test_the_till_books_wallet_money_on_the_deposits(self):
         shop = self.shop
         # A database from before the scheme: wallet payments booked as money received and

@@ -32,6 +32,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..models.membership_card import luhn_check_digit, luhn_valid
+from ..models.res_partner_card_type import NEWEST_ACTIVE_CARD_TYPE
 
 # story: scores, one finished campaign with its control group (ORM work that does not
 # scale to the bench volumes, where the benches measure those steps themselves).
@@ -883,12 +884,9 @@ class Generator:
         spend tier over the last 12 months, and the type of the member's newest active card
         (written with the buyers' figures, so most members are written once)."""
         self.sql(
-            """CREATE TEMP TABLE gen_card_type ON COMMIT DROP AS
-               SELECT DISTINCT ON (c.partner_id) c.partner_id, c.card_type_id
-                 FROM membership_card c
-                 JOIN gen_member m ON m.partner_id = c.partner_id
-                WHERE c.state = 'active'
-             ORDER BY c.partner_id, c.id DESC"""
+            f"""CREATE TEMP TABLE gen_card_type ON COMMIT DROP AS
+                SELECT ct.* FROM ({NEWEST_ACTIVE_CARD_TYPE}) ct
+                  JOIN gen_member m ON m.partner_id = ct.partner_id"""
         )
         self.counts["members refreshed"] = self.sql(
             """UPDATE res_partner p

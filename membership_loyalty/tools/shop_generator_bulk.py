@@ -33,6 +33,7 @@ import time
 from odoo.tools import SQL
 
 from ..models.membership_card import luhn_check_digit
+from ..models.res_partner_card_type import NEWEST_ACTIVE_CARD_TYPE
 from .shop_generator import (
     AREA_CODES,
     FEMALE_NAMES,
@@ -421,14 +422,14 @@ def check_sql(env, log=print):
     )
 
     cr.execute(
-        """SELECT COUNT(*) FILTER (WHERE card.card_type_id IS NOT NULL),
+        SQL(
+            """SELECT COUNT(*) FILTER (WHERE card.card_type_id IS NOT NULL),
                   COUNT(*) FILTER (WHERE p.member_card_type_id IS DISTINCT FROM card.card_type_id)
-             FROM res_partner p
-             LEFT JOIN (SELECT DISTINCT ON (c.partner_id) c.partner_id, c.card_type_id
-                          FROM membership_card c
-                         WHERE c.state = 'active'
-                      ORDER BY c.partner_id, c.id DESC) card ON card.partner_id = p.id
-            WHERE p.is_member"""
+                 FROM res_partner p
+                 LEFT JOIN (%s) card ON card.partner_id = p.id
+                WHERE p.is_member""",
+            SQL(NEWEST_ACTIVE_CARD_TYPE),
+        )
     )
     carded, wrong = cr.fetchone()
     report(
